@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+#include "buffer.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mte.h"
+#include "util.h"
+
+#ifndef PROT_MTE
+#define PROT_MTE	0x20
+#endif
+
+static int prot_of(const struct testbuf *b)
+{
+	return PROT_READ | PROT_WRITE | (b->tagged ? PROT_MTE : 0);
+}
+
+int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged)
+{
+	int flags = MAP_SHARED;
+	int fd = -1;
+	void *map;
+
+	*b = (struct testbuf){ .kind = kind, .tagged = tagged, .memfd = -1 };
+	if (tagged && !(MTE_HAVE_INSNS && mte_cpu_has_mte()))
+		return -EOPNOTSUPP;
+	b->len = ALIGN_UP(len ? len : 1, page_size());
+
+	switch (kind) {
+	case TESTBUF_PRIVATE:
+		flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		break;
+	case TESTBUF_SHARED:
+		flags = MAP_SHARED | MAP_ANONYMOUS;
+		break;
+	case TESTBUF_MEMFD:
+		fd = memfd_create("mteprobe-buffer", MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, (off_t)b->len) != 0) {
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+		break;
+	default:
+		return -EINVAL;
+	}
+	map = mmap(NULL, b->len, prot_of(b), flags, fd, 0);
+	if (map == MAP_FAILED) {
+		int err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	b->map = map;
+	b->memfd = fd;
+	if (tagged)
+		return testbuf_tag_all(b, TESTBUF_TAG);
+	return 0;
+}
+
+void testbuf_destroy(struct testbuf *b)
+{
+	if (b->map)
+		munmap(b->map, b->len);
+	if (b->memfd >= 0)
+		close(b->memfd);
+	*b = (struct testbuf){ .memfd = -1 };
+}
+
+void *testbuf_ptr(const struct testbuf *b, size_t off)
+{
+	return mte_tag_ptr(b->map + off, b->tag);
+}
+
+#if MTE_HAVE_INSNS
+static void set_granule_tag(struct testbuf *b, size_t off, unsigned tag)
+{
+	mte_set_tag(mte_tag_ptr(b->map + ALIGN_DOWN(off, MTE_GRANULE), tag));
+}
+#endif
+
+int testbuf_tag_all(struct testbuf *b, unsigned tag)
+{
+	if (!b->tagged)
+		return -EOPNOTSUPP;
+#if MTE_HAVE_INSNS
+	mte_set_tag_range(mte_tag_ptr(b->map, tag), b->len);
+#endif
+	b->tag = tag & 0xf;
+	return 0;
+}
+
+static int retag(struct testbuf *b, size_t off, unsigned tag)
+{
+	if (!b->tagged)
+		return -EOPNOTSUPP;
+	if (off >= b->len)
+		return -ERANGE;
+#if MTE_HAVE_INSNS
+	set_granule_tag(b, off, tag);
+#else
+	(void)tag;
+#endif
+	return 0;
+}
+
+int testbuf_mismatch(struct testbuf *b, size_t off)
+{
+	return retag(b, off, TESTBUF_MISMATCH_TAG(b->tag));
+}
+
+int testbuf_match(struct testbuf *b, size_t off)
+{
+	return retag(b, off, b->tag);
+}
+
+unsigned testbuf_tag_at(const struct testbuf *b, size_t off)
+{
+#if MTE_HAVE_INSNS
+	if (b->tagged)
+		return mte_ptr_tag(mte_get_tag(b->map + ALIGN_DOWN(off, MTE_GRANULE)));
+#endif
+	(void)b;
+	(void)off;
+	return 0;
+}
+
+static int protect(struct testbuf *b, size_t off, int prot)
+{
+	if (off >= b->len)
+		return -ERANGE;
+	if (mprotect(b->map + ALIGN_DOWN(off, page_size()), page_size(), prot) != 0)
+		return -errno;
+	return 0;
+}
+
+int testbuf_protect_page(struct testbuf *b, size_t off)
+{
+	return protect(b, off, PROT_NONE);
+}
+
+int testbuf_unprotect_page(struct testbuf *b, size_t off)
+{
+	return protect(b, off, prot_of(b));
+}
+
+uint8_t testbuf_pattern(uint32_t seed, size_t off)
+{
+	/* cheap, and differs between neighbouring bytes and between seeds */
+	uint32_t x = seed ^ (uint32_t)(off * 2654435761u);
+	x ^= x >> 15;
+	return (uint8_t)(x ^ (x >> 8) ^ (off >> 16));
+}
+
+void testbuf_fill(struct testbuf *b, size_t off, size_t len, uint32_t seed)
+{
+	mte_tco_enable();
+	for (size_t i = off; i < off + len; i++)
+		b->map[i] = testbuf_pattern(seed, i);
+	mte_tco_disable();
+}
+
+size_t testbuf_check(const struct testbuf *b, size_t off, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	mte_tco_enable();
+	for (i = off; i < off + len; i++)
+		if (b->map[i] != testbuf_pattern(seed, i))
+			break;
+	mte_tco_disable();
+	return i;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test buffers: the user memory a syscall under test reads or writes, and
+ * the faults placed in it.
+ *
+ * A buffer is a page-aligned mapping, anonymous (private or shared) or
+ * memfd-backed, with PROT_MTE when tagged. A tagged buffer carries one tag
+ * everywhere; testbuf_mismatch() gives chosen granules another, so an access
+ * through testbuf_ptr() faults there. testbuf_protect_page() makes a page
+ * PROT_NONE instead, which works on any architecture.
+ *
+ * Fills and comparisons run with tag checks suspended (TCO), so a
+ * mismatching granule never faults them.
+ */
+#ifndef MTEPROBE_BUFFER_H
+#define MTEPROBE_BUFFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum testbuf_kind {
+	TESTBUF_PRIVATE,	/* MAP_PRIVATE | MAP_ANONYMOUS */
+	TESTBUF_SHARED,		/* MAP_SHARED | MAP_ANONYMOUS (shmem) */
+	TESTBUF_MEMFD,		/* MAP_SHARED of a memfd */
+};
+
+struct testbuf {
+	uint8_t *map;		/* the mapping, untagged */
+	size_t len;		/* its length, whole pages */
+	enum testbuf_kind kind;
+	bool tagged;		/* mapped with PROT_MTE */
+	unsigned tag;		/* the buffer's tag (0 when untagged) */
+	int memfd;		/* -1 unless TESTBUF_MEMFD */
+};
+
+/* The tag a buffer gets, and the one testbuf_mismatch() gives a granule. */
+#define TESTBUF_TAG		0x3
+#define TESTBUF_MISMATCH_TAG(tag)	(((tag) + 1) & 0xf)
+
+/* Map len bytes (rounded up to pages). tagged needs an MTE CPU (else
+ * -EOPNOTSUPP). A tagged buffer starts with every granule at TESTBUF_TAG.
+ * Returns 0 or -errno. */
+int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged);
+void testbuf_destroy(struct testbuf *b);
+
+/* A pointer to offset off, carrying the buffer's tag. */
+void *testbuf_ptr(const struct testbuf *b, size_t off);
+
+/* Give the whole buffer tag (0..15) and make it the buffer's tag. */
+int testbuf_tag_all(struct testbuf *b, unsigned tag);
+/* Give the granule holding offset off a tag that differs from the buffer's. */
+int testbuf_mismatch(struct testbuf *b, size_t off);
+/* Give it the buffer's tag again. */
+int testbuf_match(struct testbuf *b, size_t off);
+/* The memory tag of the granule holding off (0 when untagged). */
+unsigned testbuf_tag_at(const struct testbuf *b, size_t off);
+
+/* Make the page holding off PROT_NONE, or accessible again. */
+int testbuf_protect_page(struct testbuf *b, size_t off);
+int testbuf_unprotect_page(struct testbuf *b, size_t off);
+
+/* Fill the buffer with a pattern derived from seed and each byte's offset,
+ * and the expected byte for that pattern at an offset. Both ignore tags;
+ * pages made PROT_NONE must not be in the range. */
+void testbuf_fill(struct testbuf *b, size_t off, size_t len, uint32_t seed);
+uint8_t testbuf_pattern(uint32_t seed, size_t off);
+/* The first offset in [off, off + len) whose byte differs from the pattern,
+ * or off + len when all match. */
+size_t testbuf_check(const struct testbuf *b, size_t off, size_t len, uint32_t seed);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by lib/ and cmd/. */
+#ifndef MTEPROBE_UTIL_H
+#define MTEPROBE_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ALIGN_DOWN(x, a)	((x) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_UP(x, a)	ALIGN_DOWN((x) + (a) - 1, (a))
+
+/* Read up to size-1 bytes of a small file (sysfs, procfs) into buf, NUL
+ * terminated. Returns the length, or -1 with errno set. */
+ssize_t read_small_file(const char *path, char *buf, size_t size);
+/* Write a string to a small file. Returns 0, or -1 with errno set. */
+int write_small_file(const char *path, const char *value);
+
+size_t page_size(void);
+
+#endif
