@@ -57,8 +57,15 @@ int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool t
 	}
 	b->map = map;
 	b->memfd = fd;
-	if (tagged)
-		return testbuf_tag_all(b, TESTBUF_TAG);
+	if (tagged) {
+		testbuf_tag_all(b, TESTBUF_TAG);
+		/* where tags are not kept (user-mode qemu on a shared file
+		 * mapping) they read back as 0: no layout would hold */
+		if (testbuf_tag_at(b, b->len - 1) != TESTBUF_TAG) {
+			testbuf_destroy(b);
+			return -EOPNOTSUPP;
+		}
+	}
 	return 0;
 }
 

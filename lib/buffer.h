@@ -39,7 +39,8 @@ struct testbuf {
 #define TESTBUF_MISMATCH_TAG(tag)	(((tag) + 1) & 0xf)
 
 /* Map len bytes (rounded up to pages). tagged needs an MTE CPU (else
- * -EOPNOTSUPP). A tagged buffer starts with every granule at TESTBUF_TAG.
+ * -EOPNOTSUPP, also when the memory does not keep tags). A tagged buffer
+ * starts with every granule at TESTBUF_TAG.
  * Returns 0 or -errno. */
 int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged);
 void testbuf_destroy(struct testbuf *b);
