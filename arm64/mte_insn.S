@@ -6,19 +6,9 @@
  * Store-tag functions need a 16-byte aligned address (32 for ST2G), or the
  * CPU raises an alignment fault (SIGBUS).
  */
-	.arch	armv8.5-a+memtag
+#include "asm.h"
+
 	.text
-
-	.macro	func name
-	.globl	\name
-	.type	\name, %function
-	.balign	8
-\name:
-	.endm
-
-	.macro	endfunc name
-	.size	\name, . - \name
-	.endm
 
 /* void *mte_insert_random_tag(void *ptr, uint64_t exclude_mask)
  * IRG: ptr with a random tag that is not in exclude_mask (bit n = tag n). */

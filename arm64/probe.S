@@ -8,20 +8,9 @@
  * tag mismatch to stop a probe.
  */
 #include "../lib/extable.h"
+#include "asm.h"
 
-	.arch	armv8.5-a+memtag
 	.text
-
-	.macro	func name
-	.globl	\name
-	.type	\name, %function
-	.balign	8
-\name:
-	.endm
-
-	.macro	endfunc name
-	.size	\name, . - \name
-	.endm
 
 /* size_t probe_read_granules(const void *ptr, size_t len)
  * How many bytes from ptr can be read before the first fault: touches ptr,
