@@ -34,5 +34,7 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 int close_stdout(int status);
 
 int cmd_selftest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ const char *program_name = "mteprobe";
  * cannot run stays listed, with the reason. */
 static const struct command commands[] = {
 	{ "selftest", "check that this platform gives trustworthy MTE results", cmd_selftest, NULL },
+	{ "run", "make one call with a fault in its buffer and say what the kernel did", cmd_run, NULL },
+	{ "matrix", "run many cases and write one CSV row per case", cmd_matrix, NULL },
 };
 
 void warnx_(const char *fmt, ...)

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#include "case-options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "driver.h"
+#include "mte.h"
+#include "platform.h"
+#include "util.h"
+
+int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K') {
+		if (v > (unsigned long long)LEN_MAX)
+			return -1;
+		v *= 1024;
+		end++;
+	}
+	if (*end)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+int parse_position(const char *s, size_t *out)
+{
+	size_t ps = page_size();
+
+	if (!strcmp(s, "first"))
+		*out = 0;
+	else if (!strcmp(s, "mid"))
+		*out = ps / 2;
+	else if (!strcmp(s, "last"))
+		*out = ps - MTE_GRANULE;
+	else if (!strcmp(s, "next"))
+		*out = ps;
+	else
+		return parse_size(s, out);
+	return 0;
+}
+
+int refuse_emulation(const char *cmd)
+{
+	char arch[32];
+
+	if (!platform_user_emulation(arch, sizeof(arch)))
+		return 0;
+	warnx_("%s: refusing to run under user-mode emulation (%s binary on an %s kernel): "
+	       "syscalls are not tag-checked here; run it in the VM: scripts/mte-vm -- mteprobe %s ...",
+	       cmd, platform_build_arch(), arch, cmd);
+	return EXIT_PLATFORM;
+}
+
+const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize)
+{
+	fs_default_dir(t, dir, size);
+	return fs_check_dir(dir, t, why, wsize);
+}
+
+void list_drivers(FILE *f)
+{
+	fprintf(f, "%-22s %-9s %-14s %-16s %s\n", "SYSCALL", "FAMILY", "BUFFER", "IO", "FILESYSTEMS");
+	for (size_t i = 0; i < driver_count; i++) {
+		const struct driver *d = drivers[i];
+		char fsl[96] = "", iol[32] = "";
+		const char *why = d->build_unsupported;
+
+		if (d->fs_mask == FS_BIT(FS_NONE))
+			snprintf(fsl, sizeof(fsl), "none");
+		else if ((d->fs_mask & FS_MASK_FILES) == FS_MASK_FILES)
+			snprintf(fsl, sizeof(fsl), "any");
+		else
+			for (int t = 0; t < FS_NAMED_COUNT; t++)
+				if (d->fs_mask & FS_BIT(t))
+					snprintf(fsl + strlen(fsl), sizeof(fsl) - strlen(fsl), "%s%s",
+						 fsl[0] ? "," : "", fs_name(t));
+		for (int p = 0; p < IO_PATH_COUNT; p++)
+			if (d->io_mask & IO_BIT(p))
+				snprintf(iol + strlen(iol), sizeof(iol) - strlen(iol), "%s%s",
+					 iol[0] ? "," : "", io_path_name(p));
+		fprintf(f, "%-22s %-9s %-14s %-16s %s%s%s\n", d->name, d->family,
+			d->dir == DRV_KERNEL_READS ? "kernel reads" : "kernel writes", iol, fsl,
+			why ? "  unsupported: " : "", why ? why : "");
+	}
+}

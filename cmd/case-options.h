@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* What `mteprobe run` and `mteprobe matrix` share: parsing of sizes and
+ * names, the directory of a filesystem, the driver list. */
+#ifndef MTEPROBE_CASE_OPTIONS_H
+#define MTEPROBE_CASE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fs.h"
+
+#define LEN_MAX		(1024 * 1024)	/* --len, --fault-at */
+#define IOVECS_MAX	64
+
+/* A size: decimal or 0x hex, optional k (KiB) suffix. 0, or -1 when bad. */
+int parse_size(const char *s, size_t *out);
+/* --fault-at / --at values: a size, or first, mid, last, next (the first
+ * granule, the middle of the first page, its last granule, the first
+ * granule of the next page). */
+int parse_position(const char *s, size_t *out);
+
+/* mteprobe run/matrix refuse to measure under user-mode emulation. Returns
+ * 0, or prints one line and returns EXIT_PLATFORM. */
+int refuse_emulation(const char *cmd);
+
+/* The directory for a filesystem, checked: NULL with dir filled, or the
+ * reason it cannot be used. */
+const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize);
+
+/* Drivers with what they make, touch and support (for --list). */
+void list_drivers(FILE *f);
+
+#endif

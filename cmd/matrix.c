@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mteprobe matrix: the cross product of syscalls, filesystems, I/O paths,
+ * modes and fault layouts, one CSV row per case written (and flushed) as
+ * soon as it is known, progress on a terminal, a summary at the end.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "case-options.h"
+#include "case.h"
+#include "cli.h"
+#include "report.h"
+#include "util.h"
+
+#define LIST_MAX	64
+
+struct matrix_opts {
+	const struct driver *drv[LIST_MAX];
+	size_t ndrv;
+	enum fs_type fs[FS_COUNT];
+	size_t nfs;
+	enum io_path io[IO_PATH_COUNT];
+	size_t nio;
+	enum mte_mode mode[MTE_MODE_COUNT];
+	size_t nmode;
+	enum fault_kind fault[FAULT_KIND_COUNT];
+	size_t nfault;
+	size_t at[LIST_MAX];
+	size_t nat;
+	size_t off[LIST_MAX];
+	size_t noff;
+	bool user_layouts;	/* --at or --offsets given: full cross product */
+	size_t len;
+	unsigned iovecs;
+	unsigned timeout_ms;
+	const char *dir;	/* --dir */
+	const char *out;	/* -o */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void help(void)
+{
+	printf("Usage: %s matrix [options]\n\n"
+	       "Run every combination of the lists below, one CSV row per case\n"
+	       "(mteprobe-csv(5)), flushed as soon as the case is known.\n\n"
+	       "Options (LIST is comma-separated; defaults cover everything):\n"
+	       "      --syscalls LIST  calls (default: every driver; 'mteprobe run --list')\n"
+	       "      --fs LIST        tmpfs,ext4,xfs,btrfs,f2fs,gfs2 (default: all), each at\n"
+	       "                       $MTEPROBE_FS_ROOT/FS (default root /mnt); a missing one\n"
+	       "                       gives skip rows\n"
+	       "  -d, --dir DIR        use DIR only, whatever its filesystem\n"
+	       "      --io LIST        buffered,direct (default both)\n"
+	       "      --modes LIST     sync,async,asymm,none (default all)\n"
+	       "      --faults LIST    mte,page,none (default all)\n"
+	       "      --at LIST        fault positions: sizes or first,mid,last,next\n"
+	       "      --offsets LIST   buffer start offsets (default 0,7)\n"
+	       "  -l, --len N          buffer length (default 2 pages; fixed-size calls use theirs)\n"
+	       "      --iovecs N       iovecs of vectored calls (default 4)\n"
+	       "  -t, --timeout SEC    time limit per case (default %d)\n"
+	       "  -o, --output FILE    write the CSV there (default standard output)\n"
+	       "  -h, --help           display this help and exit\n\n"
+	       "Without --at/--offsets: sync-mode MTE faults at every position and offset,\n"
+	       "other modes at mid with offset 0, page faults (mode none) at every position\n"
+	       "with offset 0, and one control without a fault. With them: the full product.\n"
+	       "Direct I/O uses the offsets that are multiples of %d only.\n\n"
+	       "Exit status: 0 when the run completed (outcomes are in the CSV), 2 usage\n"
+	       "error, 4 the platform cannot run it, 1 an output error, 130 interrupted\n"
+	       "(rows written so far are kept).\n",
+	       program_name, CASE_TIMEOUT_MS_DEFAULT / 1000, DIO_ALIGN);
+}
+
+/* Split a comma list, calling each(item) for every item; -1 on the first bad one. */
+static int each_item(const char *list, int (*each)(struct matrix_opts *, const char *),
+		     struct matrix_opts *o, char *bad, size_t badsize)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int err = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save))
+		if (each(o, tok)) {
+			snprintf(bad, badsize, "%s", tok);
+			err = -1;
+		}
+	free(copy);
+	return err;
+}
+
+static int add_syscall(struct matrix_opts *o, const char *s)
+{
+	const struct driver *d = driver_find(s);
+
+	if (!d || o->ndrv >= LIST_MAX)
+		return -1;
+	o->drv[o->ndrv++] = d;
+	return 0;
+}
+
+static int add_fs(struct matrix_opts *o, const char *s)
+{
+	int t = fs_parse(s);
+
+	if (t < 0 || t == FS_NONE || o->nfs >= FS_COUNT)
+		return -1;
+	o->fs[o->nfs++] = t;
+	return 0;
+}
+
+static int add_io(struct matrix_opts *o, const char *s)
+{
+	int p = io_path_parse(s);
+
+	if (p < 0 || o->nio >= IO_PATH_COUNT)
+		return -1;
+	o->io[o->nio++] = p;
+	return 0;
+}
+
+static int add_mode(struct matrix_opts *o, const char *s)
+{
+	int m = mte_mode_parse(s);
+
+	if (m < 0 || o->nmode >= MTE_MODE_COUNT)
+		return -1;
+	o->mode[o->nmode++] = m;
+	return 0;
+}
+
+static int add_fault(struct matrix_opts *o, const char *s)
+{
+	int f = fault_kind_parse(s);
+
+	if (f < 0 || o->nfault >= FAULT_KIND_COUNT)
+		return -1;
+	o->fault[o->nfault++] = f;
+	return 0;
+}
+
+static int add_at(struct matrix_opts *o, const char *s)
+{
+	size_t v;
+
+	if (parse_position(s, &v) || v >= LEN_MAX || o->nat >= LIST_MAX)
+		return -1;
+	o->at[o->nat++] = v;
+	return 0;
+}
+
+static int add_off(struct matrix_opts *o, const char *s)
+{
+	size_t v;
+
+	if (parse_size(s, &v) || v >= page_size() || o->noff >= LIST_MAX)
+		return -1;
+	o->off[o->noff++] = v;
+	return 0;
+}
+
+/* ---- the cases ---- */
+
+struct plan {
+	struct case_spec *c;
+	size_t n, cap;
+	char (*dirs)[4096];	/* one per filesystem slot */
+	const char **dir_why;	/* why a filesystem cannot be used (skip rows) */
+};
+
+static int push(struct plan *p, const struct case_spec *s)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 1024;
+		struct case_spec *c = realloc(p->c, cap * sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		p->c = c;
+		p->cap = cap;
+	}
+	p->c[p->n] = *s;
+	p->c[p->n].seq = (unsigned)p->n;
+	p->n++;
+	return 0;
+}
+
+/* Every layout of one (driver, fs, io). */
+static int plan_layouts(struct plan *p, const struct matrix_opts *o, struct case_spec s)
+{
+	size_t mid = page_size() / 2;
+	int err = 0;
+
+	for (size_t f = 0; f < o->nfault && !err; f++) {
+		s.fault = o->fault[f];
+		for (size_t m = 0; m < o->nmode && !err; m++) {
+			s.mode = o->mode[m];
+			if (s.fault == FAULT_PAGE)
+				continue;	/* page faults: mode none only, below */
+			for (size_t a = 0; a < o->nat && !err; a++) {
+				for (size_t b = 0; b < o->noff && !err; b++) {
+					bool sync_mte = s.fault == FAULT_MTE && s.mode == MTE_MODE_SYNC;
+
+					s.fault_at = o->at[a];
+					s.buf_off = o->off[b];
+					if (s.io == IO_DIRECT && s.buf_off % DIO_ALIGN)
+						continue;
+					if (s.fault == FAULT_NONE && (a || b))
+						continue;	/* one control per mode */
+					if (!o->user_layouts && s.fault == FAULT_MTE && !sync_mte &&
+					    (s.fault_at != mid || s.buf_off))
+						continue;
+					err = push(p, &s);
+				}
+			}
+		}
+		if (s.fault == FAULT_PAGE) {
+			/* positions in the same page are the same page fault: once each */
+			size_t seen[LIST_MAX];
+			size_t nseen;
+
+			s.mode = MTE_MODE_NONE;
+			for (size_t b = 0; b < o->noff && !err; b++) {
+				nseen = 0;
+				s.buf_off = o->off[b];
+				if (s.io == IO_DIRECT && s.buf_off % DIO_ALIGN)
+					continue;
+				if (!o->user_layouts && b)
+					continue;
+				for (size_t a = 0; a < o->nat && !err; a++) {
+					size_t fo = layout_fault_offset(FAULT_PAGE, s.buf_off, o->at[a],
+									page_size());
+					bool dup = false;
+
+					for (size_t k = 0; k < nseen; k++)
+						dup |= seen[k] == fo;
+					if (dup)
+						continue;
+					seen[nseen++] = fo;
+					s.fault_at = o->at[a];
+					err = push(p, &s);
+				}
+			}
+		}
+	}
+	return err;
+}
+
+static int plan_all(struct plan *p, const struct matrix_opts *o, enum fs_type *fs, size_t nfs,
+		    char (*dirs)[4096])
+{
+	int err = 0;
+
+	for (size_t d = 0; d < o->ndrv && !err; d++) {
+		const struct driver *drv = o->drv[d];
+		struct case_spec s = {
+			.drv = drv, .len = o->len ? o->len : drv->fixed_len ? drv->fixed_len
+				: 2 * page_size(),
+			.iovecs = o->iovecs, .timeout_ms = o->timeout_ms,
+		};
+
+		if (drv->fixed_len && !o->len)
+			s.len = drv->fixed_len;
+		if (drv->fs_mask == FS_BIT(FS_NONE)) {
+			s.fs = FS_NONE;
+			s.dir = NULL;
+			s.io = IO_BUFFERED;
+			err = plan_layouts(p, o, s);
+			continue;
+		}
+		for (size_t f = 0; f < nfs && !err; f++) {
+			if (!(drv->fs_mask & FS_BIT(fs[f])))
+				continue;	/* btrfs-only drivers on other filesystems */
+			s.fs = fs[f];
+			s.dir = dirs[f];
+			for (size_t i = 0; i < o->nio && !err; i++) {
+				if (!(drv->io_mask & IO_BIT(o->io[i])))
+					continue;
+				s.io = o->io[i];
+				err = plan_layouts(p, o, s);
+			}
+		}
+	}
+	return err;
+}
+
+/* ---- running ---- */
+
+struct tally {
+	unsigned long by_result[RESULT_COUNT];
+	unsigned long bypass, data_wrong, done;
+};
+
+/* drivers that left an unkillable child, per filesystem: later cases skip */
+struct stuck_mark {
+	const struct driver *drv;
+	enum fs_type fs;
+	pid_t pid;
+};
+
+static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
+{
+	fprintf(stderr, "\r\033[K[%zu/%zu %lds] %s %s %s %s %s@%zu+%zu", i + 1, n,
+		(long)(time(NULL) - t0), s->drv->name, fs_name(s->fs), io_path_name(s->io),
+		mte_mode_name(s->mode), fault_kind_name(s->fault), s->fault_at, s->buf_off);
+}
+
+int cmd_matrix(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "syscalls", required_argument, NULL, 'S' },
+		{ "fs", required_argument, NULL, 'f' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "io", required_argument, NULL, 'i' },
+		{ "modes", required_argument, NULL, 'm' },
+		{ "faults", required_argument, NULL, 'F' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "offsets", required_argument, NULL, 'O' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "iovecs", required_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		int opt;
+		const char *name, *fix;
+		int (*add)(struct matrix_opts *, const char *);
+	} lists[] = {
+		{ 'S', "--syscalls", "'mteprobe run --list' lists them", add_syscall },
+		{ 'f', "--fs", "use tmpfs, ext4, xfs, btrfs, f2fs, gfs2", add_fs },
+		{ 'i', "--io", "use buffered, direct", add_io },
+		{ 'm', "--modes", "use sync, async, asymm, none", add_mode },
+		{ 'F', "--faults", "use mte, page, none", add_fault },
+		{ 'a', "--at", "use byte offsets or first, mid, last, next", add_at },
+		{ 'O', "--offsets", "use byte offsets below the page size", add_off },
+	};
+	struct matrix_opts o = { .iovecs = 4, .timeout_ms = CASE_TIMEOUT_MS_DEFAULT };
+	enum fs_type fs[FS_COUNT];
+	static char dirs[FS_COUNT][4096];
+	const char *dir_why[FS_COUNT] = { 0 };
+	char whybuf[FS_COUNT][512], asymm_buf[512], bad[256];
+	const char *asymm_why = NULL;
+	struct stuck_mark marks[64];
+	size_t nmarks = 0, nfs = 0, v;
+	struct plan plan = { 0 };
+	struct tally t = { 0 };
+	struct report_ctx ctx;
+	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	FILE *out = stdout, *sum;
+	bool tty = isatty(STDERR_FILENO), asymm_on = false;
+	struct timespec ts0, ts1;
+	time_t start;
+	double secs;
+	int opt, err, status = EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "d:l:t:o:h", opts, NULL)) != -1) {
+		bool listed = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+			if (lists[i].opt != opt)
+				continue;
+			listed = true;
+			if (each_item(optarg, lists[i].add, &o, bad, sizeof(bad)))
+				return usage_error("matrix", "bad %s item '%s': %s", lists[i].name, bad,
+						   lists[i].fix);
+			if (opt == 'a' || opt == 'O')
+				o.user_layouts = true;
+		}
+		if (listed)
+			continue;
+		switch (opt) {
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'l':
+			if (parse_size(optarg, &o.len) || o.len == 0 || o.len > LEN_MAX)
+				return usage_error("matrix", "bad --len '%s': give 1 to %d bytes", optarg,
+						   LEN_MAX);
+			break;
+		case 'v':
+			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
+				return usage_error("matrix", "bad --iovecs '%s': give 1 to %d", optarg,
+						   IOVECS_MAX);
+			o.iovecs = (unsigned)v;
+			break;
+		case 't':
+			if (parse_size(optarg, &v) || v == 0 || v > 3600)
+				return usage_error("matrix", "bad --timeout '%s': give 1 to 3600 seconds",
+						   optarg);
+			o.timeout_ms = (unsigned)v * 1000;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return usage_error("matrix", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("matrix", "unexpected argument '%s'", argv[optind]);
+	if (o.dir && o.nfs)
+		return usage_error("matrix", "--dir and --fs exclude each other: --dir runs on "
+				   "that directory's filesystem");
+
+	/* defaults */
+	if (!o.ndrv)
+		for (size_t i = 0; i < driver_count && i < LIST_MAX; i++)
+			o.drv[o.ndrv++] = drivers[i];
+	if (!o.nfs && !o.dir)
+		for (int i = 0; i < FS_NAMED_COUNT; i++)
+			o.fs[o.nfs++] = i;
+	if (!o.nio)
+		add_io(&o, "buffered"), add_io(&o, "direct");
+	if (!o.nmode)
+		for (int m = 0; m < MTE_MODE_COUNT; m++)
+			o.mode[o.nmode++] = (enum mte_mode[]){ MTE_MODE_SYNC, MTE_MODE_ASYNC,
+							       MTE_MODE_ASYMM, MTE_MODE_NONE }[m];
+	if (!o.nfault)
+		add_fault(&o, "mte"), add_fault(&o, "page"), add_fault(&o, "none");
+	if (!o.nat)
+		add_at(&o, "first"), add_at(&o, "mid"), add_at(&o, "last"), add_at(&o, "next");
+	if (!o.noff)
+		add_off(&o, "0"), add_off(&o, "7");
+
+	/* filesystems and their directories */
+	if (o.dir) {
+		err = fs_detect(o.dir, &fs[0]);
+		if (err) {
+			warnx_("matrix: --dir %s: %s; give an existing directory", o.dir, strerror(-err));
+			return EXIT_PLATFORM;
+		}
+		snprintf(dirs[0], sizeof(dirs[0]), "%s", o.dir);
+		dir_why[0] = fs_check_dir(o.dir, fs[0], whybuf[0], sizeof(whybuf[0]));
+		if (dir_why[0]) {
+			warnx_("matrix: %s; give a directory", dir_why[0]);
+			return EXIT_PLATFORM;
+		}
+		nfs = 1;
+	} else {
+		for (size_t i = 0; i < o.nfs; i++) {
+			fs[nfs] = o.fs[i];
+			dir_why[nfs] = fs_dir_for(fs[nfs], dirs[nfs], sizeof(dirs[nfs]), whybuf[nfs],
+						  sizeof(whybuf[nfs]));
+			nfs++;
+		}
+	}
+	if ((err = refuse_emulation("matrix")))
+		return err;
+
+	if (plan_all(&plan, &o, fs, nfs, dirs)) {
+		warnx_("matrix: out of memory");
+		return EXIT_FAILED;
+	}
+	if (o.out) {
+		out = fopen(o.out, "w");
+		if (!out) {
+			warnx_("matrix: cannot write %s: %s", o.out, strerror(errno));
+			free(plan.c);
+			return EXIT_PLATFORM;
+		}
+	}
+	sum = out == stdout ? stderr : stdout;
+
+	for (size_t m = 0; m < o.nmode; m++)
+		if (o.mode[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
+			asymm_why = case_asymm_begin(asymm_buf, sizeof(asymm_buf));
+			asymm_on = !asymm_why;
+		}
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	report_init(&ctx);
+	report_csv_header(out);
+	fflush(out);
+	clock_gettime(CLOCK_MONOTONIC, &ts0);
+	start = time(NULL);
+
+	for (size_t i = 0; i < plan.n && !interrupted; i++) {
+		const struct case_spec *s = &plan.c[i];
+		struct case_result r;
+		const char *skip = NULL;
+		char buf[256];
+
+		if (tty)
+			progress(i, plan.n, s, start);
+		for (size_t f = 0; f < nfs && s->dir; f++)
+			if (s->dir == dirs[f] && dir_why[f])
+				skip = dir_why[f];
+		for (size_t k = 0; k < nmarks && !skip; k++)
+			if (marks[k].drv == s->drv && marks[k].fs == s->fs) {
+				snprintf(buf, sizeof(buf), "not run: an earlier %s case on %s left pid %d "
+					 "running after SIGKILL", s->drv->name, fs_name(s->fs),
+					 (int)marks[k].pid);
+				skip = buf;
+			}
+		if (!skip && s->mode == MTE_MODE_ASYMM && asymm_why)
+			skip = asymm_why;
+		if (skip) {
+			case_skip(s, &r, skip);
+		} else if ((err = case_run(s, &r))) {
+			warnx_("matrix: cannot start a case: %s", strerror(-err));
+			status = EXIT_PLATFORM;
+			break;
+		}
+		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
+			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
+		report_csv_row(out, &ctx, s, &r);
+		if (fflush(out) != 0 || ferror(out)) {
+			warnx_("matrix: write error on %s: %s", o.out ? o.out : "standard output",
+			       strerror(errno));
+			status = EXIT_FAILED;
+			break;
+		}
+		t.by_result[r.out.result]++;
+		t.bypass += r.out.bypass == 1;
+		t.data_wrong += r.chk.data_ok == 0;
+		t.done++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts1);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	if (asymm_on)
+		case_asymm_end();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
+	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", t.done, plan.n, secs,
+		secs > 0 ? (double)t.done / secs : 0.0, interrupted ? ", interrupted" : "");
+	for (int rr = 0; rr < RESULT_COUNT; rr++)
+		if (t.by_result[rr])
+			fprintf(sum, " %s %lu", result_name(rr), t.by_result[rr]);
+	fprintf(sum, "; bypass %lu; data wrong %lu", t.bypass, t.data_wrong);
+	if (case_stuck_count())
+		fprintf(sum, "; %u unkillable children still running", case_stuck_count());
+	fputc('\n', sum);
+	free(plan.c);
+	if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
+		warnx_("matrix: write error on %s: %s", o.out, strerror(errno));
+		status = EXIT_FAILED;
+	}
+	if (interrupted && status == EXIT_OK)
+		status = EXIT_INTERRUPTED;
+	return status;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mteprobe run: one case (a syscall, a filesystem, an I/O path, a mode, a
+ * fault layout), made for real, and what the kernel did: a one-line verdict,
+ * a CSV row (--csv) or a JSON object (--json).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case-options.h"
+#include "case.h"
+#include "cli.h"
+#include "report.h"
+#include "util.h"
+
+static void help(void)
+{
+	printf("Usage: %s run --syscall NAME (--fs FS | --dir DIR) [options]\n\n"
+	       "Make one call whose user buffer holds a fault and say what the kernel did.\n\n"
+	       "Options:\n"
+	       "  -s, --syscall NAME  the call (--list shows them)\n"
+	       "  -f, --fs FS         tmpfs, ext4, xfs, btrfs, f2fs or gfs2, at $MTEPROBE_FS_ROOT/FS\n"
+	       "                      (default root /mnt)\n"
+	       "  -d, --dir DIR       use DIR instead; its filesystem is read from it\n"
+	       "  -i, --io PATH       buffered (default) or direct (O_DIRECT)\n"
+	       "  -m, --mode MODE     sync, async, asymm or none (default: sync for mte faults,\n"
+	       "                      else none)\n"
+	       "  -F, --fault KIND    mte (default), page (PROT_NONE page) or none\n"
+	       "  -a, --fault-at OFF  the faulting byte, from the buffer start: a size or first,\n"
+	       "                      mid, last, next (default next: the next page's first granule)\n"
+	       "  -l, --len N         buffer length (default 2 pages, or what the call takes)\n"
+	       "  -o, --buf-off N     buffer start offset in its granule/page (default 0)\n"
+	       "      --iovecs N      vectored calls: iovecs the buffer is split into (default 4)\n"
+	       "  -t, --timeout SEC   time limit of the case (default %d)\n"
+	       "      --csv           print a CSV row (with header), see mteprobe-csv(5)\n"
+	       "      --json          print a JSON object\n"
+	       "  -L, --list          list the syscalls and exit\n"
+	       "  -h, --help          display this help and exit\n\n"
+	       "Exit status: 0 when the case ran (whatever the kernel did), 2 usage error,\n"
+	       "4 the platform cannot run it (user-mode emulation, missing filesystem).\n",
+	       program_name, CASE_TIMEOUT_MS_DEFAULT / 1000);
+}
+
+enum { OPT_CSV = 256, OPT_JSON, OPT_IOVECS };
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "syscall", required_argument, NULL, 's' },
+		{ "fs", required_argument, NULL, 'f' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "io", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "fault", required_argument, NULL, 'F' },
+		{ "fault-at", required_argument, NULL, 'a' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "buf-off", required_argument, NULL, 'o' },
+		{ "iovecs", required_argument, NULL, OPT_IOVECS },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "list", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *syscall = NULL, *fsarg = NULL, *dirarg = NULL, *why;
+	struct case_spec s = { .io = IO_BUFFERED, .fault = FAULT_MTE, .iovecs = 4,
+			       .timeout_ms = CASE_TIMEOUT_MS_DEFAULT, .fs = FS_NONE };
+	struct case_result r;
+	struct report_ctx ctx;
+	char dir[4096], whybuf[512];
+	bool csv = false, json = false, have_len = false, have_mode = false;
+	size_t v;
+	int opt, x, err;
+
+	s.fault_at = page_size();
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "s:f:d:i:m:F:a:l:o:t:Lh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			syscall = optarg;
+			break;
+		case 'f':
+			fsarg = optarg;
+			break;
+		case 'd':
+			dirarg = optarg;
+			break;
+		case 'i':
+			if ((x = io_path_parse(optarg)) < 0)
+				return usage_error("run", "unknown --io '%s': use buffered or direct", optarg);
+			s.io = x;
+			break;
+		case 'm':
+			if ((x = mte_mode_parse(optarg)) < 0)
+				return usage_error("run", "unknown --mode '%s': use sync, async, asymm or none",
+						   optarg);
+			s.mode = x;
+			have_mode = true;
+			break;
+		case 'F':
+			if ((x = fault_kind_parse(optarg)) < 0)
+				return usage_error("run", "unknown --fault '%s': use mte, page or none", optarg);
+			s.fault = x;
+			break;
+		case 'a':
+			if (parse_position(optarg, &s.fault_at) || s.fault_at >= LEN_MAX)
+				return usage_error("run", "bad --fault-at '%s': give a byte offset below %d, "
+						   "or first, mid, last, next", optarg, LEN_MAX);
+			break;
+		case 'l':
+			if (parse_size(optarg, &s.len) || s.len == 0 || s.len > LEN_MAX)
+				return usage_error("run", "bad --len '%s': give 1 to %d bytes", optarg, LEN_MAX);
+			have_len = true;
+			break;
+		case 'o':
+			if (parse_size(optarg, &s.buf_off) || s.buf_off >= page_size())
+				return usage_error("run", "bad --buf-off '%s': give 0 to %zu (0..15 moves the "
+						   "start inside a granule)", optarg, page_size() - 1);
+			break;
+		case OPT_IOVECS:
+			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
+				return usage_error("run", "bad --iovecs '%s': give 1 to %d", optarg, IOVECS_MAX);
+			s.iovecs = (unsigned)v;
+			break;
+		case 't':
+			if (parse_size(optarg, &v) || v == 0 || v > 3600)
+				return usage_error("run", "bad --timeout '%s': give 1 to 3600 seconds", optarg);
+			s.timeout_ms = (unsigned)v * 1000;
+			break;
+		case OPT_CSV:
+			csv = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'L':
+			list_drivers(stdout);
+			return EXIT_OK;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return usage_error("run", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("run", "unexpected argument '%s'", argv[optind]);
+	if (csv && json)
+		return usage_error("run", "--csv and --json exclude each other: choose one");
+	if (!syscall)
+		return usage_error("run", "no --syscall given ('mteprobe run --list' lists them)");
+	s.drv = driver_find(syscall);
+	if (!s.drv)
+		return usage_error("run", "unknown syscall '%s' ('mteprobe run --list' lists them)",
+				   syscall);
+	if (!have_mode)
+		s.mode = s.fault == FAULT_MTE ? MTE_MODE_SYNC : MTE_MODE_NONE;
+	if (!have_len)
+		s.len = s.drv->fixed_len ? s.drv->fixed_len : 2 * page_size();
+
+	if (s.drv->fs_mask == FS_BIT(FS_NONE)) {
+		if (fsarg || dirarg)
+			return usage_error("run", "%s uses no filesystem: drop --fs and --dir",
+					   s.drv->name);
+	} else if (dirarg) {
+		enum fs_type got;
+
+		err = fs_detect(dirarg, &got);
+		if (err) {
+			warnx_("run: --dir %s: %s; give an existing directory", dirarg, strerror(-err));
+			return EXIT_PLATFORM;
+		}
+		if (fsarg && fs_parse(fsarg) != (int)got)
+			return usage_error("run", "--dir %s is %s, not %s: drop --fs or pick a directory "
+					   "on %s", dirarg, fs_name(got), fsarg, fsarg);
+		if ((why = fs_check_dir(dirarg, got, whybuf, sizeof(whybuf)))) {
+			warnx_("run: %s; give a directory", why);
+			return EXIT_PLATFORM;
+		}
+		snprintf(dir, sizeof(dir), "%s", dirarg);
+		s.fs = got;
+		s.dir = dir;
+	} else if (fsarg) {
+		x = fs_parse(fsarg);
+		if (x < 0 || x == FS_NONE)
+			return usage_error("run", "unknown --fs '%s': use tmpfs, ext4, xfs, btrfs, f2fs "
+					   "or gfs2, or --dir DIR", fsarg);
+		s.fs = x;
+		if ((why = fs_dir_for(s.fs, dir, sizeof(dir), whybuf, sizeof(whybuf)))) {
+			warnx_("run: %s; mount %s there, set MTEPROBE_FS_ROOT, or use --dir DIR",
+			       why, fsarg);
+			return EXIT_PLATFORM;
+		}
+		s.dir = dir;
+	} else {
+		return usage_error("run", "%s needs a filesystem: give --fs FS or --dir DIR",
+				   s.drv->name);
+	}
+
+	if ((err = refuse_emulation("run")))
+		return err;
+
+	if (s.mode == MTE_MODE_ASYMM && mte_cpu_has_mte() &&
+	    (why = case_asymm_begin(whybuf, sizeof(whybuf)))) {
+		case_skip(&s, &r, why);
+	} else {
+		err = case_run(&s, &r);
+		if (s.mode == MTE_MODE_ASYMM)
+			case_asymm_end();
+		if (err) {
+			warnx_("run: cannot start the case: %s", strerror(-err));
+			return EXIT_PLATFORM;
+		}
+	}
+
+	report_init(&ctx);
+	if (csv) {
+		report_csv_header(stdout);
+		report_csv_row(stdout, &ctx, &s, &r);
+	} else if (json) {
+		report_json(stdout, &ctx, &s, &r);
+	} else {
+		report_verdict(stdout, &s, &r);
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT */
+/* before mte.h, whose SEGV_MTE* fallbacks must not precede glibc's enum */
+#include <signal.h>
+
+#include "case.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "util.h"
+
+/* What the child says, at most twice: after the call, after verifying. */
+enum msg_stage {
+	MSG_SKIP = 1,
+	MSG_CALLED,
+	MSG_DONE,
+};
+
+struct case_msg {
+	int stage;
+	long ret;
+	long expect;
+	size_t want, reach;
+	unsigned long elapsed_us;
+	int sicode;
+	struct drv_check chk;
+	char note[200];
+};
+
+#define KILL_GRACE_MS	2000
+#define STUCK_MAX	64
+
+static pid_t stuck[STUCK_MAX];
+static unsigned nstuck;
+
+static unsigned long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000000ul + (unsigned long)ts.tv_nsec / 1000;
+}
+
+static void reap_stuck(void)
+{
+	for (unsigned i = 0; i < nstuck;) {
+		if (waitpid(stuck[i], NULL, WNOHANG) == stuck[i])
+			stuck[i] = stuck[--nstuck];
+		else
+			i++;
+	}
+}
+
+unsigned case_stuck_count(void)
+{
+	reap_stuck();
+	return nstuck;
+}
+
+static bool uses_mte(const struct case_spec *s)
+{
+	return s->fault == FAULT_MTE || s->mode != MTE_MODE_NONE;
+}
+
+const char *case_precheck(const struct case_spec *s, char *why, size_t size)
+{
+	const struct driver *d = s->drv;
+
+	if (d->build_unsupported) {
+		snprintf(why, size, "unsupported: %s", d->build_unsupported);
+		return why;
+	}
+	if (!(d->fs_mask & FS_BIT(s->fs))) {
+		if (d->fs_mask == FS_BIT(FS_NONE))
+			snprintf(why, size, "%s uses no filesystem", d->name);
+		else if (d->fs_mask == FS_BIT(FS_BTRFS))
+			snprintf(why, size, "%s runs on btrfs only", d->name);
+		else
+			snprintf(why, size, "%s does not run on %s", d->name, fs_name(s->fs));
+		return why;
+	}
+	if (!(d->io_mask & IO_BIT(s->io))) {
+		snprintf(why, size, "%s has no %s I/O path", d->name, io_path_name(s->io));
+		return why;
+	}
+	if (d->fixed_len && s->len != d->fixed_len) {
+		snprintf(why, size, "%s takes a %zu-byte buffer, not %zu", d->name, d->fixed_len,
+			 s->len);
+		return why;
+	}
+	if (uses_mte(s) && !(MTE_HAVE_INSNS && mte_cpu_has_mte())) {
+		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
+		return why;
+	}
+	return NULL;
+}
+
+/* ---- asymmetric mode ---- */
+
+static int saved_pref[256];
+static int saved_ncpu;
+
+const char *case_asymm_begin(char *why, size_t size)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	int err = 0, cpu;
+
+	if (!mte_cpu_has_mte3()) {
+		snprintf(why, size, "asymm needs MTE3, which this CPU lacks");
+		return why;
+	}
+	if (ncpu > (long)ARRAY_SIZE(saved_pref))
+		ncpu = ARRAY_SIZE(saved_pref);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		saved_pref[cpu] = mte_preferred_get(cpu);
+		if (saved_pref[cpu] == -ENOENT) {
+			snprintf(why, size, "asymm needs cpuN/mte_tcf_preferred (Linux >= 5.14)");
+			return why;
+		}
+	}
+	saved_ncpu = (int)ncpu;
+	for (cpu = 0; cpu < ncpu && !err; cpu++)
+		err = mte_preferred_set(cpu, MTE_MODE_ASYMM);
+	if (err) {
+		case_asymm_end();
+		snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1, strerror(-err),
+			 err == -EACCES || err == -EPERM ? " (needs root)" :
+			 err == -EINVAL ? " (Linux < 5.18)" : "");
+		return why;
+	}
+	return NULL;
+}
+
+void case_asymm_end(void)
+{
+	for (int cpu = 0; cpu < saved_ncpu; cpu++)
+		if (saved_pref[cpu] >= 0)
+			mte_preferred_set(cpu, saved_pref[cpu]);
+	saved_ncpu = 0;
+}
+
+/* ---- the child ---- */
+
+static volatile sig_atomic_t async_code;
+static struct sigaction probe_sa;
+
+/* An asynchronous tag-check fault arrives after the access; note it and go
+ * on. Anything else goes to the probes' handler (and from there to the
+ * default action). */
+static void on_segv(int sig, siginfo_t *si, void *uctx)
+{
+	if (si->si_code == SEGV_MTEAERR) {
+		async_code = si->si_code;
+		return;
+	}
+	if (probe_sa.sa_flags & SA_SIGINFO)
+		probe_sa.sa_sigaction(sig, si, uctx);
+	else {
+		signal(sig, SIG_DFL);
+	}
+}
+
+static void child_send(int fd, struct case_msg *m)
+{
+	if (write(fd, m, sizeof(*m)) != sizeof(*m))
+		_exit(3);
+}
+
+static void child_skip(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+static void child_skip(int fd, const char *fmt, ...)
+{
+	struct case_msg m = { .stage = MSG_SKIP };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m.note, sizeof(m.note), fmt, ap);
+	va_end(ap);
+	child_send(fd, &m);
+	_exit(0);
+}
+
+static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
+{
+	const struct driver *d = s->drv;
+	bool mte = MTE_HAVE_INSNS && mte_cpu_has_mte();
+	struct layout lay;
+	struct layout_spec ls = {
+		.fault = s->fault, .len = s->len, .fault_at = s->fault_at,
+		.buf_off = s->buf_off, .head = d->head,
+		.tagged = mte && s->fault != FAULT_PAGE && uses_mte(s),
+	};
+	struct drv_ctx c = {
+		.drv = d, .dir = s->dir, .fs = s->fs, .io = s->io, .iovecs = s->iovecs,
+		.seq = s->seq, .lay = &lay, .seed = 0x9e3779b9u ^ s->seq, .fd = -1, .fd2 = -1,
+	};
+	struct case_msg m = { .stage = MSG_CALLED };
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	const char *why;
+	unsigned long t0;
+	int err;
+
+	signal(SIGINT, SIG_IGN);	/* an interrupted matrix lets the case finish */
+	signal(SIGPIPE, SIG_IGN);
+	probe_init();
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &probe_sa);
+
+	err = layout_create(&lay, &ls);
+	if (err)
+		child_skip(fd, "cannot map a %s buffer: %s", ls.tagged ? "PROT_MTE" : "plain",
+			   strerror(-err));
+	c.want = c.reach = lay.len;
+	layout_fill(&lay, c.seed, d->dir == DRV_KERNEL_WRITES);
+	if (d->unsupported && (why = d->unsupported(&c)))
+		child_skip(fd, "%s", why);
+	err = d->prepare ? d->prepare(&c) : 0;
+	if (err) {
+		if (!c.note[0])
+			snprintf(c.note, sizeof(c.note), "prepare: %s", strerror(-err));
+		if (d->cleanup)
+			d->cleanup(&c);
+		child_skip(fd, "%s", c.note);
+	}
+	err = layout_apply(&lay);
+	if (err) {
+		if (d->cleanup)
+			d->cleanup(&c);
+		child_skip(fd, "cannot place the %s fault: %s", fault_kind_name(s->fault),
+			   strerror(-err));
+	}
+
+	/* what a byte-exact kernel would do, probed in sync mode */
+	if (mte)
+		mte_set_mode(MTE_MODE_SYNC, MTE_TAGS_ALL);
+	m.expect = (long)(d->dir == DRV_KERNEL_READS ? probe_read(lay.ptr, lay.len)
+						     : probe_write(lay.ptr, lay.len));
+	if ((size_t)m.expect > c.want)
+		m.expect = (long)c.want;
+	if (mte) {
+		err = mte_set_mode(s->mode, MTE_TAGS_ALL);
+		if (err) {
+			if (d->cleanup)
+				d->cleanup(&c);
+			child_skip(fd, "cannot set %s mode: %s", mte_mode_name(s->mode),
+				   strerror(-err));
+		}
+	}
+
+	t0 = now_us();
+	m.ret = d->call(&c);
+	m.elapsed_us = now_us() - t0;
+	m.want = c.want;
+	m.reach = c.reach;
+	snprintf(m.note, sizeof(m.note), "%s", c.note);
+	child_send(fd, &m);
+
+	/* an asynchronous fault is signalled at the next kernel entries */
+	getppid();
+	getppid();
+	if (mte)
+		mte_set_mode(MTE_MODE_NONE, MTE_TAGS_ALL);
+	m.stage = MSG_DONE;
+	m.chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
+	if (d->verify)
+		d->verify(&c, m.ret, &m.chk);
+	m.sicode = async_code;
+	snprintf(m.note, sizeof(m.note), "%s", c.note);
+	child_send(fd, &m);
+	if (d->cleanup)
+		d->cleanup(&c);
+	_exit(0);
+}
+
+/* ---- the parent ---- */
+
+static void addnote(struct case_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void addnote(struct case_result *r, const char *fmt, ...)
+{
+	size_t n = strlen(r->note);
+	va_list ap;
+
+	if (n && n + 2 < sizeof(r->note)) {
+		memcpy(r->note + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->note + n, sizeof(r->note) - n, fmt, ap);
+	va_end(ap);
+}
+
+static const char *errno_name(int err, char *buf, size_t size)
+{
+	const char *n = strerrorname_np(err);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "E%d", err);
+	return buf;
+}
+
+static void signal_name(int sig, char *buf, size_t size)
+{
+	const char *n = sigabbrev_np(sig);
+
+	if (n)
+		snprintf(buf, size, "SIG%s", n);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+}
+
+/* Wait for pid to go, up to ms; true when it was reaped. */
+static bool reap_within(pid_t pid, int *status, unsigned ms)
+{
+	for (unsigned waited = 0;; waited += 10) {
+		pid_t p = waitpid(pid, status, WNOHANG);
+
+		if (p == pid)
+			return true;
+		if (p < 0 && errno != EINTR)
+			return true;	/* not ours any more */
+		if (waited >= ms)
+			return false;
+		usleep(10000);
+	}
+}
+
+static void classify(const struct case_spec *s, struct case_result *r)
+{
+	struct outcome_input in = {
+		.raw = r->raw,
+		.fault_in_range = r->fault_in_range,
+		.fault_off = r->fault_off,
+		.checked = s->fault == FAULT_PAGE || s->mode != MTE_MODE_NONE,
+	};
+
+	outcome_classify(&in, &r->out);
+}
+
+static void init_result(const struct case_spec *s, struct case_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
+	r->fault_off = s->fault == FAULT_NONE ? s->len
+		: layout_fault_offset(s->fault, s->buf_off, s->fault_at, page_size());
+	if (r->fault_off > s->len)
+		r->fault_off = s->len;
+	r->fault_in_range = s->fault != FAULT_NONE && r->fault_off < s->len;
+}
+
+void case_skip(const struct case_spec *s, struct case_result *r, const char *why)
+{
+	init_result(s, r);
+	r->raw.skipped = true;
+	snprintf(r->note, sizeof(r->note), "%s", why);
+	classify(s, r);
+}
+
+int case_run(const struct case_spec *s, struct case_result *r)
+{
+	struct case_msg m, got = { 0 };
+	unsigned long t0, limit_us;
+	int fds[2], status = 0, stage = 0;
+	const char *why;
+	char buf[24];
+	pid_t pid;
+
+	init_result(s, r);
+	reap_stuck();
+
+	why = case_precheck(s, r->note, sizeof(r->note));
+	if (why) {
+		r->raw.skipped = true;
+		classify(s, r);
+		return 0;
+	}
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(s, fds[1]);
+	}
+	close(fds[1]);
+
+	t0 = now_us();
+	limit_us = (unsigned long)(s->timeout_ms ? s->timeout_ms : CASE_TIMEOUT_MS_DEFAULT) * 1000;
+	for (;;) {
+		unsigned long el = now_us() - t0;
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		ssize_t n;
+		int pr;
+
+		if (el >= limit_us) {
+			r->raw.timed_out = true;
+			break;
+		}
+		pr = poll(&pfd, 1, (int)((limit_us - el + 999) / 1000));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0)
+			continue;	/* the loop's clock decides */
+		n = read(fds[0], &m, sizeof(m));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(m))
+			break;		/* EOF: the child is gone */
+		stage = m.stage;
+		got = m;
+		if (stage == MSG_SKIP || stage == MSG_DONE)
+			break;
+	}
+	close(fds[0]);
+
+	if (r->raw.timed_out) {
+		kill(pid, SIGKILL);
+		r->elapsed_us = now_us() - t0;
+		if (!reap_within(pid, &status, KILL_GRACE_MS)) {
+			r->unkillable = true;
+			r->pid = pid;
+			if (nstuck < STUCK_MAX)
+				stuck[nstuck++] = pid;
+			addnote(r, "no result within %u ms; SIGKILL did not end it in %u ms: pid %d "
+				"left running", s->timeout_ms, KILL_GRACE_MS, (int)pid);
+		} else {
+			addnote(r, "no result within %u ms; killed", s->timeout_ms);
+		}
+		if (stage == MSG_CALLED)
+			addnote(r, "the call had returned %ld", got.ret);
+		classify(s, r);
+		return 0;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+
+	if (stage == MSG_SKIP) {
+		r->raw.skipped = true;
+		addnote(r, "%s", got.note);
+		classify(s, r);
+		return 0;
+	}
+	if (stage >= MSG_CALLED) {
+		r->raw.returned = true;
+		r->raw.ret = got.ret;
+		r->raw.want = got.want;
+		r->raw.reach = got.reach;
+		r->has_expect = true;
+		r->expect = got.expect;
+		r->elapsed_us = got.elapsed_us;
+		if (got.note[0])
+			addnote(r, "%s", got.note);
+		if (got.ret < 0)
+			snprintf(r->errname, sizeof(r->errname), "%s",
+				 errno_name((int)-got.ret, buf, sizeof(buf)));
+	} else {
+		r->elapsed_us = now_us() - t0;
+	}
+	if (stage == MSG_DONE) {
+		r->chk = got.chk;
+		if (got.sicode) {
+			r->raw.signo = SIGSEGV;
+			r->sicode = got.sicode;
+			snprintf(r->errname, sizeof(r->errname), "SIGSEGV");
+			addnote(r, "SIGSEGV si_code %d (SEGV_MTEAERR: asynchronous tag-check fault) "
+				"after the call returned %ld", got.sicode, got.ret);
+		}
+	} else if (WIFSIGNALED(status)) {
+		r->raw.signo = WTERMSIG(status);
+		signal_name(r->raw.signo, r->errname, sizeof(r->errname));
+		if (stage == MSG_CALLED)
+			addnote(r, "killed by %s after the call returned %ld", r->errname, got.ret);
+		else
+			addnote(r, "killed by %s before the call returned", r->errname);
+	} else {
+		/* not a kernel outcome: mteprobe itself failed in the child */
+		r->raw.skipped = true;
+		addnote(r, "internal error: the case exited (status %d) without a result",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	classify(s, r);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Run one case: a driver's call with a fault layout, in a forked child with
+ * a time limit, the result back through a pipe, then classified (outcome.h).
+ *
+ * A child that does not finish within its limit is killed with SIGKILL; one
+ * that cannot be killed (spinning in the kernel) is left running and the run
+ * goes on (r->unkillable, r->pid). The watchdog will replace the plain time
+ * limit with live-lock and hang detection: case_run's timed_out path is the
+ * seam.
+ */
+#ifndef MTEPROBE_CASE_H
+#define MTEPROBE_CASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "driver.h"
+#include "fs.h"
+#include "layout.h"
+#include "mte.h"
+#include "outcome.h"
+
+#define CASE_TIMEOUT_MS_DEFAULT	10000
+#define CASE_NO_MTE_NOTE	"needs an MTE CPU or the VM (scripts/mte-vm)"
+
+struct case_spec {
+	const struct driver *drv;
+	const char *dir;	/* NULL for drivers without a filesystem */
+	enum fs_type fs;
+	enum io_path io;
+	enum mte_mode mode;
+	enum fault_kind fault;
+	size_t len;
+	size_t fault_at;	/* bytes from the buffer start, before normalisation */
+	size_t buf_off;
+	unsigned iovecs;
+	unsigned timeout_ms;
+	unsigned seq;		/* unique per case: file names */
+};
+
+struct case_result {
+	struct raw_result raw;
+	struct outcome out;
+	bool fault_in_range;
+	size_t fault_off;	/* normalised (layout.h) */
+	bool has_expect;
+	long expect;		/* what the probes say a byte-exact kernel returns */
+	struct drv_check chk;	/* -1: unknown or does not apply */
+	unsigned long elapsed_us;	/* the call; the time limit for a timeout */
+	int sicode;		/* si_code of an async tag-check fault (0: none) */
+	bool unkillable;	/* timed out and survived SIGKILL */
+	pid_t pid;		/* the child, when left running */
+	char errname[24];	/* "EFAULT", "SIGSEGV" */
+	char note[320];
+};
+
+/* Why the case cannot run, decided without running it (NULL: it can).
+ * Uses why for the text. */
+const char *case_precheck(const struct case_spec *s, char *why, size_t size);
+
+/* Fill *r as a skip for why (e.g. asymm mode unavailable), without running. */
+void case_skip(const struct case_spec *s, struct case_result *r, const char *why);
+
+/* Run it. Returns 0 with *r filled (a skip is a result too), or -errno when
+ * no child could be made. */
+int case_run(const struct case_spec *s, struct case_result *r);
+
+/* Asymmetric mode is a per-CPU preference (sysfs): make every CPU prefer it
+ * for the run, and put the preferences back. begin returns NULL, or why
+ * asymm cases must be skipped. */
+const char *case_asymm_begin(char *why, size_t size);
+void case_asymm_end(void);
+
+/* Children left running after SIGKILL, still not reaped. */
+unsigned case_stuck_count(void);
+
+#endif

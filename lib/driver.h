@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Syscall drivers: one table of hooks per way of making the kernel copy to
+ * or from a user buffer (in the style of fio's ioengine_ops). A driver lives
+ * in one small file per family under lib/drivers/ and is listed once, in
+ * lib/drivers/list.h, which generates the registry. A driver this build
+ * cannot run stays listed and says why (unsupported()).
+ *
+ * The case runner (case.c) calls, in a child process:
+ *   unsupported -> prepare -> [fault placed, expectation probed] -> call ->
+ *   verify -> cleanup.
+ */
+#ifndef MTEPROBE_DRIVER_H
+#define MTEPROBE_DRIVER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fs.h"
+#include "layout.h"
+
+/* Who touches the buffer: the kernel reads it (write-type calls: write,
+ * sendmsg...) or writes it (read-type calls: read, recvmsg...). */
+enum drv_dir {
+	DRV_KERNEL_READS,
+	DRV_KERNEL_WRITES,
+};
+
+enum io_path {
+	IO_BUFFERED,
+	IO_DIRECT,	/* O_DIRECT */
+};
+#define IO_PATH_COUNT	2
+#define IO_BIT(p)	(1u << (p))
+
+const char *io_path_name(enum io_path p);
+int io_path_parse(const char *name);	/* -1 when unknown */
+
+/* O_DIRECT alignment mteprobe asks of buffers, lengths, iovecs and file
+ * offsets: the logical block size of the VM's virtio disks. A filesystem
+ * that wants more refuses with EINVAL, and the case reports that. */
+#define DIO_ALIGN	512
+
+struct driver;
+
+/* One case, as a driver sees it. */
+struct drv_ctx {
+	const struct driver *drv;
+	const char *dir;	/* where files go; NULL when the driver has no filesystem */
+	enum fs_type fs;
+	enum io_path io;
+	unsigned iovecs;	/* vectored calls: how many iovecs share the buffer */
+	unsigned seq;		/* unique per case in this process: file names */
+	struct layout *lay;	/* the buffer: lay->ptr, lay->len */
+	uint32_t seed;		/* source bytes are layout_pattern(lay, seed, i) */
+
+	/* set by prepare (defaults: want = reach = len) */
+	size_t want;		/* what a fault-free call returns */
+	size_t reach;		/* bytes of the buffer a full call touches */
+
+	/* driver state */
+	int fd, fd2;
+	off_t foff;		/* file offset of buffer byte 0 */
+	char path[PATH_MAX];
+	void *priv;
+	char note[160];		/* anything the reader should know */
+};
+
+/* What verify found. -1: does not apply. */
+struct drv_check {
+	int data_ok;
+	long overshoot;
+};
+
+struct driver {
+	const char *name;	/* --syscall */
+	const char *family;	/* rw, vectored, uring, btrfs, pipe, ... */
+	const char *calls;	/* the syscalls it makes, for --list */
+	enum drv_dir dir;
+	unsigned fs_mask;	/* FS_BIT()s it runs on; FS_BIT(FS_NONE) for none */
+	unsigned io_mask;	/* IO_BIT()s */
+	size_t fixed_len;	/* the buffer length the call takes, 0 for any */
+	size_t head;		/* bytes the driver needs before the buffer */
+	bool vectored;		/* splits the buffer into ctx->iovecs iovecs */
+	/* non-NULL when this build cannot run the driver at all: why
+	 * ("built without liburing") */
+	const char *build_unsupported;
+
+	/* NULL when the case can run; else why not (static string, or ctx->note) */
+	const char *(*unsupported)(struct drv_ctx *c);
+	/* Create files, pipes, rings. 0, or -errno (the case is a skip, note says why). */
+	int (*prepare)(struct drv_ctx *c);
+	/* The call under test: bytes (>= 0) or -errno. */
+	long (*call)(struct drv_ctx *c);
+	/* Data integrity after the call returned ret. */
+	void (*verify)(struct drv_ctx *c, long ret, struct drv_check *chk);
+	void (*cleanup)(struct drv_ctx *c);
+};
+
+/* The registry, in lib/drivers/list.h order. */
+extern const struct driver *const drivers[];
+extern const size_t driver_count;
+const struct driver *driver_find(const char *name);
+
+/* Helpers for drivers, in lib/drivers/common.c. */
+/* Create ctx->path in ctx->dir holding file_len bytes: source bytes at
+ * ctx->foff.. when fill, else empty; open it (O_DIRECT for IO_DIRECT) into
+ * ctx->fd. 0 or -errno (note set). */
+int drv_file_create(struct drv_ctx *c, bool fill);
+/* Write-type check: the sink holds got[0..n); it must be exactly the first
+ * max(ret, 0) source bytes. */
+void drv_check_sink(struct drv_ctx *c, long ret, const uint8_t *got, size_t n, struct drv_check *chk);
+/* Read-type check of the buffer: [0, ret) holds the source, overshoot counts
+ * bytes stored in [ret, len). */
+void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk);
+/* Standard verify for file drivers, by direction. */
+void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
+void drv_file_cleanup(struct drv_ctx *c);
+/* unsupported() for file drivers: O_DIRECT alignment of buffer and length. */
+const char *drv_file_unsupported(struct drv_ctx *c);
+/* Split the buffer into c->iovecs iovecs (at most max); returns how many.
+ * Also notes which iovec holds the fault. */
+struct iovec;
+int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max);
+/* -errno of a libc call that returned -1 */
+long drv_ret(long r);
+
+#endif

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/* What file drivers share: the file, its checks, iovec splitting. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "util.h"
+
+static const char *const io_names[IO_PATH_COUNT] = {
+	[IO_BUFFERED] = "buffered", [IO_DIRECT] = "direct",
+};
+
+const char *io_path_name(enum io_path p)
+{
+	return (unsigned)p < IO_PATH_COUNT ? io_names[p] : "?";
+}
+
+int io_path_parse(const char *name)
+{
+	for (int p = 0; p < IO_PATH_COUNT; p++)
+		if (strcmp(name, io_names[p]) == 0)
+			return p;
+	return -1;
+}
+
+long drv_ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+const char *drv_file_unsupported(struct drv_ctx *c)
+{
+	if (c->io != IO_DIRECT)
+		return NULL;
+	if (c->lay->spec.buf_off % DIO_ALIGN || c->lay->len % DIO_ALIGN) {
+		snprintf(c->note, sizeof(c->note), "O_DIRECT needs buffer start and length "
+			 "aligned to %d bytes (buf_off %zu, len %zu)", DIO_ALIGN,
+			 c->lay->spec.buf_off, c->lay->len);
+		return c->note;
+	}
+	return NULL;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+int drv_file_create(struct drv_ctx *c, bool fill)
+{
+	size_t len = c->lay->len;
+	int fd, err = 0;
+
+	snprintf(c->path, sizeof(c->path), "%s/mteprobe.%d.%u", c->dir, (int)getpid(), c->seq);
+	fd = open(c->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(c->note, sizeof(c->note), "cannot create %.100s: %s", c->path, strerror(errno));
+		return err;
+	}
+	if (fill) {
+		uint8_t *src = malloc(len ? len : 1);
+
+		if (!src) {
+			close(fd);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < len; i++)
+			src[i] = layout_pattern(c->lay, c->seed, i);
+		err = write_all(fd, src, len, c->foff);
+		free(src);
+		if (err) {
+			snprintf(c->note, sizeof(c->note), "cannot fill %.100s: %s", c->path,
+				 strerror(-err));
+			close(fd);
+			return err;
+		}
+	}
+	if (c->io == IO_DIRECT) {
+		/* reopen: the fill went through the page cache, the call must not */
+		close(fd);
+		fd = open(c->path, O_RDWR | O_DIRECT | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			snprintf(c->note, sizeof(c->note), "O_DIRECT refused by %s: %s",
+				 fs_name(c->fs), strerror(errno));
+			return err;
+		}
+	}
+	c->fd = fd;
+	return 0;
+}
+
+void drv_check_sink(struct drv_ctx *c, long ret, const uint8_t *got, size_t n,
+		    struct drv_check *chk)
+{
+	size_t want = ret > 0 ? (size_t)ret : 0;
+
+	chk->overshoot = -1;
+	chk->data_ok = n == want;
+	for (size_t i = 0; i < want && i < n && chk->data_ok; i++)
+		if (got[i] != layout_pattern(c->lay, c->seed, i))
+			chk->data_ok = 0;
+}
+
+void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
+{
+	size_t n = ret > 0 ? (size_t)ret : 0;
+
+	chk->data_ok = layout_holds_pattern(c->lay, c->seed, 0, n);
+	chk->overshoot = (long)layout_count_stored(c->lay, c->seed, n, c->lay->len);
+}
+
+void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
+{
+	size_t len = c->lay->len;
+	uint8_t *got;
+	ssize_t n;
+	off_t size;
+	int fd;
+
+	if (c->drv->dir == DRV_KERNEL_WRITES) {
+		drv_check_buffer(c, ret, chk);
+		return;
+	}
+	/* what reached the file: read it back through the page cache */
+	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
+	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	got = malloc(len + 1);
+	if (got && size <= c->foff) {
+		drv_check_sink(c, ret, got, 0, chk);	/* nothing reached the file */
+	} else if (got) {
+		n = pread(fd, got, len + 1, c->foff);
+		if (n >= 0)
+			drv_check_sink(c, ret, got, (size_t)n, chk);
+	}
+	free(got);
+	close(fd);
+}
+
+void drv_file_cleanup(struct drv_ctx *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->path[0])
+		unlink(c->path);
+}
+
+int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max)
+{
+	size_t len = c->lay->len, seg, at = 0;
+	int n = (int)(c->iovecs ? c->iovecs : 1), fault_iov = -1;
+
+	if (n > max)
+		n = max;
+	seg = len / (size_t)n;
+	if (c->io == IO_DIRECT)
+		seg = ALIGN_DOWN(seg, DIO_ALIGN);
+	for (int i = 0; i < n; i++) {
+		size_t l = i == n - 1 ? len - at : seg;
+
+		iov[i].iov_base = (uint8_t *)c->lay->ptr + at;
+		iov[i].iov_len = l;
+		if (c->lay->in_range && c->lay->fault_off >= at && c->lay->fault_off < at + l)
+			fault_iov = i;
+		at += l;
+	}
+	if (fault_iov >= 0)
+		snprintf(c->note, sizeof(c->note), "fault in iovec %d of %d", fault_iov + 1, n);
+	return n;
+}

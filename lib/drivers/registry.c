@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The driver registry, generated from list.h. */
+#include <string.h>
+
+#include "driver.h"
+
+#define DRIVER(sym) extern const struct driver drv_##sym;
+#include "list.h"
+#undef DRIVER
+
+const struct driver *const drivers[] = {
+#define DRIVER(sym) &drv_##sym,
+#include "list.h"
+#undef DRIVER
+};
+
+const size_t driver_count = sizeof(drivers) / sizeof(drivers[0]);
+
+const struct driver *driver_find(const char *name)
+{
+	for (size_t i = 0; i < driver_count; i++)
+		if (strcmp(drivers[i]->name, name) == 0)
+			return drivers[i];
+	return NULL;
+}

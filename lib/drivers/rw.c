@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* read(2), write(2), pread(2), pwrite(2) on a regular file, buffered or O_DIRECT. */
+#include <unistd.h>
+
+#include "driver.h"
+
+/* pread/pwrite use an offset other than 0, aligned for O_DIRECT */
+#define RW_POS_OFFSET	4096
+
+static int prep(struct drv_ctx *c, off_t foff)
+{
+	c->foff = foff;
+	return drv_file_create(c, c->drv->dir == DRV_KERNEL_WRITES);
+}
+
+static int prep_at0(struct drv_ctx *c) { return prep(c, 0); }
+static int prep_pos(struct drv_ctx *c) { return prep(c, RW_POS_OFFSET); }
+
+static long call_read(struct drv_ctx *c) { return drv_ret(read(c->fd, c->lay->ptr, c->lay->len)); }
+static long call_write(struct drv_ctx *c) { return drv_ret(write(c->fd, c->lay->ptr, c->lay->len)); }
+static long call_pread(struct drv_ctx *c) { return drv_ret(pread(c->fd, c->lay->ptr, c->lay->len, c->foff)); }
+static long call_pwrite(struct drv_ctx *c) { return drv_ret(pwrite(c->fd, c->lay->ptr, c->lay->len, c->foff)); }
+
+#define RW_DRIVER(sym, nm, direction, prepare_fn, call_fn)			\
+	const struct driver drv_##sym = {					\
+		.name = nm, .family = "rw", .calls = nm,			\
+		.dir = direction, .fs_mask = FS_MASK_FILES,			\
+		.io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),		\
+		.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
+		.call = call_fn, .verify = drv_file_verify,			\
+		.cleanup = drv_file_cleanup,					\
+	}
+
+RW_DRIVER(read, "read", DRV_KERNEL_WRITES, prep_at0, call_read);
+RW_DRIVER(write, "write", DRV_KERNEL_READS, prep_at0, call_write);
+RW_DRIVER(pread, "pread", DRV_KERNEL_WRITES, prep_pos, call_pread);
+RW_DRIVER(pwrite, "pwrite", DRV_KERNEL_READS, prep_pos, call_pwrite);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* readv(2), writev(2), preadv2(2), pwritev2(2): the buffer split into
+ * --iovecs contiguous iovecs, so the fault lands in the first, the second or
+ * a later one depending on --fault-at (the note says which). */
+#include <sys/uio.h>
+
+#include "driver.h"
+
+#define VEC_MAX		64
+#define VEC_POS_OFFSET	4096
+
+static int prep(struct drv_ctx *c, off_t foff)
+{
+	c->foff = foff;
+	return drv_file_create(c, c->drv->dir == DRV_KERNEL_WRITES);
+}
+
+static int prep_at0(struct drv_ctx *c) { return prep(c, 0); }
+static int prep_pos(struct drv_ctx *c) { return prep(c, VEC_POS_OFFSET); }
+
+static long call_readv(struct drv_ctx *c)
+{
+	struct iovec iov[VEC_MAX];
+	int n = drv_split_iov(c, iov, VEC_MAX);
+
+	return drv_ret(readv(c->fd, iov, n));
+}
+
+static long call_writev(struct drv_ctx *c)
+{
+	struct iovec iov[VEC_MAX];
+	int n = drv_split_iov(c, iov, VEC_MAX);
+
+	return drv_ret(writev(c->fd, iov, n));
+}
+
+static long call_preadv2(struct drv_ctx *c)
+{
+	struct iovec iov[VEC_MAX];
+	int n = drv_split_iov(c, iov, VEC_MAX);
+
+	return drv_ret(preadv2(c->fd, iov, n, c->foff, 0));
+}
+
+static long call_pwritev2(struct drv_ctx *c)
+{
+	struct iovec iov[VEC_MAX];
+	int n = drv_split_iov(c, iov, VEC_MAX);
+
+	return drv_ret(pwritev2(c->fd, iov, n, c->foff, 0));
+}
+
+#define VEC_DRIVER(sym, nm, direction, prepare_fn, call_fn)			\
+	const struct driver drv_##sym = {					\
+		.name = nm, .family = "vectored", .calls = nm,			\
+		.dir = direction, .fs_mask = FS_MASK_FILES,			\
+		.io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),		\
+		.vectored = true,						\
+		.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
+		.call = call_fn, .verify = drv_file_verify,			\
+		.cleanup = drv_file_cleanup,					\
+	}
+
+VEC_DRIVER(readv, "readv", DRV_KERNEL_WRITES, prep_at0, call_readv);
+VEC_DRIVER(writev, "writev", DRV_KERNEL_READS, prep_at0, call_writev);
+VEC_DRIVER(preadv2, "preadv2", DRV_KERNEL_WRITES, prep_pos, call_preadv2);
+VEC_DRIVER(pwritev2, "pwritev2", DRV_KERNEL_READS, prep_pos, call_pwritev2);

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+#include "layout.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "mte.h"
+#include "util.h"
+
+static const char *const fault_names[FAULT_KIND_COUNT] = {
+	[FAULT_NONE] = "none", [FAULT_MTE] = "mte", [FAULT_PAGE] = "page",
+};
+
+const char *fault_kind_name(enum fault_kind k)
+{
+	return (unsigned)k < FAULT_KIND_COUNT ? fault_names[k] : "?";
+}
+
+int fault_kind_parse(const char *name)
+{
+	for (int k = 0; k < FAULT_KIND_COUNT; k++)
+		if (strcmp(name, fault_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+size_t layout_fault_offset(enum fault_kind k, size_t buf_off, size_t fault_at, size_t page)
+{
+	size_t unit = k == FAULT_PAGE ? page : MTE_GRANULE;
+	size_t first = ALIGN_DOWN(buf_off + fault_at, unit);
+
+	return first > buf_off ? first - buf_off : 0;
+}
+
+int layout_create(struct layout *l, const struct layout_spec *s)
+{
+	size_t ps = page_size();
+	size_t head = ALIGN_UP(s->head, ps);
+	size_t extent = s->len;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->spec = *s;
+	if (s->fault != FAULT_NONE && s->fault_at + 1 > extent)
+		extent = s->fault_at + 1;
+	err = testbuf_create(&l->tb, head + s->buf_off + extent, TESTBUF_PRIVATE, s->tagged);
+	if (err)
+		return err;
+	l->start = head + s->buf_off;
+	l->ptr = testbuf_ptr(&l->tb, l->start);
+	l->len = s->len;
+	l->fault_off = s->fault == FAULT_NONE ? s->len
+		: layout_fault_offset(s->fault, s->buf_off, s->fault_at, ps);
+	if (l->fault_off > s->len)
+		l->fault_off = s->len;
+	l->in_range = s->fault != FAULT_NONE && l->fault_off < s->len;
+	return 0;
+}
+
+int layout_apply(struct layout *l)
+{
+	size_t at = l->start + l->spec.fault_at;
+	int err = 0;
+
+	switch (l->spec.fault) {
+	case FAULT_NONE:
+		break;
+	case FAULT_MTE:
+		err = testbuf_mismatch(&l->tb, at);
+		break;
+	case FAULT_PAGE:
+		err = testbuf_protect_page(&l->tb, at);
+		if (!err) {
+			l->prot_lo = ALIGN_DOWN(at, page_size());
+			l->prot_hi = l->prot_lo + page_size();
+		}
+		break;
+	}
+	l->applied = err == 0;
+	return err;
+}
+
+void layout_destroy(struct layout *l)
+{
+	testbuf_destroy(&l->tb);
+	memset(l, 0, sizeof(*l));
+}
+
+uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i)
+{
+	return testbuf_pattern(seed, l->start + i);
+}
+
+void layout_fill(struct layout *l, uint32_t seed, bool complement)
+{
+	uint8_t x = complement ? 0xff : 0;
+
+	mte_tco_enable();
+	for (size_t i = 0; i < l->len; i++)
+		l->tb.map[l->start + i] = layout_pattern(l, seed, i) ^ x;
+	mte_tco_disable();
+}
+
+static bool protected(const struct layout *l, size_t i)
+{
+	size_t o = l->start + i;
+
+	return o >= l->prot_lo && o < l->prot_hi;
+}
+
+bool layout_holds_pattern(const struct layout *l, uint32_t seed, size_t from, size_t to)
+{
+	bool ok = true;
+
+	mte_tco_enable();
+	for (size_t i = from; i < to && i < l->len && ok; i++)
+		if (!protected(l, i) && l->tb.map[l->start + i] != layout_pattern(l, seed, i))
+			ok = false;
+	mte_tco_disable();
+	return ok;
+}
+
+size_t layout_count_stored(const struct layout *l, uint32_t seed, size_t from, size_t to)
+{
+	size_t n = 0;
+
+	mte_tco_enable();
+	for (size_t i = from; i < to && i < l->len; i++) {
+		uint8_t complement = (uint8_t)~layout_pattern(l, seed, i);
+
+		if (!protected(l, i) && l->tb.map[l->start + i] != complement)
+			n++;
+	}
+	mte_tco_disable();
+	return n;
+}

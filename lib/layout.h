@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A case's fault layout applied to a test buffer.
+ *
+ * The buffer under test starts at ptr = map + head + buf_off, where head is
+ * whole pages (room a driver needs in front of the buffer) and buf_off puts
+ * the start anywhere inside a granule (0..15) or page. It is len bytes long.
+ *
+ * --fault-at OFF names a byte, ptr + OFF; the fault covers the unit holding
+ * it: the 16-byte granule (mte: that granule gets a mismatching tag) or the
+ * page (page: PROT_NONE). The fault offset is normalised to the first byte
+ * of that unit, relative to ptr, and never below 0:
+ *
+ *     fault_off = max(0, ALIGN_DOWN(buf_off + OFF, unit) - buf_off)
+ *
+ * so fault_off is the first byte a byte-exact kernel cannot access, and the
+ * most it can transfer. The fault is in range when fault_off < len.
+ */
+#ifndef MTEPROBE_LAYOUT_H
+#define MTEPROBE_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buffer.h"
+
+enum fault_kind {
+	FAULT_NONE,	/* control: no fault */
+	FAULT_MTE,	/* a granule with a mismatching tag */
+	FAULT_PAGE,	/* a PROT_NONE page */
+};
+#define FAULT_KIND_COUNT	3
+
+const char *fault_kind_name(enum fault_kind k);
+int fault_kind_parse(const char *name);	/* -1 when unknown */
+
+struct layout_spec {
+	enum fault_kind fault;
+	size_t len;		/* bytes from ptr */
+	size_t fault_at;	/* --fault-at: bytes from ptr (ignored for FAULT_NONE) */
+	size_t buf_off;		/* ptr's offset from the first page after head */
+	size_t head;		/* bytes the driver needs before ptr (rounded up to pages) */
+	bool tagged;		/* map with PROT_MTE */
+};
+
+/* The normalised fault offset (see above); unit is MTE_GRANULE or the page size. */
+size_t layout_fault_offset(enum fault_kind k, size_t buf_off, size_t fault_at, size_t page);
+
+struct layout {
+	struct layout_spec spec;
+	struct testbuf tb;
+	uint8_t *ptr;		/* the buffer under test, with the buffer's tag */
+	size_t start;		/* ptr - tb.map */
+	size_t len;
+	size_t fault_off;	/* normalised; len when there is no fault */
+	bool in_range;		/* fault_off < len */
+	size_t prot_lo, prot_hi;	/* map offsets of the PROT_NONE page (equal when none) */
+	bool applied;
+};
+
+/* Map the buffer (no fault yet). Returns 0 or -errno. */
+int layout_create(struct layout *l, const struct layout_spec *s);
+/* Place the fault. Returns 0 or -errno. */
+int layout_apply(struct layout *l);
+void layout_destroy(struct layout *l);
+
+/* The bytes a syscall source or sink holds: source byte i of a case is
+ * layout_pattern(l, seed, i). A read-type buffer starts as its complement,
+ * so every byte the kernel stores into it shows. */
+uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i);
+/* Fill [0, len) of the buffer (before layout_apply) with the pattern, or
+ * with its complement. Tag checks suspended. */
+void layout_fill(struct layout *l, uint32_t seed, bool complement);
+/* Does buffer [from, to) hold the pattern? Bytes of the PROT_NONE page are
+ * not looked at. Tag checks suspended. */
+bool layout_holds_pattern(const struct layout *l, uint32_t seed, size_t from, size_t to);
+/* How many bytes in [from, to) no longer hold the complement (were stored
+ * by the kernel)? Bytes of the PROT_NONE page are not counted. */
+size_t layout_count_stored(const struct layout *l, uint32_t seed, size_t from, size_t to);
+
+#endif

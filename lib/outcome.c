@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#include "outcome.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const result_names[RESULT_COUNT] = {
+	[RESULT_FULL] = "full", [RESULT_SHORT] = "short", [RESULT_EFAULT] = "efault",
+	[RESULT_ERRNO] = "errno", [RESULT_SIGNAL] = "signal", [RESULT_SKIP] = "skip",
+	[RESULT_TIMEOUT] = "timeout", [RESULT_LIVELOCK] = "livelock", [RESULT_HANG] = "hang",
+};
+
+const char *result_name(enum result r)
+{
+	return (unsigned)r < RESULT_COUNT ? result_names[r] : "?";
+}
+
+int result_parse(const char *name)
+{
+	for (int r = 0; r < RESULT_COUNT; r++)
+		if (strcmp(name, result_names[r]) == 0)
+			return r;
+	return -1;
+}
+
+void outcome_classify(const struct outcome_input *in, struct outcome *out)
+{
+	const struct raw_result *raw = &in->raw;
+	size_t touched;
+
+	*out = (struct outcome){ .bypass = -1 };
+	if (raw->skipped) {
+		out->result = RESULT_SKIP;
+		return;
+	}
+	if (raw->timed_out) {
+		out->result = RESULT_TIMEOUT;
+		return;
+	}
+	if (!raw->returned) {
+		out->result = RESULT_SIGNAL;
+		return;
+	}
+	if (raw->ret < 0) {
+		out->result = raw->ret == -EFAULT ? RESULT_EFAULT : RESULT_ERRNO;
+		out->bypass = in->fault_in_range ? 0 : -1;
+		return;
+	}
+	if (raw->signo)
+		out->result = RESULT_SIGNAL;	/* returned, then a fault was signalled */
+	else if ((size_t)raw->ret >= raw->want)
+		out->result = RESULT_FULL;
+	else
+		out->result = RESULT_SHORT;
+	if (!in->fault_in_range)
+		return;
+	out->has_delta = true;
+	out->delta = (long)in->fault_off - raw->ret;
+	/* The range the kernel says it touched: a full call touched its reach,
+	 * a short one its count. Past the fault, unreported: a bypass. */
+	touched = (size_t)raw->ret >= raw->want ? raw->reach : (size_t)raw->ret;
+	if (!in->checked)
+		return;		/* mode none: no check to bypass */
+	if (raw->signo)
+		out->bypass = 0;
+	else
+		out->bypass = touched > in->fault_off;
+}

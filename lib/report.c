@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+#include "report.h"
+
+#include <stdbool.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "util.h"
+
+enum column {
+	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
+	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
+	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
+	COL_COUNT
+};
+
+const char *const report_columns[COL_COUNT] = {
+	"schema", "kernel", "arch", "fs", "syscall", "io", "mode", "fault",
+	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
+	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
+};
+const size_t report_column_count = COL_COUNT;
+
+/* numeric columns: JSON numbers (or null when empty) */
+static const bool numeric[COL_COUNT] = {
+	[COL_SCHEMA] = true, [COL_LEN] = true, [COL_FAULT_AT] = true, [COL_BUF_OFF] = true,
+	[COL_RET] = true, [COL_EXPECT] = true, [COL_DELTA] = true, [COL_OVERSHOOT] = true,
+	[COL_DATA_OK] = true, [COL_BYPASS] = true, [COL_ELAPSED_US] = true,
+};
+
+#define VAL_SIZE	352
+
+void report_init(struct report_ctx *ctx)
+{
+	struct utsname u;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (uname(&u) == 0) {
+		snprintf(ctx->kernel, sizeof(ctx->kernel), "%s", u.release);
+		snprintf(ctx->arch, sizeof(ctx->arch), "%s", u.machine);
+	}
+}
+
+static void values(const struct report_ctx *ctx, const struct case_spec *s,
+		   const struct case_result *r, char v[COL_COUNT][VAL_SIZE])
+{
+	bool ran = r->raw.returned;
+
+	for (int c = 0; c < COL_COUNT; c++)
+		v[c][0] = '\0';
+	snprintf(v[COL_SCHEMA], VAL_SIZE, "%d", REPORT_SCHEMA);
+	snprintf(v[COL_KERNEL], VAL_SIZE, "%s", ctx ? ctx->kernel : "");
+	snprintf(v[COL_ARCH], VAL_SIZE, "%s", ctx ? ctx->arch : "");
+	snprintf(v[COL_FS], VAL_SIZE, "%s", fs_name(s->fs));
+	snprintf(v[COL_SYSCALL], VAL_SIZE, "%s", s->drv->name);
+	snprintf(v[COL_IO], VAL_SIZE, "%s", io_path_name(s->io));
+	snprintf(v[COL_MODE], VAL_SIZE, "%s", mte_mode_name(s->mode));
+	snprintf(v[COL_FAULT], VAL_SIZE, "%s", fault_kind_name(s->fault));
+	snprintf(v[COL_LEN], VAL_SIZE, "%zu", s->len);
+	if (s->fault != FAULT_NONE)
+		snprintf(v[COL_FAULT_AT], VAL_SIZE, "%zu", r->fault_off);
+	snprintf(v[COL_BUF_OFF], VAL_SIZE, "%zu", s->buf_off);
+	snprintf(v[COL_RESULT], VAL_SIZE, "%s", result_name(r->out.result));
+	if (ran)
+		snprintf(v[COL_RET], VAL_SIZE, "%ld", r->raw.ret);
+	snprintf(v[COL_ERRNO], VAL_SIZE, "%s", r->errname);
+	if (r->has_expect)
+		snprintf(v[COL_EXPECT], VAL_SIZE, "%ld", r->expect);
+	if (r->out.has_delta)
+		snprintf(v[COL_DELTA], VAL_SIZE, "%ld", r->out.delta);
+	if (r->chk.overshoot >= 0)
+		snprintf(v[COL_OVERSHOOT], VAL_SIZE, "%ld", r->chk.overshoot);
+	if (r->chk.data_ok >= 0)
+		snprintf(v[COL_DATA_OK], VAL_SIZE, "%d", r->chk.data_ok);
+	if (r->out.bypass >= 0)
+		snprintf(v[COL_BYPASS], VAL_SIZE, "%d", r->out.bypass);
+	if (r->out.result != RESULT_SKIP)
+		snprintf(v[COL_ELAPSED_US], VAL_SIZE, "%lu", r->elapsed_us);
+	snprintf(v[COL_NOTE], VAL_SIZE, "%s", r->note);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void report_csv_header(FILE *f)
+{
+	for (size_t c = 0; c < COL_COUNT; c++)
+		fprintf(f, "%s%s", c ? "," : "", report_columns[c]);
+	fputc('\n', f);
+}
+
+void report_csv_row(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,
+		    const struct case_result *r)
+{
+	static char v[COL_COUNT][VAL_SIZE];
+
+	values(ctx, s, r, v);
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		if (c)
+			fputc(',', f);
+		csv_field(f, v[c]);
+	}
+	fputc('\n', f);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+void report_json(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,
+		 const struct case_result *r)
+{
+	static char v[COL_COUNT][VAL_SIZE];
+
+	values(ctx, s, r, v);
+	fputc('{', f);
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		fprintf(f, "%s\"%s\":", c ? "," : "", report_columns[c]);
+		if (numeric[c])
+			fputs(v[c][0] ? v[c] : "null", f);
+		else
+			json_string(f, v[c]);
+	}
+	fputs("}\n", f);
+}
+
+void report_verdict(FILE *f, const struct case_spec *s, const struct case_result *r)
+{
+	const struct outcome *o = &r->out;
+
+	fprintf(f, "%s on %s (%s, %s mode, ", s->drv->name, fs_name(s->fs), io_path_name(s->io),
+		mte_mode_name(s->mode));
+	if (s->fault == FAULT_NONE)
+		fprintf(f, "no fault");
+	else
+		fprintf(f, "%s fault at %zu%s", fault_kind_name(s->fault), r->fault_off,
+			r->fault_in_range ? "" : ", outside the buffer");
+	fprintf(f, ", len %zu, buf_off %zu): %s", s->len, s->buf_off, result_name(o->result));
+	if (r->raw.returned)
+		fprintf(f, " %ld", r->raw.ret);
+	if (r->errname[0])
+		fprintf(f, " %s", r->errname);
+	if (r->has_expect)
+		fprintf(f, ", expected %ld", r->expect);
+	if (o->has_delta)
+		fprintf(f, ", delta %ld", o->delta);
+	if (o->bypass == 1)
+		fprintf(f, ", BYPASS: the kernel went past the fault unreported");
+	if (r->chk.data_ok == 0)
+		fprintf(f, ", DATA WRONG");
+	else if (r->chk.data_ok == 1)
+		fprintf(f, ", data ok");
+	if (r->chk.overshoot > 0)
+		fprintf(f, ", %ld bytes stored past ret", r->chk.overshoot);
+	if (r->note[0])
+		fprintf(f, " (%s)", r->note);
+	fputc('\n', f);
+}
