@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "mte.h"
 #include "util.h"
 
 static const char *const io_names[IO_PATH_COUNT] = {
@@ -188,4 +189,40 @@ int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max)
 	if (fault_iov >= 0)
 		snprintf(c->note, sizeof(c->note), "fault in iovec %d of %d", fault_iov + 1, n);
 	return n;
+}
+
+uint8_t *drv_snapshot(struct drv_ctx *c)
+{
+	uint8_t *copy = malloc(c->lay->len ? c->lay->len : 1);
+
+	if (!copy)
+		return NULL;
+	mte_tco_enable();
+	memcpy(copy, c->lay->tb.map + c->lay->start, c->lay->len);
+	mte_tco_disable();
+	return copy;
+}
+
+void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
+		       struct drv_check *chk)
+{
+	const struct layout *l = c->lay;
+	size_t n = ret > 0 ? (size_t)ret : 0;
+	long over = 0;
+	bool ok = true;
+
+	mte_tco_enable();
+	for (size_t i = 0; i < l->len; i++) {
+		size_t o = l->start + i;
+
+		if (o >= l->prot_lo && o < l->prot_hi)
+			continue;
+		if (i < n)
+			ok = ok && l->tb.map[o] == ref[i];
+		else
+			over += l->tb.map[o] != before[i];
+	}
+	mte_tco_disable();
+	chk->data_ok = ok;
+	chk->overshoot = over;
 }

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* getdents64(2) of a directory with enough entries to fill the buffer. The
+ * reference is the same call into a plain buffer, made just before. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+#define DENTS_DIR	".mteprobe-dents"
+#define DENTS_ENTRIES	1024	/* ~32 bytes each: fills 32 KiB */
+
+struct dents {
+	uint8_t *ref, *before;
+};
+
+static int make_entries(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	/* the last entry exists once the directory is complete */
+	snprintf(path, sizeof(path), "%.3900s/e%04d", dir, DENTS_ENTRIES - 1);
+	if (stat(path, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	for (int i = 0; i < DENTS_ENTRIES; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%.3900s/e%04d", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+	}
+	return 0;
+}
+
+static int prep(struct drv_ctx *c)
+{
+	char dir[PATH_MAX];
+	struct dents *d;
+	long n;
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/%s", c->dir, DENTS_DIR);
+	err = make_entries(dir);
+	if (err) {
+		snprintf(c->note, sizeof(c->note), "cannot make %d entries in %.80s: %s",
+			 DENTS_ENTRIES, dir, strerror(-err));
+		return err;
+	}
+	/* the reference reads through its own open file, as the call does */
+	c->fd2 = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	c->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->fd < 0 || c->fd2 < 0)
+		return -errno;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	c->priv = d;
+	/* entries leave their padding unwritten: the reference starts as the
+	 * buffer does */
+	d->ref = drv_snapshot(c);
+	d->before = drv_snapshot(c);
+	if (!d->ref || !d->before)
+		return -ENOMEM;
+	n = syscall(SYS_getdents64, c->fd2, d->ref, c->lay->len);
+	if (n < 0) {
+		snprintf(c->note, sizeof(c->note), "getdents64 into a plain buffer: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	c->want = c->reach = (size_t)n;
+	return 0;
+}
+
+static long call(struct drv_ctx *c)
+{
+	return drv_ret(syscall(SYS_getdents64, c->fd, c->lay->ptr, c->lay->len));
+}
+
+static void verify(struct drv_ctx *c, long ret, struct drv_check *chk)
+{
+	struct dents *d = c->priv;
+
+	drv_check_against(c, ret, d->ref, d->before, chk);
+}
+
+static void cleanup(struct drv_ctx *c)
+{
+	struct dents *d = c->priv;
+
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->fd2 >= 0)
+		close(c->fd2);
+	c->fd = c->fd2 = -1;
+	if (d) {
+		free(d->ref);
+		free(d->before);
+		free(d);
+	}
+	c->priv = NULL;
+}
+
+const struct driver drv_getdents64 = {
+	.name = "getdents64", .family = "dir", .calls = "getdents64 of a 1024-entry directory",
+	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED),
+	.prepare = prep, .call = call, .verify = verify, .cleanup = cleanup,
+};

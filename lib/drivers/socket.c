@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* sendmsg(2) and recvmsg(2) on an AF_UNIX stream socket pair, the buffer
+ * split into --iovecs iovecs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+#define SOCK_VEC_MAX	64
+
+static int make_pair(struct drv_ctx *c)
+{
+	int sv[2], size = (int)(4 * c->lay->len + 65536);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return -errno;
+	c->fd = sv[0];		/* the side under test */
+	c->fd2 = sv[1];		/* the peer */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return 0;
+}
+
+static int prep_source(struct drv_ctx *c)
+{
+	size_t len = c->lay->len, done = 0;
+	uint8_t *src;
+	int err = make_pair(c);
+
+	if (err)
+		return err;
+	src = malloc(len);
+	if (!src)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		src[i] = layout_pattern(c->lay, c->seed, i);
+	while (done < len) {
+		ssize_t w = send(c->fd2, src + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w <= 0) {
+			snprintf(c->note, sizeof(c->note), "cannot fill the socket: %s",
+				 w < 0 ? strerror(errno) : "sent nothing");
+			free(src);
+			return w < 0 ? -errno : -EIO;
+		}
+		done += (size_t)w;
+	}
+	free(src);
+	return 0;
+}
+
+static long call_sendmsg(struct drv_ctx *c)
+{
+	struct iovec iov[SOCK_VEC_MAX];
+	struct msghdr msg = { .msg_iov = iov };
+
+	msg.msg_iovlen = (size_t)drv_split_iov(c, iov, SOCK_VEC_MAX);
+	return drv_ret(sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
+static long call_recvmsg(struct drv_ctx *c)
+{
+	struct iovec iov[SOCK_VEC_MAX];
+	struct msghdr msg = { .msg_iov = iov };
+
+	msg.msg_iovlen = (size_t)drv_split_iov(c, iov, SOCK_VEC_MAX);
+	return drv_ret(recvmsg(c->fd, &msg, MSG_DONTWAIT));
+}
+
+static void verify_sent(struct drv_ctx *c, long ret, struct drv_check *chk)
+{
+	size_t len = c->lay->len, n = 0;
+	uint8_t *got = malloc(len + 1);
+	ssize_t r;
+
+	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
+	if (!got)
+		return;
+	while (n <= len && (r = recv(c->fd2, got + n, len + 1 - n, MSG_DONTWAIT)) > 0)
+		n += (size_t)r;
+	drv_check_sink(c, ret, got, n, chk);
+	free(got);
+}
+
+static void verify_received(struct drv_ctx *c, long ret, struct drv_check *chk)
+{
+	drv_check_buffer(c, ret, chk);
+}
+
+static void cleanup(struct drv_ctx *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->fd2 >= 0)
+		close(c->fd2);
+	c->fd = c->fd2 = -1;
+}
+
+const struct driver drv_sendmsg = {
+	.name = "sendmsg", .family = "socket", .calls = "sendmsg on an AF_UNIX stream socket",
+	.dir = DRV_KERNEL_READS, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
+	.vectored = true, .prepare = make_pair, .call = call_sendmsg, .verify = verify_sent,
+	.cleanup = cleanup,
+};
+
+const struct driver drv_recvmsg = {
+	.name = "recvmsg", .family = "socket", .calls = "recvmsg on an AF_UNIX stream socket",
+	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
+	.vectored = true, .prepare = prep_source, .call = call_recvmsg, .verify = verify_received,
+	.cleanup = cleanup,
+};
