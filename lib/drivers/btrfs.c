@@ -132,6 +132,7 @@ static int prep(struct drv_ctx *c)
 		if (s->ref)
 			memcpy(s->ref, a->buf, len);
 	} else {
+		memcpy(plain, &key, sizeof(key));
 		err = ioctl(c->fd, BTRFS_IOC_TREE_SEARCH, plain);
 		end = err ? -1 : results_end(c, plain, plain + sizeof(key), len - sizeof(key));
 		s->ref = malloc(len);

@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# mteprobe run and matrix from the outside: usage errors, exit statuses, the
+# CSV header and one row per case, real page-fault cases in a temp dir.
+# Usage: run-cli.sh MTEPROBE [WRAPPER...]
+set -u
+bin=$1; shift
+wrap="$*"
+fails=0
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+
+m() { $wrap "$bin" "$@"; }
+expect() {	# expect STATUS DESCRIPTION -- ARGS
+	want=$1 what=$2; shift 3
+	m "$@" >"$dir/out" 2>"$dir/err"; got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL: $what: exit $got, wanted $want"; cat "$dir/err"; fails=$((fails + 1))
+	fi
+}
+one_line() {	# the error is one line plus, for usage errors, the Try line
+	n=$(wc -l <"$dir/err")
+	[ "$n" -le 2 ] || { echo "FAIL: $1: $n lines on stderr"; fails=$((fails + 1)); }
+}
+
+expect 2 "unknown syscall" -- run --syscall nosuch --dir "$dir"; one_line "unknown syscall"
+grep -q "mteprobe run --help" "$dir/err" || { echo "FAIL: no Try line"; fails=$((fails + 1)); }
+expect 2 "no syscall" -- run --dir "$dir"
+expect 2 "bad offset" -- run --syscall read --dir "$dir" --buf-off 99999
+expect 2 "bad fault-at" -- run --syscall read --dir "$dir" --fault-at nowhere
+expect 2 "bad mode" -- run --syscall read --dir "$dir" --mode fast
+expect 2 "fs-less driver with --dir" -- run --syscall pipe-read --dir "$dir"
+expect 2 "matrix bad list" -- matrix --syscalls read,nosuch --dir "$dir"
+expect 0 "run --list" -- run --list
+grep -q '^btrfs-tree-search ' "$dir/out" || { echo "FAIL: --list lacks btrfs-tree-search"; fails=$((fails + 1)); }
+
+# Under user-mode emulation run and matrix refuse, with status 4
+if m run --syscall read --dir "$dir" --fault page 2>"$dir/err" >/dev/null; [ $? = 4 ]; then
+	grep -q "user-mode emulation" "$dir/err" || { echo "FAIL: status 4 without the reason"; fails=$((fails + 1)); }
+	echo "user-mode emulation: real-syscall checks skipped"
+	[ $fails = 0 ] && exit 77 || exit 1
+fi
+
+expect 4 "missing dir" -- run --syscall read --dir "$dir/nosuch"; one_line "missing dir"
+fstype=$(stat -f -c %T "$dir")
+other=xfs; [ "$fstype" = xfs ] && other=ext4
+expect 2 "--dir on another fs than --fs" -- run --syscall read --dir "$dir" --fs $other
+MTEPROBE_FS_ROOT="$dir/none" expect 4 "--fs not mounted" -- run --syscall read --fs btrfs
+
+# real cases with a PROT_NONE page
+expect 0 "run --csv" -- run --syscall pread --dir "$dir" --fault page --fault-at next --csv
+head -1 "$dir/out" | grep -qx 'schema,kernel,arch,fs,syscall,io,mode,fault,len,fault_at,buf_off,result,ret,errno,expect,delta,overshoot,data_ok,bypass,elapsed_us,note' ||
+	{ echo "FAIL: CSV header"; fails=$((fails + 1)); }
+row=$(sed -n 2p "$dir/out")
+ret=$(echo "$row" | cut -d, -f13) exp=$(echo "$row" | cut -d, -f15)
+case $(echo "$row" | cut -d, -f12) in
+short|efault) ;;
+*) echo "FAIL: pread over a PROT_NONE page: $row"; fails=$((fails + 1)) ;;
+esac
+[ "$exp" = "$(getconf PAGESIZE)" ] || { echo "FAIL: expect $exp"; fails=$((fails + 1)); }
+expect 0 "run --json" -- run --syscall write --dir "$dir" --fault none --json
+grep -q '"result":"full"' "$dir/out" || { echo "FAIL: control write not full: $(cat "$dir/out")"; fails=$((fails + 1)); }
+
+# matrix: a header and one row per case, summary on stderr
+expect 0 "matrix" -- matrix --dir "$dir" --syscalls read,writev,pipe-write --faults page,none --modes none -o "$dir/m.csv"
+rows=$(($(wc -l <"$dir/m.csv") - 1))
+cases=$(sed -n 's/.* of \([0-9]*\) cases.*/\1/p' "$dir/out")
+[ "$rows" -gt 0 ] && [ "$rows" = "$cases" ] || { echo "FAIL: $rows rows for $cases cases"; fails=$((fails + 1)); }
+if awk -F, '$8 == "page" && $19 == "1"' "$dir/m.csv" | grep -q .; then
+	echo "FAIL: bypass of a PROT_NONE page"; fails=$((fails + 1))
+fi
+
+# SIGINT: rows so far kept, status 130
+m matrix --dir "$dir" --faults page,none --modes none --offsets 0,1,2,3,4,5,6,7 -o "$dir/i.csv" 2>/dev/null &
+pid=$!
+sleep 0.3
+kill -INT $pid
+wait $pid; st=$?
+if [ $st = 130 ]; then
+	head -1 "$dir/i.csv" | grep -q '^schema,' || { echo "FAIL: interrupted CSV lost its header"; fails=$((fails + 1)); }
+elif [ $st != 0 ]; then
+	echo "FAIL: interrupted matrix exit $st"; fails=$((fails + 1))
+fi
+
+[ $fails = 0 ] && echo "all run/matrix CLI checks passed"
+[ $fails = 0 ]
