@@ -71,9 +71,9 @@ if awk -F, '$8 == "page" && $19 == "1"' "$dir/m.csv" | grep -q .; then
 fi
 
 # SIGINT: rows so far kept, status 130
-m matrix --dir "$dir" --faults page,none --modes none --offsets 0,1,2,3,4,5,6,7 -o "$dir/i.csv" 2>/dev/null &
+m matrix --dir "$dir" --faults page,none --modes none --offsets 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --at 0,100,200,300,400,500,600,700,800,900,1000,2000,3000,4000,5000,6000,7000 -o "$dir/i.csv" 2>/dev/null &
 pid=$!
-sleep 0.3
+sleep 0.2
 kill -INT $pid
 wait $pid; st=$?
 if [ $st = 130 ]; then
