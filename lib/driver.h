@@ -116,6 +116,13 @@ void drv_check_sink(struct drv_ctx *c, long ret, const uint8_t *got, size_t n, s
 /* Read-type check of the buffer: [0, ret) holds the source, overshoot counts
  * bytes stored in [ret, len). */
 void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk);
+/* For calls whose output is not a pattern (directory entries, search
+ * results): a copy of the buffer as it is now (before the fault), and the
+ * check of [0, ret) against what a fault-free call stored (ref), with
+ * overshoot counted against the copy. */
+uint8_t *drv_snapshot(struct drv_ctx *c);
+void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
+		       struct drv_check *chk);
 /* Standard verify for file drivers, by direction. */
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
 void drv_file_cleanup(struct drv_ctx *c);
