@@ -1,7 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-/* before mte.h, whose SEGV_MTE* fallbacks must not precede glibc's enum */
-#include <signal.h>
-
 #include "case.h"
 
 #include <errno.h>

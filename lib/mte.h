@@ -8,6 +8,7 @@
 #ifndef MTEPROBE_MTE_H
 #define MTEPROBE_MTE_H
 
+#include <signal.h>	/* before the si_code fallbacks below */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
