@@ -126,6 +126,11 @@ void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const ui
 /* Standard verify for file drivers, by direction. */
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
 void drv_file_cleanup(struct drv_ctx *c);
+/* Write-type check for pipes and sockets: what can be read from fd now
+ * must be exactly the first max(ret, 0) source bytes. */
+void drv_check_drained(struct drv_ctx *c, long ret, int fd, struct drv_check *chk);
+/* cleanup() for drivers whose state is ctx->fd and ctx->fd2. */
+void drv_close_fds(struct drv_ctx *c);
 /* unsupported() for file drivers: O_DIRECT alignment of buffer and length. */
 const char *drv_file_unsupported(struct drv_ctx *c);
 /* Split the buffer into c->iovecs iovecs (at most max); returns how many.

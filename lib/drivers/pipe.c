@@ -72,17 +72,7 @@ static long call_vmsplice(struct drv_ctx *c)
 /* What reached the pipe. */
 static void verify_sink(struct drv_ctx *c, long ret, struct drv_check *chk)
 {
-	size_t len = c->lay->len, n = 0;
-	uint8_t *got = malloc(len + 1);
-	ssize_t r;
-
-	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
-	if (!got)
-		return;
-	while (n <= len && (r = read(c->fd, got + n, len + 1 - n)) > 0)
-		n += (size_t)r;
-	drv_check_sink(c, ret, got, n, chk);
-	free(got);
+	drv_check_drained(c, ret, c->fd, chk);
 }
 
 static void verify_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
@@ -90,29 +80,20 @@ static void verify_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
 	drv_check_buffer(c, ret, chk);
 }
 
-static void cleanup(struct drv_ctx *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->fd2 >= 0)
-		close(c->fd2);
-	c->fd = c->fd2 = -1;
-}
-
 const struct driver drv_pipe_read = {
 	.name = "pipe-read", .family = "pipe", .calls = "read from a pipe",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
-	.prepare = prep_source, .call = call_read, .verify = verify_buffer, .cleanup = cleanup,
+	.prepare = prep_source, .call = call_read, .verify = verify_buffer, .cleanup = drv_close_fds,
 };
 
 const struct driver drv_pipe_write = {
 	.name = "pipe-write", .family = "pipe", .calls = "write to a pipe",
 	.dir = DRV_KERNEL_READS, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
-	.prepare = prep_sink, .call = call_write, .verify = verify_sink, .cleanup = cleanup,
+	.prepare = prep_sink, .call = call_write, .verify = verify_sink, .cleanup = drv_close_fds,
 };
 
 const struct driver drv_vmsplice = {
 	.name = "vmsplice", .family = "pipe", .calls = "vmsplice to a pipe, then read",
 	.dir = DRV_KERNEL_READS, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
-	.prepare = prep_sink, .call = call_vmsplice, .verify = verify_sink, .cleanup = cleanup,
+	.prepare = prep_sink, .call = call_vmsplice, .verify = verify_sink, .cleanup = drv_close_fds,
 };

@@ -76,17 +76,7 @@ static long call_recvmsg(struct drv_ctx *c)
 
 static void verify_sent(struct drv_ctx *c, long ret, struct drv_check *chk)
 {
-	size_t len = c->lay->len, n = 0;
-	uint8_t *got = malloc(len + 1);
-	ssize_t r;
-
-	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
-	if (!got)
-		return;
-	while (n <= len && (r = recv(c->fd2, got + n, len + 1 - n, MSG_DONTWAIT)) > 0)
-		n += (size_t)r;
-	drv_check_sink(c, ret, got, n, chk);
-	free(got);
+	drv_check_drained(c, ret, c->fd2, chk);
 }
 
 static void verify_received(struct drv_ctx *c, long ret, struct drv_check *chk)
@@ -94,25 +84,16 @@ static void verify_received(struct drv_ctx *c, long ret, struct drv_check *chk)
 	drv_check_buffer(c, ret, chk);
 }
 
-static void cleanup(struct drv_ctx *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->fd2 >= 0)
-		close(c->fd2);
-	c->fd = c->fd2 = -1;
-}
-
 const struct driver drv_sendmsg = {
 	.name = "sendmsg", .family = "socket", .calls = "sendmsg on an AF_UNIX stream socket",
 	.dir = DRV_KERNEL_READS, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
 	.vectored = true, .prepare = make_pair, .call = call_sendmsg, .verify = verify_sent,
-	.cleanup = cleanup,
+	.cleanup = drv_close_fds,
 };
 
 const struct driver drv_recvmsg = {
 	.name = "recvmsg", .family = "socket", .calls = "recvmsg on an AF_UNIX stream socket",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
 	.vectored = true, .prepare = prep_source, .call = call_recvmsg, .verify = verify_received,
-	.cleanup = cleanup,
+	.cleanup = drv_close_fds,
 };
