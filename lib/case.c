@@ -368,7 +368,7 @@ int case_run(const struct case_spec *s, struct case_result *r)
 {
 	struct case_msg m, got = { 0 };
 	unsigned long t0, limit_us;
-	int fds[2], status = 0, stage = 0;
+	int fd, status = 0, stage = 0;
 	const char *why;
 	char buf[24];
 	pid_t pid;
@@ -383,27 +383,17 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		return 0;
 	}
 
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return err;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(s, fds[1]);
-	}
-	close(fds[1]);
+	pid = fork_with_pipe(&fd);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
+		child(s, fd);
 
 	t0 = now_us();
 	limit_us = (unsigned long)(s->timeout_ms ? s->timeout_ms : CASE_TIMEOUT_MS_DEFAULT) * 1000;
 	for (;;) {
 		unsigned long el = now_us() - t0;
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 		int pr;
 
@@ -416,7 +406,7 @@ int case_run(const struct case_spec *s, struct case_result *r)
 			continue;
 		if (pr == 0)
 			continue;	/* the loop's clock decides */
-		n = read(fds[0], &m, sizeof(m));
+		n = read(fd, &m, sizeof(m));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != sizeof(m))
@@ -426,7 +416,7 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		if (stage == MSG_SKIP || stage == MSG_DONE)
 			break;
 	}
-	close(fds[0]);
+	close(fd);
 
 	if (r->raw.timed_out) {
 		kill(pid, SIGKILL);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mte.h"
+#include "util.h"
 
 static int report_fd = -1;
 
@@ -51,29 +52,20 @@ static void child(void (*fn)(void *), void *arg, int fd)
 int fault_catch(void (*fn)(void *arg), void *arg, unsigned timeout_ms, struct fault_report *r)
 {
 	struct pollfd pfd;
-	int fds[2], status;
+	int fd, status;
 	pid_t pid;
 	ssize_t n = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return err;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(fn, arg, fds[1]);
-	}
-	close(fds[1]);
-	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	pid = fork_with_pipe(&fd);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
+		child(fn, arg, fd);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	if (poll(&pfd, 1, (int)timeout_ms) == 1)
-		n = read(fds[0], r, sizeof(*r));
-	close(fds[0]);
+		n = read(fd, r, sizeof(*r));
+	close(fd);
 	if (n != sizeof(*r)) {
 		r->timed_out = (n == 0 && pfd.revents == 0);
 		kill(pid, SIGKILL);

@@ -18,4 +18,9 @@ int write_small_file(const char *path, const char *value);
 
 size_t page_size(void);
 
+/* fork() with a pipe from the child back to the parent (stdio flushed first,
+ * so nothing buffered is written twice). In the child: 0, *fd the write end.
+ * In the parent: the child's pid, *fd the read end. -errno on failure. */
+pid_t fork_with_pipe(int *fd);
+
 #endif
