@@ -123,6 +123,13 @@ void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk);
 uint8_t *drv_snapshot(struct drv_ctx *c);
 void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
 		       struct drv_check *chk);
+/* Where calls with a file position (pread, preadv2...) start: not 0, and
+ * aligned for O_DIRECT. */
+#define DRV_POS_OFFSET	4096
+/* prepare() for file drivers: the file made by drv_file_create (filled for
+ * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET. */
+int drv_file_prepare(struct drv_ctx *c);
+int drv_file_prepare_pos(struct drv_ctx *c);
 /* Standard verify for file drivers, by direction. */
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
 void drv_file_cleanup(struct drv_ctx *c);

@@ -158,6 +158,22 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 	close(fd);
 }
 
+static int file_prepare_at(struct drv_ctx *c, off_t foff)
+{
+	c->foff = foff;
+	return drv_file_create(c, c->drv->dir == DRV_KERNEL_WRITES);
+}
+
+int drv_file_prepare(struct drv_ctx *c)
+{
+	return file_prepare_at(c, 0);
+}
+
+int drv_file_prepare_pos(struct drv_ctx *c)
+{
+	return file_prepare_at(c, DRV_POS_OFFSET);
+}
+
 void drv_file_cleanup(struct drv_ctx *c)
 {
 	if (c->fd >= 0)

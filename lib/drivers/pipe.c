@@ -75,15 +75,10 @@ static void verify_sink(struct drv_ctx *c, long ret, struct drv_check *chk)
 	drv_check_drained(c, ret, c->fd, chk);
 }
 
-static void verify_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
-{
-	drv_check_buffer(c, ret, chk);
-}
-
 const struct driver drv_pipe_read = {
 	.name = "pipe-read", .family = "pipe", .calls = "read from a pipe",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
-	.prepare = prep_source, .call = call_read, .verify = verify_buffer, .cleanup = drv_close_fds,
+	.prepare = prep_source, .call = call_read, .verify = drv_check_buffer, .cleanup = drv_close_fds,
 };
 
 const struct driver drv_pipe_write = {

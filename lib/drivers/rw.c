@@ -4,18 +4,6 @@
 
 #include "driver.h"
 
-/* pread/pwrite use an offset other than 0, aligned for O_DIRECT */
-#define RW_POS_OFFSET	4096
-
-static int prep(struct drv_ctx *c, off_t foff)
-{
-	c->foff = foff;
-	return drv_file_create(c, c->drv->dir == DRV_KERNEL_WRITES);
-}
-
-static int prep_at0(struct drv_ctx *c) { return prep(c, 0); }
-static int prep_pos(struct drv_ctx *c) { return prep(c, RW_POS_OFFSET); }
-
 static long call_read(struct drv_ctx *c) { return drv_ret(read(c->fd, c->lay->ptr, c->lay->len)); }
 static long call_write(struct drv_ctx *c) { return drv_ret(write(c->fd, c->lay->ptr, c->lay->len)); }
 static long call_pread(struct drv_ctx *c) { return drv_ret(pread(c->fd, c->lay->ptr, c->lay->len, c->foff)); }
@@ -31,7 +19,7 @@ static long call_pwrite(struct drv_ctx *c) { return drv_ret(pwrite(c->fd, c->lay
 		.cleanup = drv_file_cleanup,					\
 	}
 
-RW_DRIVER(read, "read", DRV_KERNEL_WRITES, prep_at0, call_read);
-RW_DRIVER(write, "write", DRV_KERNEL_READS, prep_at0, call_write);
-RW_DRIVER(pread, "pread", DRV_KERNEL_WRITES, prep_pos, call_pread);
-RW_DRIVER(pwrite, "pwrite", DRV_KERNEL_READS, prep_pos, call_pwrite);
+RW_DRIVER(read, "read", DRV_KERNEL_WRITES, drv_file_prepare, call_read);
+RW_DRIVER(write, "write", DRV_KERNEL_READS, drv_file_prepare, call_write);
+RW_DRIVER(pread, "pread", DRV_KERNEL_WRITES, drv_file_prepare_pos, call_pread);
+RW_DRIVER(pwrite, "pwrite", DRV_KERNEL_READS, drv_file_prepare_pos, call_pwrite);

@@ -79,11 +79,6 @@ static void verify_sent(struct drv_ctx *c, long ret, struct drv_check *chk)
 	drv_check_drained(c, ret, c->fd2, chk);
 }
 
-static void verify_received(struct drv_ctx *c, long ret, struct drv_check *chk)
-{
-	drv_check_buffer(c, ret, chk);
-}
-
 const struct driver drv_sendmsg = {
 	.name = "sendmsg", .family = "socket", .calls = "sendmsg on an AF_UNIX stream socket",
 	.dir = DRV_KERNEL_READS, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
@@ -94,6 +89,6 @@ const struct driver drv_sendmsg = {
 const struct driver drv_recvmsg = {
 	.name = "recvmsg", .family = "socket", .calls = "recvmsg on an AF_UNIX stream socket",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_NONE), .io_mask = IO_BIT(IO_BUFFERED),
-	.vectored = true, .prepare = prep_source, .call = call_recvmsg, .verify = verify_received,
+	.vectored = true, .prepare = prep_source, .call = call_recvmsg, .verify = drv_check_buffer,
 	.cleanup = drv_close_fds,
 };

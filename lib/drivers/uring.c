@@ -17,15 +17,8 @@
 #include <liburing.h>
 
 #define URING_VEC_MAX	64
-#define URING_POS	4096	/* file offset, O_DIRECT aligned */
 
 enum uring_op { OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_READ_FIXED, OP_WRITE_FIXED };
-
-static int prep(struct drv_ctx *c)
-{
-	c->foff = URING_POS;
-	return drv_file_create(c, c->drv->dir == DRV_KERNEL_WRITES);
-}
 
 static long submit(struct drv_ctx *c, enum uring_op op)
 {
@@ -97,7 +90,7 @@ static long call_read_fixed(struct drv_ctx *c) { return submit(c, OP_READ_FIXED)
 static long call_write_fixed(struct drv_ctx *c) { return submit(c, OP_WRITE_FIXED); }
 
 #define URING_HOOKS(call_fn)							\
-	.unsupported = drv_file_unsupported, .prepare = prep, .call = call_fn,	\
+	.unsupported = drv_file_unsupported, .prepare = drv_file_prepare_pos, .call = call_fn,	\
 	.verify = drv_file_verify, .cleanup = drv_file_cleanup
 #else
 #define URING_HOOKS(call_fn)	.build_unsupported = "built without liburing"

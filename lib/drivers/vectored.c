@@ -7,16 +7,6 @@
 #include "driver.h"
 
 #define VEC_MAX		64
-#define VEC_POS_OFFSET	4096
-
-static int prep(struct drv_ctx *c, off_t foff)
-{
-	c->foff = foff;
-	return drv_file_create(c, c->drv->dir == DRV_KERNEL_WRITES);
-}
-
-static int prep_at0(struct drv_ctx *c) { return prep(c, 0); }
-static int prep_pos(struct drv_ctx *c) { return prep(c, VEC_POS_OFFSET); }
 
 static long call_readv(struct drv_ctx *c)
 {
@@ -61,7 +51,7 @@ static long call_pwritev2(struct drv_ctx *c)
 		.cleanup = drv_file_cleanup,					\
 	}
 
-VEC_DRIVER(readv, "readv", DRV_KERNEL_WRITES, prep_at0, call_readv);
-VEC_DRIVER(writev, "writev", DRV_KERNEL_READS, prep_at0, call_writev);
-VEC_DRIVER(preadv2, "preadv2", DRV_KERNEL_WRITES, prep_pos, call_preadv2);
-VEC_DRIVER(pwritev2, "pwritev2", DRV_KERNEL_READS, prep_pos, call_pwritev2);
+VEC_DRIVER(readv, "readv", DRV_KERNEL_WRITES, drv_file_prepare, call_readv);
+VEC_DRIVER(writev, "writev", DRV_KERNEL_READS, drv_file_prepare, call_writev);
+VEC_DRIVER(preadv2, "preadv2", DRV_KERNEL_WRITES, drv_file_prepare_pos, call_preadv2);
+VEC_DRIVER(pwritev2, "pwritev2", DRV_KERNEL_READS, drv_file_prepare_pos, call_pwritev2);
