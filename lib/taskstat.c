@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#include "taskstat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
+{
+	static long ticks_per_s;
+	char path[64], buf[1024], *p;
+	unsigned long long utime, stime;
+
+	if (!ticks_per_s)
+		ticks_per_s = sysconf(_SC_CLK_TCK);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return -errno;
+	/* the command name may hold spaces and parentheses: fields start
+	 * after the last ')'; state is field 3, utime 14, stime 15 */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
+			 &s->state, &utime, &stime) != 3)
+		return -EINVAL;
+	s->user_ns = utime * (1000000000u / (uint64_t)ticks_per_s);
+	s->kernel_ns = stime * (1000000000u / (uint64_t)ticks_per_s);
+	s->at_ns = monotonic_ns();
+	return 0;
+}
+
+static double share(uint64_t before, uint64_t after, uint64_t elapsed)
+{
+	double x = after > before && elapsed ? (double)(after - before) / (double)elapsed : 0.0;
+
+	return x > 1.0 ? 1.0 : x;
+}
+
+void task_activity(const struct task_sample *before, const struct task_sample *after,
+		   struct task_activity *a)
+{
+	uint64_t elapsed = after->at_ns - before->at_ns;
+
+	a->kernel_share = share(before->kernel_ns, after->kernel_ns, elapsed);
+	a->user_share = share(before->user_ns, after->user_ns, elapsed);
+	a->state = after->state;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a thread is doing, from /proc/PID/task/TID/stat: its scheduler state
+ * and the CPU time it has spent in user space and in the kernel. Two samples
+ * a moment apart tell a thread that burns kernel CPU (a live-lock in a
+ * fault-in/retry loop) from one that sleeps (a hang) or runs in user space.
+ * The basis of the case watchdog.
+ */
+#ifndef MTEPROBE_TASKSTAT_H
+#define MTEPROBE_TASKSTAT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct task_sample {
+	char state;		/* R, S, D, T, Z... as in proc(5) */
+	uint64_t user_ns;	/* CPU time in user space */
+	uint64_t kernel_ns;	/* CPU time in the kernel */
+	uint64_t at_ns;		/* CLOCK_MONOTONIC when sampled */
+};
+
+/* Sample thread tid of process pid. 0, or -errno (-ENOENT: it is gone). */
+int task_sample(pid_t pid, pid_t tid, struct task_sample *s);
+
+/* Between two samples of one thread: the share of the elapsed time it spent
+ * on a CPU in the kernel and in user space (0..1 each). */
+struct task_activity {
+	double kernel_share;
+	double user_share;
+	char state;		/* at the later sample */
+};
+void task_activity(const struct task_sample *before, const struct task_sample *after,
+		   struct task_activity *a);
+
+#endif

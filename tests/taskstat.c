@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Thread sampling: a thread spinning in the kernel, one spinning in user
+ * space and one asleep are told apart from two samples 300 ms apart; a
+ * thread that is gone is -ENOENT. Only comparisons between the threads are
+ * asserted, so a loaded machine does not fail it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "taskstat.h"
+
+static atomic_int stop;
+static atomic_int ready_tid;
+
+static void *spin_kernel(void *arg)
+{
+	static char buf[1 << 16];
+	int zero = open("/dev/zero", O_RDONLY);
+
+	(void)arg;
+	ready_tid = (int)syscall(SYS_gettid);
+	/* the kernel clears 64 KiB per call: nearly all of the time is its */
+	while (!stop && read(zero, buf, sizeof(buf)) > 0)
+		;
+	close(zero);
+	return NULL;
+}
+
+static void *spin_user(void *arg)
+{
+	volatile unsigned long n = 0;
+
+	(void)arg;
+	ready_tid = (int)syscall(SYS_gettid);
+	while (!stop)
+		n++;
+	return NULL;
+}
+
+static int wake[2];	/* the sleeper blocks reading this pipe */
+
+static void *sleep_long(void *arg)
+{
+	char c;
+
+	(void)arg;
+	ready_tid = (int)syscall(SYS_gettid);
+	while (read(wake[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* The activity of a thread running fn over 300 ms. */
+static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
+{
+	struct task_sample a, b;
+	struct task_activity act;
+	struct timespec pause = { 0, 300 * 1000 * 1000 };
+	pthread_t t;
+
+	stop = 0;
+	ready_tid = 0;
+	CHECK(pthread_create(&t, NULL, fn, NULL) == 0, "pthread_create");
+	while (!ready_tid)
+		sched_yield();
+	*tid = ready_tid;
+	CHECK(task_sample(getpid(), *tid, &a) == 0, "first sample");
+	nanosleep(&pause, NULL);
+	CHECK(task_sample(getpid(), *tid, &b) == 0, "second sample");
+	stop = 1;
+	if (fn == sleep_long)
+		CHECK(write(wake[1], "", 1) == 1, "wake the sleeper");
+	pthread_join(t, NULL);
+	task_activity(&a, &b, &act);
+	return act;
+}
+
+int main(void)
+{
+	struct task_activity k, u, s;
+	struct task_sample gone;
+	pid_t tid;
+
+	CHECK(pipe(wake) == 0, "pipe");
+	k = measure(spin_kernel, &tid);
+	u = measure(spin_user, &tid);
+	s = measure(sleep_long, &tid);
+	fprintf(stderr, "kernel spin: kernel %.2f user %.2f; user spin: kernel %.2f user %.2f; "
+		"sleeper: kernel %.2f user %.2f state %c\n", k.kernel_share, k.user_share,
+		u.kernel_share, u.user_share, s.kernel_share, s.user_share, s.state);
+	/* only comparisons: a loaded machine gives the spinners less CPU, but
+	 * never more to the sleeper than to them */
+	CHECK(k.kernel_share > s.kernel_share, "the syscall spinner spends time in the kernel");
+	CHECK(k.kernel_share > u.kernel_share, "more kernel time for the syscall spinner");
+	CHECK(u.user_share > u.kernel_share && u.user_share > s.user_share,
+	      "the user spinner runs in user space");
+	CHECK(s.kernel_share + s.user_share < 0.1, "the sleeper hardly runs");
+	CHECK(s.state == 'S', "the sleeper sleeps: state %c", s.state);
+	CHECK(task_sample(getpid(), tid, &gone) == -ENOENT, "a joined thread is gone");
+	return 0;
+}
