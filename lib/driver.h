@@ -100,6 +100,14 @@ struct driver {
 	void (*cleanup)(struct drv_ctx *c);
 };
 
+/* What every regular-file driver (rw, vectored, uring) shares: files on
+ * every filesystem, buffered and O_DIRECT, and the standard file hooks. */
+#define DRV_FILE_PATHS							\
+	.fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT)
+#define DRV_FILE_HOOKS(prepare_fn, call_fn)				\
+	.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
+	.call = call_fn, .verify = drv_file_verify, .cleanup = drv_file_cleanup
+
 /* The registry, in lib/drivers/list.h order. */
 extern const struct driver *const drivers[];
 extern const size_t driver_count;
@@ -130,6 +138,13 @@ void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const ui
  * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET. */
 int drv_file_prepare(struct drv_ctx *c);
 int drv_file_prepare_pos(struct drv_ctx *c);
+/* Write the source bytes into fd: at file offset off, or with off < 0 as a
+ * stream (pipe, socket) that takes them without blocking. 0 or -errno, note
+ * set ("cannot fill WHAT: ..."). */
+int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what);
+/* Make dir hold count empty files named PREFIX0000.. (once: kept for later
+ * cases), for calls that list or search entries. 0 or -errno. */
+int drv_populate_dir(const char *dir, char prefix, int count);
 /* Standard verify for file drivers, by direction. */
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
 void drv_file_cleanup(struct drv_ctx *c);

@@ -13,15 +13,12 @@ static const char *const fault_names[FAULT_KIND_COUNT] = {
 
 const char *fault_kind_name(enum fault_kind k)
 {
-	return (unsigned)k < FAULT_KIND_COUNT ? fault_names[k] : "?";
+	return enum_name(fault_names, FAULT_KIND_COUNT, k);
 }
 
 int fault_kind_parse(const char *name)
 {
-	for (int k = 0; k < FAULT_KIND_COUNT; k++)
-		if (strcmp(name, fault_names[k]) == 0)
-			return k;
-	return -1;
+	return enum_parse(fault_names, FAULT_KIND_COUNT, name);
 }
 
 size_t layout_fault_offset(enum fault_kind k, size_t buf_off, size_t fault_at, size_t page)

@@ -41,15 +41,12 @@ static const char *const mode_names[MTE_MODE_COUNT] = {
 
 const char *mte_mode_name(enum mte_mode mode)
 {
-	return (unsigned)mode < MTE_MODE_COUNT ? mode_names[mode] : "?";
+	return enum_name(mode_names, MTE_MODE_COUNT, mode);
 }
 
 int mte_mode_parse(const char *name)
 {
-	for (int m = 0; m < MTE_MODE_COUNT; m++)
-		if (strcmp(name, mode_names[m]) == 0)
-			return m;
-	return -1;
+	return enum_parse(mode_names, MTE_MODE_COUNT, name);
 }
 
 bool mte_cpu_has_mte(void)

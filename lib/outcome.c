@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 static const char *const result_names[RESULT_COUNT] = {
 	[RESULT_FULL] = "full", [RESULT_SHORT] = "short", [RESULT_EFAULT] = "efault",
 	[RESULT_ERRNO] = "errno", [RESULT_SIGNAL] = "signal", [RESULT_SKIP] = "skip",
@@ -12,15 +14,12 @@ static const char *const result_names[RESULT_COUNT] = {
 
 const char *result_name(enum result r)
 {
-	return (unsigned)r < RESULT_COUNT ? result_names[r] : "?";
+	return enum_name(result_names, RESULT_COUNT, r);
 }
 
 int result_parse(const char *name)
 {
-	for (int r = 0; r < RESULT_COUNT; r++)
-		if (strcmp(name, result_names[r]) == 0)
-			return r;
-	return -1;
+	return enum_parse(result_names, RESULT_COUNT, name);
 }
 
 void outcome_classify(const struct outcome_input *in, struct outcome *out)

@@ -46,6 +46,19 @@ int write_small_file(const char *path, const char *value)
 	return 0;
 }
 
+const char *enum_name(const char *const *names, size_t count, int v)
+{
+	return v >= 0 && (size_t)v < count && names[v] ? names[v] : "?";
+}
+
+int enum_parse(const char *const *names, size_t count, const char *name)
+{
+	for (size_t v = 0; v < count; v++)
+		if (names[v] && strcmp(name, names[v]) == 0)
+			return (int)v;
+	return -1;
+}
+
 size_t page_size(void)
 {
 	static size_t size;

@@ -18,6 +18,11 @@ int write_small_file(const char *path, const char *value);
 
 size_t page_size(void);
 
+/* Names of an enum's values, kept in one table per enum: the name of v ("?"
+ * outside the table) and the value of a name (-1 when unknown). */
+const char *enum_name(const char *const *names, size_t count, int v);
+int enum_parse(const char *const *names, size_t count, const char *name);
+
 /* fork() with a pipe from the child back to the parent (stdio flushed first,
  * so nothing buffered is written twice). In the child: 0, *fd the write end.
  * In the parent: the child's pid, *fd the read end. -errno on failure. */

@@ -47,28 +47,6 @@ static void set_key(struct btrfs_ioctl_search_key *k)
 	k->nr_items = 65536;
 }
 
-static int make_items(const char *dir)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%.3900s/f%03d", dir, ITEMS_FILES - 1);
-	if (stat(path, &st) == 0)
-		return 0;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	for (int i = 0; i < ITEMS_FILES; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "%.3900s/f%03d", dir, i);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return -errno;
-		close(fd);
-	}
-	return 0;
-}
-
 /* Where the results end, from the buffer start, after a search: -1 when the
  * key says nothing was found that fits. */
 static long results_end(const struct drv_ctx *c, const uint8_t *key_at, const uint8_t *res,
@@ -102,7 +80,7 @@ static int prep(struct drv_ctx *c)
 	int err;
 
 	snprintf(dir, sizeof(dir), "%s/%s", c->dir, ITEMS_DIR);
-	err = make_items(dir);
+	err = drv_populate_dir(dir, 'f', ITEMS_FILES);
 	if (err) {
 		snprintf(c->note, sizeof(c->note), "cannot make %d files in %.80s: %s", ITEMS_FILES,
 			 dir, strerror(-err));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -18,15 +19,12 @@ static const char *const io_names[IO_PATH_COUNT] = {
 
 const char *io_path_name(enum io_path p)
 {
-	return (unsigned)p < IO_PATH_COUNT ? io_names[p] : "?";
+	return enum_name(io_names, IO_PATH_COUNT, p);
 }
 
 int io_path_parse(const char *name)
 {
-	for (int p = 0; p < IO_PATH_COUNT; p++)
-		if (strcmp(name, io_names[p]) == 0)
-			return p;
-	return -1;
+	return enum_parse(io_names, IO_PATH_COUNT, name);
 }
 
 long drv_ret(long r)
@@ -47,25 +45,71 @@ const char *drv_file_unsupported(struct drv_ctx *c)
 	return NULL;
 }
 
+/* All of p into fd: at off, or with off < 0 as a stream that must take it
+ * all without blocking (a pipe or socket sized for it). 0 or -errno. */
 static int write_all(int fd, const uint8_t *p, size_t n, off_t off)
 {
+	if (off < 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	while (n) {
-		ssize_t w = pwrite(fd, p, n, off);
+		ssize_t w = off < 0 ? write(fd, p, n) : pwrite(fd, p, n, off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (w == 0)
+			return -EIO;
 		p += w;
 		n -= (size_t)w;
-		off += w;
+		if (off >= 0)
+			off += w;
+	}
+	return 0;
+}
+
+int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what)
+{
+	size_t len = c->lay->len;
+	uint8_t *src = malloc(len ? len : 1);
+	int err;
+
+	if (!src)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		src[i] = layout_pattern(c->lay, c->seed, i);
+	err = write_all(fd, src, len, off);
+	free(src);
+	if (err)
+		snprintf(c->note, sizeof(c->note), "cannot fill %.100s: %s", what, strerror(-err));
+	return err;
+}
+
+int drv_populate_dir(const char *dir, char prefix, int count)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	/* the last entry exists once the directory is complete */
+	snprintf(path, sizeof(path), "%.3900s/%c%04d", dir, prefix, count - 1);
+	if (stat(path, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	for (int i = 0; i < count; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%.3900s/%c%04d", dir, prefix, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		close(fd);
 	}
 	return 0;
 }
 
 int drv_file_create(struct drv_ctx *c, bool fill)
 {
-	size_t len = c->lay->len;
 	int fd, err = 0;
 
 	snprintf(c->path, sizeof(c->path), "%s/mteprobe.%d.%u", c->dir, (int)getpid(), c->seq);
@@ -75,23 +119,9 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 		snprintf(c->note, sizeof(c->note), "cannot create %.100s: %s", c->path, strerror(errno));
 		return err;
 	}
-	if (fill) {
-		uint8_t *src = malloc(len ? len : 1);
-
-		if (!src) {
-			close(fd);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < len; i++)
-			src[i] = layout_pattern(c->lay, c->seed, i);
-		err = write_all(fd, src, len, c->foff);
-		free(src);
-		if (err) {
-			snprintf(c->note, sizeof(c->note), "cannot fill %.100s: %s", c->path,
-				 strerror(-err));
-			close(fd);
-			return err;
-		}
+	if (fill && (err = drv_feed_source(c, fd, c->foff, c->path))) {
+		close(fd);
+		return err;
 	}
 	if (c->io == IO_DIRECT) {
 		/* reopen: the fill went through the page cache, the call must not */

@@ -20,29 +20,6 @@ struct dents {
 	uint8_t *ref, *before;
 };
 
-static int make_entries(const char *dir)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	/* the last entry exists once the directory is complete */
-	snprintf(path, sizeof(path), "%.3900s/e%04d", dir, DENTS_ENTRIES - 1);
-	if (stat(path, &st) == 0)
-		return 0;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	for (int i = 0; i < DENTS_ENTRIES; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "%.3900s/e%04d", dir, i);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return -errno;
-		close(fd);
-	}
-	return 0;
-}
-
 static int prep(struct drv_ctx *c)
 {
 	char dir[PATH_MAX];
@@ -51,7 +28,7 @@ static int prep(struct drv_ctx *c)
 	int err;
 
 	snprintf(dir, sizeof(dir), "%s/%s", c->dir, DENTS_DIR);
-	err = make_entries(dir);
+	err = drv_populate_dir(dir, 'e', DENTS_ENTRIES);
 	if (err) {
 		snprintf(c->note, sizeof(c->note), "cannot make %d entries in %.80s: %s",
 			 DENTS_ENTRIES, dir, strerror(-err));

@@ -37,26 +37,9 @@ static int prep_sink(struct drv_ctx *c)
 
 static int prep_source(struct drv_ctx *c)
 {
-	size_t len = c->lay->len;
-	uint8_t *src;
-	ssize_t w;
 	int err = make_pipe(c);
 
-	if (err)
-		return err;
-	src = malloc(len);
-	if (!src)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		src[i] = layout_pattern(c->lay, c->seed, i);
-	w = write(c->fd2, src, len);
-	free(src);
-	if (w != (ssize_t)len) {
-		snprintf(c->note, sizeof(c->note), "cannot fill the pipe: %s",
-			 w < 0 ? strerror(errno) : "short write");
-		return w < 0 ? -errno : -EIO;
-	}
-	return 0;
+	return err ? err : drv_feed_source(c, c->fd2, -1, "the pipe");
 }
 
 static long call_read(struct drv_ctx *c) { return drv_ret(read(c->fd, c->lay->ptr, c->lay->len)); }

@@ -12,11 +12,8 @@ static long call_pwrite(struct drv_ctx *c) { return drv_ret(pwrite(c->fd, c->lay
 #define RW_DRIVER(sym, nm, direction, prepare_fn, call_fn)			\
 	const struct driver drv_##sym = {					\
 		.name = nm, .family = "rw", .calls = nm,			\
-		.dir = direction, .fs_mask = FS_MASK_FILES,			\
-		.io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),		\
-		.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
-		.call = call_fn, .verify = drv_file_verify,			\
-		.cleanup = drv_file_cleanup,					\
+		.dir = direction, DRV_FILE_PATHS,				\
+		DRV_FILE_HOOKS(prepare_fn, call_fn),				\
 	}
 
 RW_DRIVER(read, "read", DRV_KERNEL_WRITES, drv_file_prepare, call_read);

@@ -30,30 +30,9 @@ static int make_pair(struct drv_ctx *c)
 
 static int prep_source(struct drv_ctx *c)
 {
-	size_t len = c->lay->len, done = 0;
-	uint8_t *src;
 	int err = make_pair(c);
 
-	if (err)
-		return err;
-	src = malloc(len);
-	if (!src)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		src[i] = layout_pattern(c->lay, c->seed, i);
-	while (done < len) {
-		ssize_t w = send(c->fd2, src + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (w <= 0) {
-			snprintf(c->note, sizeof(c->note), "cannot fill the socket: %s",
-				 w < 0 ? strerror(errno) : "sent nothing");
-			free(src);
-			return w < 0 ? -errno : -EIO;
-		}
-		done += (size_t)w;
-	}
-	free(src);
-	return 0;
+	return err ? err : drv_feed_source(c, c->fd2, -1, "the socket");
 }
 
 static long call_sendmsg(struct drv_ctx *c)

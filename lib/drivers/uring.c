@@ -89,9 +89,7 @@ static long call_writev(struct drv_ctx *c) { return submit(c, OP_WRITEV); }
 static long call_read_fixed(struct drv_ctx *c) { return submit(c, OP_READ_FIXED); }
 static long call_write_fixed(struct drv_ctx *c) { return submit(c, OP_WRITE_FIXED); }
 
-#define URING_HOOKS(call_fn)							\
-	.unsupported = drv_file_unsupported, .prepare = drv_file_prepare_pos, .call = call_fn,	\
-	.verify = drv_file_verify, .cleanup = drv_file_cleanup
+#define URING_HOOKS(call_fn)	DRV_FILE_HOOKS(drv_file_prepare_pos, call_fn)
 #else
 #define URING_HOOKS(call_fn)	.build_unsupported = "built without liburing"
 #endif
@@ -99,8 +97,7 @@ static long call_write_fixed(struct drv_ctx *c) { return submit(c, OP_WRITE_FIXE
 #define URING_DRIVER(sym, nm, calls_, direction, vec, call_fn)			\
 	const struct driver drv_##sym = {					\
 		.name = nm, .family = "uring", .calls = calls_,			\
-		.dir = direction, .fs_mask = FS_MASK_FILES,			\
-		.io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),		\
+		.dir = direction, DRV_FILE_PATHS,				\
 		.vectored = vec, URING_HOOKS(call_fn),				\
 	}
 

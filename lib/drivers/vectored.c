@@ -43,12 +43,8 @@ static long call_pwritev2(struct drv_ctx *c)
 #define VEC_DRIVER(sym, nm, direction, prepare_fn, call_fn)			\
 	const struct driver drv_##sym = {					\
 		.name = nm, .family = "vectored", .calls = nm,			\
-		.dir = direction, .fs_mask = FS_MASK_FILES,			\
-		.io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),		\
-		.vectored = true,						\
-		.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
-		.call = call_fn, .verify = drv_file_verify,			\
-		.cleanup = drv_file_cleanup,					\
+		.dir = direction, DRV_FILE_PATHS, .vectored = true,		\
+		DRV_FILE_HOOKS(prepare_fn, call_fn),				\
 	}
 
 VEC_DRIVER(readv, "readv", DRV_KERNEL_WRITES, drv_file_prepare, call_readv);
