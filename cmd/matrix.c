@@ -42,6 +42,7 @@ struct matrix_opts {
 	size_t len;
 	unsigned iovecs;
 	unsigned timeout_ms;
+	bool no_watchdog;
 	const char *dir;	/* --dir */
 	const char *out;	/* -o */
 };
@@ -73,13 +74,15 @@ static void help(void)
 	       "  -l, --len N          buffer length (default 2 pages; fixed-size calls use theirs)\n"
 	       "      --iovecs N       iovecs of vectored calls (default 4)\n"
 	       "  -t, --timeout SEC    time limit per case (default %d)\n"
+	       "      --no-watchdog    no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "  -o, --output FILE    write the CSV there (default standard output)\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "Without --at/--offsets: sync-mode MTE faults at every position and offset,\n"
 	       "other modes at mid with offset 0, page faults (mode none) at every position\n"
 	       "with offset 0, and one control without a fault. With them: the full product.\n"
-	       "After a case times out, the rest of its group (same call, filesystem, I/O\n"
-	       "path, mode and fault kind) is skipped.\n"
+	       "After a case does not return (a timeout, or a livelock or hang the watchdog\n"
+	       "could not recover), the rest of its group (same call, filesystem, I/O path,\n"
+	       "mode and fault kind) is skipped.\n"
 	       "Direct I/O uses the offsets that are multiples of %d only.\n\n"
 	       "Exit status: 0 when the run completed (outcomes are in the CSV), 2 usage\n"
 	       "error, 4 the platform cannot run it, 1 an output error, 130 interrupted\n"
@@ -273,6 +276,7 @@ static int plan_all(struct plan *p, const struct matrix_opts *o, enum fs_type *f
 			.drv = drv, .len = o->len ? o->len : drv->fixed_len ? drv->fixed_len
 				: 2 * page_size(),
 			.iovecs = o->iovecs, .timeout_ms = o->timeout_ms,
+			.no_watchdog = o->no_watchdog,
 		};
 
 		if (drv->fixed_len && !o->len)
@@ -304,7 +308,7 @@ static int plan_all(struct plan *p, const struct matrix_opts *o, enum fs_type *f
 
 struct tally {
 	unsigned long by_result[RESULT_COUNT];
-	unsigned long bypass, data_wrong, done;
+	unsigned long bypass, data_wrong, recovered, done;
 };
 
 /* Cases that left an unkillable child behind. It may hold the filesystem's
@@ -348,6 +352,7 @@ int cmd_matrix(int argc, char **argv)
 		{ "iovecs", required_argument, NULL, 'v' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "no-watchdog", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -371,7 +376,7 @@ int cmd_matrix(int argc, char **argv)
 	char whybuf[FS_COUNT][512], asymm_buf[512], bad[256];
 	const char *asymm_why = NULL;
 	struct stuck_mark marks[64];
-	const struct case_spec *timed_out = NULL;
+	const struct case_spec *unreturned = NULL;
 	size_t nmarks = 0, nfs = 0, v;
 	struct plan plan = { 0 };
 	struct tally t = { 0 };
@@ -423,6 +428,9 @@ int cmd_matrix(int argc, char **argv)
 			break;
 		case 'o':
 			o.out = optarg;
+			break;
+		case 'W':
+			o.no_watchdog = true;
 			break;
 		case 'h':
 			help();
@@ -529,9 +537,10 @@ int cmd_matrix(int argc, char **argv)
 					 (int)marks[k].pid);
 				skip = buf;
 			}
-		if (!skip && timed_out && same_group(s, timed_out)) {
+		if (!skip && unreturned && same_group(s, unreturned)) {
 			snprintf(buf, sizeof(buf), "not run: the case of this group with the fault at "
-				 "%zu, buf_off %zu timed out", timed_out->fault_at, timed_out->buf_off);
+				 "%zu, buf_off %zu did not return", unreturned->fault_at,
+				 unreturned->buf_off);
 			skip = buf;
 		}
 		if (!skip && s->mode == MTE_MODE_ASYMM && asymm_why)
@@ -543,8 +552,9 @@ int cmd_matrix(int argc, char **argv)
 			status = EXIT_PLATFORM;
 			break;
 		}
-		if (r.out.result == RESULT_TIMEOUT)
-			timed_out = s;
+		if ((r.out.result == RESULT_TIMEOUT || r.out.result == RESULT_LIVELOCK ||
+		     r.out.result == RESULT_HANG) && !r.raw.recovered)
+			unreturned = s;
 		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
 			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
 		report_csv_row(out, &ctx, s, &r);
@@ -557,6 +567,7 @@ int cmd_matrix(int argc, char **argv)
 		t.by_result[r.out.result]++;
 		t.bypass += r.out.bypass == 1;
 		t.data_wrong += r.chk.data_ok == 0;
+		t.recovered += r.raw.recovered;
 		t.done++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts1);
@@ -574,8 +585,10 @@ int cmd_matrix(int argc, char **argv)
 		if (t.by_result[rr])
 			fprintf(sum, " %s %lu", result_name(rr), t.by_result[rr]);
 	fprintf(sum, "; bypass %lu; data wrong %lu", t.bypass, t.data_wrong);
-	if (case_stuck_count())
-		fprintf(sum, "; %u unkillable children still running", case_stuck_count());
+	if (t.by_result[RESULT_LIVELOCK] || t.by_result[RESULT_HANG])
+		fprintf(sum, "; recovered by removing the fault %lu of %lu stuck", t.recovered,
+			t.by_result[RESULT_LIVELOCK] + t.by_result[RESULT_HANG]);
+	fprintf(sum, "; stuck tasks left running %u", case_stuck_count());
 	fputc('\n', sum);
 	free(plan.c);
 	if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {

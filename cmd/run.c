@@ -29,11 +29,13 @@ static void help(void)
 	       "                      else none)\n"
 	       "  -F, --fault KIND    mte (default), page (PROT_NONE page) or none\n"
 	       "  -a, --fault-at OFF  the faulting byte, from the buffer start: a size or first,\n"
-	       "                      mid, last, next (default next: the next page's first granule)\n"
+	       "                      mid, last, next (default next: the next page's first granule;\n"
+	       "                      mid when the buffer is one page or less)\n"
 	       "  -l, --len N         buffer length (default 2 pages, or what the call takes)\n"
 	       "  -o, --buf-off N     buffer start offset in its granule/page (default 0)\n"
 	       "      --iovecs N      vectored calls: iovecs the buffer is split into (default 4)\n"
 	       "  -t, --timeout SEC   time limit of the case (default %d)\n"
+	       "      --no-watchdog   no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "      --csv           print a CSV row (with header), see mteprobe-csv(5)\n"
 	       "      --json          print a JSON object\n"
 	       "  -L, --list          list the syscalls and exit\n"
@@ -43,7 +45,7 @@ static void help(void)
 	       program_name, CASE_TIMEOUT_MS_DEFAULT / 1000);
 }
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_IOVECS };
+enum { OPT_CSV = 256, OPT_JSON, OPT_IOVECS, OPT_NO_WATCHDOG };
 
 int cmd_run(int argc, char **argv)
 {
@@ -59,6 +61,7 @@ int cmd_run(int argc, char **argv)
 		{ "buf-off", required_argument, NULL, 'o' },
 		{ "iovecs", required_argument, NULL, OPT_IOVECS },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "list", no_argument, NULL, 'L' },
@@ -71,7 +74,7 @@ int cmd_run(int argc, char **argv)
 	struct case_result r;
 	struct report_ctx ctx;
 	char dir[4096], whybuf[512];
-	bool csv = false, json = false, have_len = false, have_mode = false;
+	bool csv = false, json = false, have_len = false, have_mode = false, have_fault_at = false;
 	size_t v;
 	int opt, x, err;
 
@@ -109,6 +112,7 @@ int cmd_run(int argc, char **argv)
 			if (parse_position(optarg, &s.fault_at) || s.fault_at >= LEN_MAX)
 				return usage_error("run", "bad --fault-at '%s': give a byte offset below %d, "
 						   "or first, mid, last, next", optarg, LEN_MAX);
+			have_fault_at = true;
 			break;
 		case 'l':
 			if (parse_size(optarg, &s.len) || s.len == 0 || s.len > LEN_MAX)
@@ -129,6 +133,9 @@ int cmd_run(int argc, char **argv)
 			if (parse_size(optarg, &v) || v == 0 || v > 3600)
 				return usage_error("run", "bad --timeout '%s': give 1 to 3600 seconds", optarg);
 			s.timeout_ms = (unsigned)v * 1000;
+			break;
+		case OPT_NO_WATCHDOG:
+			s.no_watchdog = true;
 			break;
 		case OPT_CSV:
 			csv = true;
@@ -160,6 +167,10 @@ int cmd_run(int argc, char **argv)
 		s.mode = s.fault == FAULT_MTE ? MTE_MODE_SYNC : MTE_MODE_NONE;
 	if (!have_len)
 		s.len = s.drv->fixed_len ? s.drv->fixed_len : 2 * page_size();
+	/* the default position must be inside the buffer: a one-page buffer
+	 * (a fixed-size call) gets its middle */
+	if (!have_fault_at && s.fault_at >= s.len)
+		parse_position("mid", &s.fault_at);
 
 	if (s.drv->fs_mask == FS_BIT(FS_NONE)) {
 		if (fsarg || dirarg)

@@ -10,15 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
 #include "util.h"
+#include "watchdog.h"
 
-/* What the child says, at most twice: after the call, after verifying. */
+/* What the child says: a skip; or the watchdog's verdict (from its thread,
+ * while the call runs), after the call, after verifying. */
 enum msg_stage {
 	MSG_SKIP = 1,
+	MSG_VERDICT,
 	MSG_CALLED,
 	MSG_DONE,
 };
@@ -31,22 +33,21 @@ struct case_msg {
 	unsigned long elapsed_us;
 	int sicode;
 	struct drv_check chk;
+	enum watch_verdict watch;
+	enum watch_return watch_return;
+	unsigned long verdict_us;
 	char note[200];
 };
 
 #define KILL_GRACE_MS	2000
+/* After a verdict, how long the call gets to return once its fault is gone */
+#define RECOVER_MS	500
+/* How long past the time limit the parent waits for the watchdog's word */
+#define VERDICT_GRACE_MS	(2 * WATCH_PERIOD_MS + 1000)
 #define STUCK_MAX	64
 
 static pid_t stuck[STUCK_MAX];
 static unsigned nstuck;
-
-static unsigned long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long)ts.tv_sec * 1000000ul + (unsigned long)ts.tv_nsec / 1000;
-}
 
 static void reap_stuck(void)
 {
@@ -62,6 +63,11 @@ unsigned case_stuck_count(void)
 {
 	reap_stuck();
 	return nstuck;
+}
+
+static unsigned limit_ms(const struct case_spec *s)
+{
+	return s->timeout_ms ? s->timeout_ms : CASE_TIMEOUT_MS_DEFAULT;
 }
 
 static bool uses_mte(const struct case_spec *s)
@@ -187,6 +193,23 @@ static void child_skip(int fd, const char *fmt, ...)
 	_exit(0);
 }
 
+/* The watchdog's hooks: say the verdict, then take the fault away. */
+static int verdict_fd;
+
+static void send_verdict(struct watchdog *w)
+{
+	struct case_msg m = { .stage = MSG_VERDICT, .watch = w->verdict,
+			      .verdict_us = w->verdict_us };
+
+	snprintf(m.note, sizeof(m.note), "%s", w->judge.why);
+	child_send(verdict_fd, &m);
+}
+
+static void remove_fault(struct watchdog *w)
+{
+	layout_remove(w->arg);
+}
+
 static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 {
 	const struct driver *d = s->drv;
@@ -202,6 +225,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		.seq = s->seq, .lay = &lay, .seed = 0x9e3779b9u ^ s->seq, .fd = -1, .fd2 = -1,
 	};
 	struct case_msg m = { .stage = MSG_CALLED };
+	struct watchdog wd;
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	const char *why;
 	unsigned long t0;
@@ -254,9 +278,23 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		}
 	}
 
-	t0 = now_us();
+	if (!s->no_watchdog) {
+		wd = (struct watchdog){ .pid = getpid(), .tid = gettid(), .limit_ms = limit_ms(s),
+					.on_verdict = send_verdict, .remove_fault = remove_fault,
+					.arg = &lay };
+		verdict_fd = fd;
+		err = watchdog_start(&wd);
+		if (err)
+			child_skip(fd, "cannot start the watchdog: %s", strerror(-err));
+	}
+	t0 = monotonic_us();
 	m.ret = d->call(&c);
-	m.elapsed_us = now_us() - t0;
+	m.elapsed_us = monotonic_us() - t0;
+	if (!s->no_watchdog) {
+		m.watch_return = watchdog_stop(&wd);
+		m.watch = wd.verdict;
+		m.verdict_us = wd.verdict_us;
+	}
 	m.want = c.want;
 	m.reach = c.reach;
 	snprintf(m.note, sizeof(m.note), "%s", c.note);
@@ -364,10 +402,29 @@ void case_skip(const struct case_spec *s, struct case_result *r, const char *why
 	classify(s, r);
 }
 
+/* The call was stuck: what the watchdog said, and what became of it. */
+static void note_verdict(struct case_result *r, const struct case_msg *v, bool returned,
+			 long ret)
+{
+	const char *what = v->watch == WATCH_LIVELOCK ? "livelock" :
+			   v->watch == WATCH_HANG ? "hang" : "no verdict";
+
+	r->verdict_us = v->verdict_us;
+	if (v->watch == WATCH_SLOW) {
+		addnote(r, "watchdog at the time limit: %s", v->note);
+		return;
+	}
+	addnote(r, "watchdog: %s after %lu ms (%s)", what, v->verdict_us / 1000, v->note);
+	if (returned)
+		addnote(r, "recovered: with the fault removed the call returned %ld", ret);
+	else
+		addnote(r, "not recovered: no return within %u ms of removing the fault", RECOVER_MS);
+}
+
 int case_run(const struct case_spec *s, struct case_result *r)
 {
-	struct case_msg m, got = { 0 };
-	unsigned long t0, limit_us;
+	struct case_msg m, got = { 0 }, verdict = { 0 };
+	unsigned long t0, deadline;
 	int fd, status = 0, stage = 0;
 	const char *why;
 	char buf[24];
@@ -383,25 +440,27 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		return 0;
 	}
 
+	if (!s->no_watchdog)
+		watchdog_prepare();
 	pid = fork_with_pipe(&fd);
 	if (pid < 0)
 		return pid;
 	if (pid == 0)
 		child(s, fd);
 
-	t0 = now_us();
-	limit_us = (unsigned long)(s->timeout_ms ? s->timeout_ms : CASE_TIMEOUT_MS_DEFAULT) * 1000;
+	t0 = monotonic_us();
+	deadline = t0 + (limit_ms(s) + (s->no_watchdog ? 0 : VERDICT_GRACE_MS)) * 1000ul;
 	for (;;) {
-		unsigned long el = now_us() - t0;
+		unsigned long now = monotonic_us();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 		int pr;
 
-		if (el >= limit_us) {
+		if (now >= deadline) {
 			r->raw.timed_out = true;
 			break;
 		}
-		pr = poll(&pfd, 1, (int)((limit_us - el + 999) / 1000));
+		pr = poll(&pfd, 1, (int)((deadline - now + 999) / 1000));
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
@@ -411,6 +470,15 @@ int case_run(const struct case_spec *s, struct case_result *r)
 			continue;
 		if (n != sizeof(m))
 			break;		/* EOF: the child is gone */
+		if (m.stage == MSG_VERDICT) {
+			verdict = m;
+			if (m.watch == WATCH_SLOW) {
+				r->raw.timed_out = true;
+				break;
+			}
+			deadline = monotonic_us() + RECOVER_MS * 1000ul;
+			continue;
+		}
 		stage = m.stage;
 		got = m;
 		if (stage == MSG_SKIP || stage == MSG_DONE)
@@ -419,17 +487,21 @@ int case_run(const struct case_spec *s, struct case_result *r)
 	close(fd);
 
 	if (r->raw.timed_out) {
+		if (stage < MSG_CALLED && verdict.stage) {
+			r->raw.watch = verdict.watch;
+			note_verdict(r, &verdict, false, 0);
+		}
 		kill(pid, SIGKILL);
-		r->elapsed_us = now_us() - t0;
+		r->elapsed_us = monotonic_us() - t0;
 		if (!reap_within(pid, &status, KILL_GRACE_MS)) {
 			r->unkillable = true;
 			r->pid = pid;
 			if (nstuck < STUCK_MAX)
 				stuck[nstuck++] = pid;
 			addnote(r, "no result within %u ms; SIGKILL did not end it in %u ms: pid %d "
-				"left running", s->timeout_ms, KILL_GRACE_MS, (int)pid);
+				"left running", limit_ms(s), KILL_GRACE_MS, (int)pid);
 		} else {
-			addnote(r, "no result within %u ms; killed", s->timeout_ms);
+			addnote(r, "no result within %u ms; killed", limit_ms(s));
 		}
 		if (stage == MSG_CALLED)
 			addnote(r, "the call had returned %ld", got.ret);
@@ -458,8 +530,16 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		if (got.ret < 0)
 			snprintf(r->errname, sizeof(r->errname), "%s",
 				 errno_name((int)-got.ret, buf, sizeof(buf)));
+		if (got.watch_return == WATCH_RECOVERED) {
+			r->raw.watch = got.watch;
+			r->raw.recovered = true;
+			note_verdict(r, &verdict, true, got.ret);
+		} else if (got.watch_return == WATCH_RETURNED_ALONE) {
+			addnote(r, "the watchdog judged it at %lu ms (%s), but it returned on its own "
+				"before the fault was removed", got.verdict_us / 1000, verdict.note);
+		}
 	} else {
-		r->elapsed_us = now_us() - t0;
+		r->elapsed_us = monotonic_us() - t0;
 	}
 	if (stage == MSG_DONE) {
 		r->chk = got.chk;

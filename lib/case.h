@@ -3,17 +3,19 @@
  * Run one case: a driver's call with a fault layout, in a forked child with
  * a time limit, the result back through a pipe, then classified (outcome.h).
  *
- * A child that does not finish within its limit is killed with SIGKILL; one
- * that cannot be killed (spinning in the kernel) is left running and the run
- * goes on (r->unkillable, r->pid). The watchdog will replace the plain time
- * limit with live-lock and hang detection: case_run's timed_out path is the
- * seam.
+ * While the call runs, a watchdog thread in the child (watchdog.h) judges a
+ * call that burns kernel CPU in a loop a livelock, early, and one asleep
+ * without progress at the time limit a hang; it then removes the fault, and
+ * a call that returns is recovered (r->raw.recovered). A child that gives no
+ * result is killed with SIGKILL; one that cannot be killed (spinning in the
+ * kernel) is left running and the run goes on (r->unkillable, r->pid).
  */
 #ifndef MTEPROBE_CASE_H
 #define MTEPROBE_CASE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "driver.h"
@@ -37,6 +39,7 @@ struct case_spec {
 	size_t buf_off;
 	unsigned iovecs;
 	unsigned timeout_ms;
+	bool no_watchdog;	/* a plain time limit, no live-lock or hang verdicts */
 	unsigned seq;		/* unique per case: file names */
 };
 
@@ -50,6 +53,9 @@ struct case_result {
 	struct drv_check chk;	/* -1: unknown or does not apply */
 	unsigned long elapsed_us;	/* the call; the time limit for a timeout */
 	int sicode;		/* si_code of an async tag-check fault (0: none) */
+	bool traced;		/* fault_ins was counted (tracing on) */
+	uint64_t fault_ins;	/* kernel fault-in and retry events during the call */
+	unsigned long verdict_us;	/* when the watchdog judged it stuck (0: never) */
 	bool unkillable;	/* timed out and survived SIGKILL */
 	pid_t pid;		/* the child, when left running */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */

@@ -77,6 +77,24 @@ int layout_apply(struct layout *l)
 	return err;
 }
 
+int layout_remove(struct layout *l)
+{
+	size_t at = l->start + l->spec.fault_at;
+
+	if (!l->applied)
+		return 0;
+	switch (l->spec.fault) {
+	case FAULT_NONE:
+		return 0;
+	case FAULT_MTE:
+		return testbuf_match(&l->tb, at);
+	case FAULT_PAGE:
+		/* prot_lo/prot_hi stay: what was stored there before is unknown */
+		return testbuf_unprotect_page(&l->tb, at);
+	}
+	return 0;
+}
+
 void layout_destroy(struct layout *l)
 {
 	testbuf_destroy(&l->tb);

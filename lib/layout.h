@@ -63,6 +63,10 @@ struct layout {
 int layout_create(struct layout *l, const struct layout_spec *s);
 /* Place the fault. Returns 0 or -errno. */
 int layout_apply(struct layout *l);
+/* Take the fault away again (the watchdog's recovery): the granule gets the
+ * buffer's tag, the page its access. Safe from another thread while a call
+ * uses the buffer. Returns 0 or -errno. */
+int layout_remove(struct layout *l);
 void layout_destroy(struct layout *l);
 
 /* The bytes a syscall source or sink holds: source byte i of a case is

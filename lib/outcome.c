@@ -32,6 +32,12 @@ void outcome_classify(const struct outcome_input *in, struct outcome *out)
 		out->result = RESULT_SKIP;
 		return;
 	}
+	if (raw->watch == WATCH_LIVELOCK || raw->watch == WATCH_HANG) {
+		/* a recovered call's count says nothing about the fault: it
+		 * was removed */
+		out->result = raw->watch == WATCH_LIVELOCK ? RESULT_LIVELOCK : RESULT_HANG;
+		return;
+	}
 	if (raw->timed_out) {
 		out->result = RESULT_TIMEOUT;
 		return;

@@ -19,18 +19,30 @@ enum result {
 	RESULT_SIGNAL,		/* a signal killed the case or a tag-check fault was signalled */
 	RESULT_SKIP,		/* not possible here (note says why) */
 	RESULT_TIMEOUT,		/* did not finish within the time limit */
-	RESULT_LIVELOCK,	/* reserved for the watchdog */
-	RESULT_HANG,		/* reserved for the watchdog */
+	RESULT_LIVELOCK,	/* the watchdog saw it burn kernel CPU in a loop */
+	RESULT_HANG,		/* the watchdog saw it asleep without progress */
 };
 #define RESULT_COUNT	9
 
 const char *result_name(enum result r);
 int result_parse(const char *name);	/* -1 when unknown */
 
+/* The watchdog's verdict on a call that had not returned (watchdog.h). */
+enum watch_verdict {
+	WATCH_NONE,
+	WATCH_LIVELOCK,		/* burning kernel CPU in a retry loop */
+	WATCH_HANG,		/* asleep, never woken */
+	WATCH_SLOW,		/* at the time limit, still making progress */
+};
+
 /* What the case runner saw. */
 struct raw_result {
 	bool skipped;
 	bool timed_out;
+	enum watch_verdict watch;	/* livelock, hang: the result, whether or
+					 * not the call returned once the fault
+					 * was removed */
+	bool recovered;		/* it did: ret is what it returned then */
 	bool returned;		/* the call returned: ret is valid */
 	long ret;		/* bytes, or -errno */
 	int signo;		/* a signal that killed the case, or an async tag-check

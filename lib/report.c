@@ -11,6 +11,7 @@ enum column {
 	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
 	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
 	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
+	COL_RECOVERED, COL_FAULT_INS,
 	COL_COUNT
 };
 
@@ -18,6 +19,7 @@ const char *const report_columns[COL_COUNT] = {
 	"schema", "kernel", "arch", "fs", "syscall", "io", "mode", "fault",
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
 	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
+	"recovered", "fault_ins",	/* schema 2 */
 };
 const size_t report_column_count = COL_COUNT;
 
@@ -26,6 +28,7 @@ static const bool numeric[COL_COUNT] = {
 	[COL_SCHEMA] = true, [COL_LEN] = true, [COL_FAULT_AT] = true, [COL_BUF_OFF] = true,
 	[COL_RET] = true, [COL_EXPECT] = true, [COL_DELTA] = true, [COL_OVERSHOOT] = true,
 	[COL_DATA_OK] = true, [COL_BYPASS] = true, [COL_ELAPSED_US] = true,
+	[COL_RECOVERED] = true, [COL_FAULT_INS] = true,
 };
 
 #define VAL_SIZE	352
@@ -77,6 +80,10 @@ static void values(const struct report_ctx *ctx, const struct case_spec *s,
 	if (r->out.result != RESULT_SKIP)
 		snprintf(v[COL_ELAPSED_US], VAL_SIZE, "%lu", r->elapsed_us);
 	snprintf(v[COL_NOTE], VAL_SIZE, "%s", r->note);
+	if (r->out.result == RESULT_LIVELOCK || r->out.result == RESULT_HANG)
+		snprintf(v[COL_RECOVERED], VAL_SIZE, "%d", r->raw.recovered);
+	if (r->traced)
+		snprintf(v[COL_FAULT_INS], VAL_SIZE, "%llu", (unsigned long long)r->fault_ins);
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -160,6 +167,8 @@ void report_verdict(FILE *f, const struct case_spec *s, const struct case_result
 		fprintf(f, "%s fault at %zu%s", fault_kind_name(s->fault), r->fault_off,
 			r->fault_in_range ? "" : ", outside the buffer");
 	fprintf(f, ", len %zu, buf_off %zu): %s", s->len, s->buf_off, result_name(o->result));
+	if (r->raw.recovered)
+		fprintf(f, ", recovered");
 	if (r->raw.returned)
 		fprintf(f, " %ld", r->raw.ret);
 	if (r->errname[0])
@@ -176,6 +185,8 @@ void report_verdict(FILE *f, const struct case_spec *s, const struct case_result
 		fprintf(f, ", data ok");
 	if (r->chk.overshoot > 0)
 		fprintf(f, ", %ld bytes stored past ret", r->chk.overshoot);
+	if (r->traced)
+		fprintf(f, ", fault_ins %llu", (unsigned long long)r->fault_ins);
 	if (r->note[0])
 		fprintf(f, " (%s)", r->note);
 	fputc('\n', f);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reporting a case: CSV (schema 1, documented in mteprobe-csv(5)), JSON (one
+ * Reporting a case: CSV (schema 2, documented in mteprobe-csv(5)), JSON (one
  * object per case, same names and values) and a one-line verdict. The column
  * list lives once, in report.c.
  */
@@ -11,7 +11,7 @@
 
 #include "case.h"
 
-#define REPORT_SCHEMA	1
+#define REPORT_SCHEMA	2	/* 2: recovered, fault_ins appended */
 
 struct report_ctx {
 	char kernel[65];	/* uname -r */

@@ -4,24 +4,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 {
 	static long ticks_per_s;
 	char path[64], buf[1024], *p;
-	unsigned long long utime, stime;
+	unsigned long long utime, stime, runs;
 
 	if (!ticks_per_s)
 		ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -36,6 +27,10 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 		return -EINVAL;
 	s->user_ns = utime * (1000000000u / (uint64_t)ticks_per_s);
 	s->kernel_ns = stime * (1000000000u / (uint64_t)ticks_per_s);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	s->has_runs = read_small_file(path, buf, sizeof(buf)) > 0 &&
+		      sscanf(buf, "%*u %*u %llu", &runs) == 1;
+	s->runs = s->has_runs ? runs : 0;
 	s->at_ns = monotonic_ns();
 	return 0;
 }

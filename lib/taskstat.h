@@ -4,11 +4,12 @@
  * and the CPU time it has spent in user space and in the kernel. Two samples
  * a moment apart tell a thread that burns kernel CPU (a live-lock in a
  * fault-in/retry loop) from one that sleeps (a hang) or runs in user space.
- * The basis of the case watchdog.
+ * The basis of the case watchdog (watchdog.h).
  */
 #ifndef MTEPROBE_TASKSTAT_H
 #define MTEPROBE_TASKSTAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,6 +17,11 @@ struct task_sample {
 	char state;		/* R, S, D, T, Z... as in proc(5) */
 	uint64_t user_ns;	/* CPU time in user space */
 	uint64_t kernel_ns;	/* CPU time in the kernel */
+	/* From /proc/.../schedstat (CONFIG_SCHED_INFO): how many times the
+	 * thread was put on a CPU. A sleeper that is woken (I/O completing)
+	 * gains runs even when it gains no whole clock tick of CPU time. */
+	bool has_runs;
+	uint64_t runs;
 	uint64_t at_ns;		/* CLOCK_MONOTONIC when sampled */
 };
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 ssize_t read_small_file(const char *path, char *buf, size_t size)
@@ -57,6 +58,14 @@ int enum_parse(const char *const *names, size_t count, const char *name)
 		if (names[v] && strcmp(name, names[v]) == 0)
 			return (int)v;
 	return -1;
+}
+
+uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 size_t page_size(void)

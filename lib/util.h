@@ -4,6 +4,7 @@
 #define MTEPROBE_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -17,6 +18,13 @@ ssize_t read_small_file(const char *path, char *buf, size_t size);
 int write_small_file(const char *path, const char *value);
 
 size_t page_size(void);
+
+/* CLOCK_MONOTONIC in nanoseconds and in microseconds. */
+uint64_t monotonic_ns(void);
+static inline unsigned long monotonic_us(void)
+{
+	return (unsigned long)(monotonic_ns() / 1000);
+}
 
 /* Names of an enum's values, kept in one table per enum: the name of v ("?"
  * outside the table) and the value of a name (-1 when unknown). */

@@ -81,6 +81,15 @@ int main(void)
 	CHECK(o.result == RESULT_SIGNAL && !o.has_delta && o.bypass == -1, "killed");
 	o = classify((struct raw_result){ .timed_out = true }, true, 0, true);
 	CHECK(o.result == RESULT_TIMEOUT, "timeout");
+	/* the watchdog's verdicts win, recovered or not; a recovered call's
+	 * count says nothing about the fault (it was removed) */
+	o = classify((struct raw_result){ .timed_out = true, .watch = WATCH_HANG }, true, 0, true);
+	CHECK(o.result == RESULT_HANG && o.bypass == -1, "hang");
+	o = classify((struct raw_result){ .returned = true, .ret = 8192, .want = 8192, .reach = 8192,
+					  .watch = WATCH_LIVELOCK, .recovered = true }, true, 2048, true);
+	CHECK(o.result == RESULT_LIVELOCK && !o.has_delta && o.bypass == -1, "recovered livelock");
+	o = classify((struct raw_result){ .timed_out = true, .watch = WATCH_SLOW }, true, 0, true);
+	CHECK(o.result == RESULT_TIMEOUT, "still making progress at the limit: a timeout");
 	o = classify((struct raw_result){ .skipped = true }, true, 0, true);
 	CHECK(o.result == RESULT_SKIP && o.bypass == -1, "skip");
 

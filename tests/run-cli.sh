@@ -49,7 +49,7 @@ MTEPROBE_FS_ROOT="$dir/none" expect 4 "--fs not mounted" -- run --syscall read -
 
 # real cases with a PROT_NONE page
 expect 0 "run --csv" -- run --syscall pread --dir "$dir" --fault page --fault-at next --csv
-head -1 "$dir/out" | grep -qx 'schema,kernel,arch,fs,syscall,io,mode,fault,len,fault_at,buf_off,result,ret,errno,expect,delta,overshoot,data_ok,bypass,elapsed_us,note' ||
+head -1 "$dir/out" | grep -qx 'schema,kernel,arch,fs,syscall,io,mode,fault,len,fault_at,buf_off,result,ret,errno,expect,delta,overshoot,data_ok,bypass,elapsed_us,note,recovered,fault_ins' ||
 	{ echo "FAIL: CSV header"; fails=$((fails + 1)); }
 row=$(sed -n 2p "$dir/out")
 ret=$(echo "$row" | cut -d, -f13) exp=$(echo "$row" | cut -d, -f15)

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+#include "watchdog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "util.h"
+
+/* ---- the judge ---- */
+
+void watch_judge_init(struct watch_judge *j, bool events_known)
+{
+	j->n = 0;
+	j->events_known = events_known;
+	j->why[0] = '\0';
+}
+
+void watch_judge_feed(struct watch_judge *j, const struct watch_sample *s)
+{
+	j->ring[j->n % WATCH_RING] = *s;
+	j->n++;
+}
+
+/* The sample k steps before the newest. */
+static const struct watch_sample *back(const struct watch_judge *j, unsigned k)
+{
+	return &j->ring[(j->n - 1 - k) % WATCH_RING];
+}
+
+/* How many samples back the window of the last span_ms starts; 0 when the
+ * samples do not cover it. With partial, the oldest kept sample will do. */
+static unsigned window(const struct watch_judge *j, unsigned span_ms, bool partial)
+{
+	unsigned kept = j->n < WATCH_RING ? j->n : WATCH_RING;
+	uint64_t newest = back(j, 0)->t.at_ns;
+
+	if (kept < 2)
+		return 0;
+	for (unsigned k = 1; k < kept; k++)
+		if (newest - back(j, k)->t.at_ns >= (uint64_t)span_ms * 1000000u)
+			return k;
+	return partial ? kept - 1 : 0;
+}
+
+static unsigned span_ms(const struct watch_judge *j, unsigned k)
+{
+	return (unsigned)((back(j, 0)->t.at_ns - back(j, k)->t.at_ns) / 1000000u);
+}
+
+/* On a CPU in the kernel over the window of k samples? */
+static bool burning(const struct watch_judge *j, unsigned k, struct task_activity *a)
+{
+	unsigned running = 0;
+
+	for (unsigned i = 0; i <= k; i++)
+		running += back(j, i)->t.state == 'R';
+	task_activity(&back(j, k)->t, &back(j, 0)->t, a);
+	/* two of three samples: a thread spinning through cond_resched() or a
+	 * short sleep may be caught asleep now and then */
+	return running * 3 >= (k + 1) * 2 && a->kernel_share >= WATCH_KERNEL_SHARE &&
+	       a->user_share <= WATCH_USER_SHARE;
+}
+
+static uint64_t retries(const struct watch_judge *j, unsigned k)
+{
+	return back(j, 0)->loop_events - back(j, k)->loop_events;
+}
+
+static void why_burning(struct watch_judge *j, unsigned k, const struct task_activity *a)
+{
+	int n = snprintf(j->why, sizeof(j->why), "on a CPU, %.0f%% in the kernel, for %u ms",
+			 a->kernel_share * 100, span_ms(j, k));
+
+	if (n > 0 && (size_t)n < sizeof(j->why))
+		snprintf(j->why + n, sizeof(j->why) - (size_t)n,
+			 j->events_known ? ", %llu kernel retries" : ", retries not counted",
+			 (unsigned long long)retries(j, k));
+}
+
+enum watch_verdict watch_judge_early(struct watch_judge *j)
+{
+	unsigned k = window(j, WATCH_LIVELOCK_MS, false);
+	struct task_activity a;
+
+	if (!k || !burning(j, k, &a))
+		return WATCH_NONE;
+	/* with the retries counted, CPU alone is not enough: a long copy
+	 * that makes progress burns kernel CPU too */
+	if (j->events_known && retries(j, k) < WATCH_LOOP_EVENTS)
+		return WATCH_NONE;
+	why_burning(j, k, &a);
+	return WATCH_LIVELOCK;
+}
+
+static bool asleep(char state)
+{
+	return state == 'S' || state == 'D';
+}
+
+enum watch_verdict watch_judge_final(struct watch_judge *j)
+{
+	unsigned k = window(j, WATCH_LIVELOCK_MS, true);
+	const struct watch_sample *old, *now;
+	struct task_activity a;
+	bool woken;
+
+	if (!k) {
+		snprintf(j->why, sizeof(j->why), "too few samples to judge");
+		return WATCH_SLOW;
+	}
+	if (burning(j, k, &a)) {
+		why_burning(j, k, &a);
+		return WATCH_LIVELOCK;
+	}
+	k = window(j, WATCH_HANG_MS, true);
+	old = back(j, k);
+	now = back(j, 0);
+	for (unsigned i = 0; i <= k; i++)
+		if (!asleep(back(j, i)->t.state)) {
+			snprintf(j->why, sizeof(j->why), "still running at the time limit (state %c, "
+				 "%.0f%% in the kernel, %.0f%% in user space)", now->t.state,
+				 a.kernel_share * 100, a.user_share * 100);
+			return WATCH_SLOW;
+		}
+	/* woken: put on a CPU again (schedstat), or at least charged CPU time */
+	woken = old->t.has_runs && now->t.has_runs ? now->t.runs != old->t.runs
+		: now->t.kernel_ns + now->t.user_ns != old->t.kernel_ns + old->t.user_ns;
+	if (woken) {
+		snprintf(j->why, sizeof(j->why), "asleep (state %c) but woken in the last %u ms: "
+			 "still making progress", now->t.state, span_ms(j, k));
+		return WATCH_SLOW;
+	}
+	snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms without being woken",
+		 now->t.state, span_ms(j, k));
+	return WATCH_HANG;
+}
+
+/* ---- the thread ---- */
+
+enum phase {
+	PHASE_RUNNING,		/* the call has not returned, no verdict */
+	PHASE_RETURNED,
+	PHASE_JUDGED,		/* a verdict, the fault still in place */
+	PHASE_REMOVING,		/* removing the fault, or removed */
+};
+
+static bool take_sample(struct watchdog *w, struct watch_sample *s)
+{
+	s->loop_events = 0;
+	if (w->judge.events_known && !w->loop_events(&s->loop_events))
+		s->loop_events = 0;
+	return task_sample(w->pid, w->tid, &s->t) == 0;
+}
+
+static void deliver(struct watchdog *w, enum watch_verdict v)
+{
+	int running = PHASE_RUNNING;
+
+	if (!atomic_compare_exchange_strong(&w->phase, &running, PHASE_JUDGED))
+		return;		/* it returned meanwhile */
+	w->verdict = v;
+	w->verdict_us = monotonic_us() - w->start_us;
+	if (w->on_verdict)
+		w->on_verdict(w);
+	if (v != WATCH_SLOW && w->remove_fault) {
+		atomic_store(&w->phase, PHASE_REMOVING);
+		w->remove_fault(w);
+	}
+}
+
+static void *watch(void *arg)
+{
+	struct watchdog *w = arg;
+	uint64_t next = (uint64_t)w->start_us * 1000u;
+	uint64_t limit = next + (uint64_t)w->limit_ms * 1000000u;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct watch_sample s;
+		enum watch_verdict v;
+		struct timespec at;
+
+		next += WATCH_PERIOD_MS * 1000000u;
+		at.tv_sec = (time_t)(next / 1000000000u);
+		at.tv_nsec = (long)(next % 1000000000u);
+		while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
+			;
+		if (w->stop)
+			break;
+		pthread_mutex_unlock(&w->lock);
+
+		if (!take_sample(w, &s)) {
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
+		watch_judge_feed(&w->judge, &s);
+		v = watch_judge_early(&w->judge);
+		if (v == WATCH_NONE && s.t.at_ns >= limit)
+			v = watch_judge_final(&w->judge);
+		if (v != WATCH_NONE) {
+			deliver(w, v);
+			return NULL;
+		}
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Its stack: small, and taken from glibc's cache of freed thread stacks,
+ * which a forked case inherits when watchdog_prepare() ran in the parent. A
+ * thread costs milliseconds under TCG; this saves the stack's mmap and
+ * guard page. */
+#define WATCH_STACK	(64 * 1024)
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static int create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t a;
+	int err;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, WATCH_STACK);
+	err = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return err;
+}
+
+void watchdog_prepare(void)
+{
+	static bool done;
+	pthread_t t;
+
+	if (!done && create(&t, nothing, NULL) == 0) {
+		pthread_join(t, NULL);
+		done = true;
+	}
+}
+
+int watchdog_start(struct watchdog *w)
+{
+	pthread_condattr_t ca;
+	int err;
+
+	w->verdict = WATCH_NONE;
+	w->verdict_us = 0;
+	w->stop = false;
+	atomic_init(&w->phase, PHASE_RUNNING);
+	watch_judge_init(&w->judge, w->loop_events != NULL);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	w->start_us = monotonic_us();
+	err = create(&w->thread, watch, w);
+	return -err;
+}
+
+enum watch_return watchdog_stop(struct watchdog *w)
+{
+	int phase = PHASE_RUNNING;
+	enum watch_return r;
+
+	if (atomic_compare_exchange_strong(&w->phase, &phase, PHASE_RETURNED))
+		r = WATCH_RETURNED;
+	else
+		r = phase >= PHASE_REMOVING ? WATCH_RECOVERED : WATCH_RETURNED_ALONE;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	return r;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The case watchdog: a thread in the case's own process that watches the
+ * thread making the call and says, before the call returns, whether it is
+ * live-locked (burning kernel CPU in a fault-in/retry loop) or hung (asleep
+ * without progress). On a verdict it removes the fault (a thread of the
+ * process may retag its own memory while the kernel spins), so the call can
+ * finish: if it does, the fault was the cause.
+ *
+ * How it decides is documented once, in man/mteprobe.1 (WATCHDOG), and the
+ * rules are a pure function of the samples (watch_judge_*), unit-tested on
+ * synthetic samples and on real threads (tests/watchdog.c):
+ *  - every WATCH_PERIOD_MS, a sample of the thread (taskstat.h) and, when
+ *    tracing is on, of the kernel's retry events (trace.h);
+ *  - early livelock: over the last WATCH_LIVELOCK_MS the thread was on a
+ *    CPU, at least WATCH_KERNEL_SHARE of the time in the kernel, hardly any
+ *    in user space, and (with tracing) the kernel kept retrying;
+ *  - at the time limit: still burning kernel CPU is a livelock; asleep
+ *    without being woken for the last WATCH_HANG_MS is a hang; anything else
+ *    is a call still making progress: a plain timeout, no verdict.
+ */
+#ifndef MTEPROBE_WATCHDOG_H
+#define MTEPROBE_WATCHDOG_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "outcome.h"
+#include "taskstat.h"
+
+#define WATCH_PERIOD_MS		50
+#define WATCH_LIVELOCK_MS	300
+#define WATCH_HANG_MS		1000
+#define WATCH_KERNEL_SHARE	0.5	/* of the window, on a CPU in the kernel */
+#define WATCH_USER_SHARE	0.1	/* at most, in user space */
+#define WATCH_LOOP_EVENTS	2	/* retries in the window, when they are counted */
+#define WATCH_RING		32	/* samples kept: more than the hang window */
+
+/* One sample of the watched thread. */
+struct watch_sample {
+	struct task_sample t;
+	uint64_t loop_events;	/* tag-check faults + fault-ins at one address */
+};
+
+/* The judge: pure, fed samples in time order. */
+struct watch_judge {
+	struct watch_sample ring[WATCH_RING];
+	unsigned n;		/* samples fed */
+	bool events_known;	/* loop_events are counted (tracing on) */
+	char why[200];		/* the evidence behind the last verdict */
+};
+
+void watch_judge_init(struct watch_judge *j, bool events_known);
+void watch_judge_feed(struct watch_judge *j, const struct watch_sample *s);
+/* While the call runs: WATCH_LIVELOCK or WATCH_NONE. */
+enum watch_verdict watch_judge_early(struct watch_judge *j);
+/* At the time limit: WATCH_LIVELOCK, WATCH_HANG or WATCH_SLOW. */
+enum watch_verdict watch_judge_final(struct watch_judge *j);
+
+/* The watchdog thread around one call. */
+struct watchdog {
+	/* set by the caller before watchdog_start */
+	pid_t pid, tid;		/* the thread making the call */
+	unsigned limit_ms;	/* the case's time limit */
+	bool (*loop_events)(uint64_t *n);	/* NULL, or false: not counted */
+	/* told of a verdict before the fault is removed (the report must get
+	 * out even when removing it blocks) */
+	void (*on_verdict)(struct watchdog *w);
+	void (*remove_fault)(struct watchdog *w);
+	void *arg;
+
+	/* results */
+	enum watch_verdict verdict;
+	unsigned long verdict_us;	/* from the start of the call */
+	struct watch_judge judge;	/* judge.why: the evidence */
+
+	/* private */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	_Atomic int phase;
+	unsigned long start_us;
+};
+
+/* Once, in the process that forks the cases: makes their watchdogs cheaper
+ * to start. */
+void watchdog_prepare(void);
+
+/* Start watching; call it right before the call. 0 or -errno. */
+int watchdog_start(struct watchdog *w);
+
+/* After the call returned: stop the watchdog. What the return means. */
+enum watch_return {
+	WATCH_RETURNED,		/* before any verdict: the watchdog had nothing to say */
+	WATCH_RETURNED_ALONE,	/* after a verdict, before the fault was removed */
+	WATCH_RECOVERED,	/* after the fault was removed */
+};
+enum watch_return watchdog_stop(struct watchdog *w);
+
+#endif
