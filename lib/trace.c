@@ -60,6 +60,7 @@ void trace_format(const struct trace_counts *c, char *buf, size_t size)
 #if HAVE_LIBBPF
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
@@ -179,6 +180,8 @@ static int fail_load(char *why, size_t size, int err)
 int trace_open(char *why, size_t size)
 {
 	int err, found, attached = 0, attach_err = 0;
+	struct rlimit rlim;
+	bool have_rlim;
 
 	if (skel)
 		return 0;
@@ -205,9 +208,14 @@ int trace_open(char *why, size_t size)
 	for (int e = 0; e < TRACE_EVENT_COUNT; e++)
 		if (!symbols[e][0])
 			bpf_program__set_autoload(event_prog(skel, e), false);
-	/* libbpf raises RLIMIT_MEMLOCK itself where the kernel still charges
-	 * BPF memory to it (before 5.11) */
+	/* Before 5.11 the kernel charges BPF memory to RLIMIT_MEMLOCK (64 KiB by
+	 * default) and libbpf raises it to unlimited for the load. Put it back
+	 * afterwards: what is loaded stays, and the cases forked later run under
+	 * the limit they would have had without tracing. */
+	have_rlim = getrlimit(RLIMIT_MEMLOCK, &rlim) == 0;
 	err = trace_bpf__load(skel);
+	if (have_rlim)
+		setrlimit(RLIMIT_MEMLOCK, &rlim);
 	if (err)
 		return fail_load(why, size, err);
 	if (!skel->bss)
@@ -218,7 +226,8 @@ int trace_open(char *why, size_t size)
 			continue;
 		links[e] = bpf_program__attach_kprobe(event_prog(skel, e), false, symbols[e]);
 		if (!links[e]) {
-			/* blacklisted for kprobes, or notrace: not this event */
+			/* blacklisted for kprobes, or notrace (lib/iov_iter.c
+			 * on Debian arm64): not this event */
 			attach_err = -errno;
 			symbols[e][0] = '\0';
 			continue;

@@ -34,6 +34,12 @@
  *   TRACE_IOV_ITER_FAULT_IN_READABLE	iov_iter_fault_in_readable (5.10)
  *   TRACE_PAGE_FAULT			handle_mm_fault: page faults on user memory
  *   TRACE_TAG_CHECK_FAULT		do_tag_check_fault: arm64 tag-check faults
+ * Measured on Debian arm64 kernels: handle_mm_fault and do_tag_check_fault
+ * attach on 5.10, 6.1 and 6.12; the four fault_in_* taking an address on
+ * 6.1 and 6.12 (5.10 has none: its fault_in_pages_* are inline). The
+ * iov_iter forms exist but lib/iov_iter.c is built notrace, and kprobe
+ * events refuse notrace functions ("Could not probe notrace function"):
+ * on those kernels their work shows as fault_in_readable/_writeable.
  */
 enum trace_event {
 #define TRACE_ENUM(ev, func, addr) TRACE_##ev,
@@ -83,7 +89,9 @@ uint64_t trace_fault_ins(const struct trace_counts *c);
  * with a count, largest first ("" when nothing was counted). */
 void trace_format(const struct trace_counts *c, char *buf, size_t size);
 
-/* Detach and unload (the counters' mapping goes away in this process). */
+/* Detach and unload, in the process that called trace_open only: in a
+ * forked child it would disable the shared kprobe perf events for all
+ * (libbpf disables a perf link before closing it); children just exit. */
 void trace_close(void);
 
 #endif
