@@ -9,6 +9,7 @@
 #include "driver.h"
 #include "mte.h"
 #include "platform.h"
+#include "trace.h"
 #include "util.h"
 
 int parse_size(const char *s, size_t *out)
@@ -61,6 +62,15 @@ int refuse_emulation(const char *cmd)
 	       "syscalls are not tag-checked here; run it in the VM: scripts/mte-vm -- mteprobe %s ...",
 	       cmd, platform_build_arch(), arch, cmd);
 	return EXIT_PLATFORM;
+}
+
+void tracing_start(const char *cmd, bool off)
+{
+	char why[256];
+
+	if (off || trace_open(why, sizeof(why)) == 0)
+		return;
+	warnx_("%s: %s; fault_ins stays empty", cmd, why);
 }
 
 const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize)

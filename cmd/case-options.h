@@ -24,6 +24,11 @@ int parse_position(const char *s, size_t *out);
  * 0, or prints one line and returns EXIT_PLATFORM. */
 int refuse_emulation(const char *cmd);
 
+/* Count the kernel's fault-in and retry events of each case (trace.h, the
+ * fault_ins column) unless off; when tracing cannot be on, say why in one
+ * line and carry on. */
+void tracing_start(const char *cmd, bool off);
+
 /* The directory for a filesystem, checked: NULL with dir filled, or the
  * reason it cannot be used. */
 const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize);

@@ -36,5 +36,6 @@ int close_stdout(int status);
 int cmd_selftest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -43,6 +43,7 @@ struct matrix_opts {
 	unsigned iovecs;
 	unsigned timeout_ms;
 	bool no_watchdog;
+	bool no_trace;
 	const char *dir;	/* --dir */
 	const char *out;	/* -o */
 };
@@ -75,6 +76,7 @@ static void help(void)
 	       "      --iovecs N       iovecs of vectored calls (default 4)\n"
 	       "  -t, --timeout SEC    time limit per case (default %d)\n"
 	       "      --no-watchdog    no livelock/hang verdicts or recovery: a plain time limit\n"
+	       "      --no-trace       do not count kernel events (fault_ins stays empty)\n"
 	       "  -o, --output FILE    write the CSV there (default standard output)\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "Without --at/--offsets: sync-mode MTE faults at every position and offset,\n"
@@ -353,6 +355,7 @@ int cmd_matrix(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-watchdog", no_argument, NULL, 'W' },
+		{ "no-trace", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -432,6 +435,9 @@ int cmd_matrix(int argc, char **argv)
 		case 'W':
 			o.no_watchdog = true;
 			break;
+		case 'T':
+			o.no_trace = true;
+			break;
 		case 'h':
 			help();
 			return EXIT_OK;
@@ -489,6 +495,7 @@ int cmd_matrix(int argc, char **argv)
 	}
 	if ((err = refuse_emulation("matrix")))
 		return err;
+	tracing_start("matrix", o.no_trace);
 
 	if (plan_all(&plan, &o, fs, nfs, dirs)) {
 		warnx_("matrix: out of memory");

@@ -13,12 +13,12 @@
 #include "case.h"
 #include "cli.h"
 #include "report.h"
+#include "trace.h"
 #include "util.h"
 
-static void help(void)
+static void help(bool trace)
 {
-	printf("Usage: %s run --syscall NAME (--fs FS | --dir DIR) [options]\n\n"
-	       "Make one call whose user buffer holds a fault and say what the kernel did.\n\n"
+	printf("Usage: %s %s --syscall NAME (--fs FS | --dir DIR) [options]\n\n%s"
 	       "Options:\n"
 	       "  -s, --syscall NAME  the call (--list shows them)\n"
 	       "  -f, --fs FS         tmpfs, ext4, xfs, btrfs, f2fs or gfs2, at $MTEPROBE_FS_ROOT/FS\n"
@@ -36,19 +36,44 @@ static void help(void)
 	       "      --iovecs N      vectored calls: iovecs the buffer is split into (default 4)\n"
 	       "  -t, --timeout SEC   time limit of the case (default %d)\n"
 	       "      --no-watchdog   no livelock/hang verdicts or recovery: a plain time limit\n"
+	       "      --no-trace      do not count kernel events (run only; fault_ins stays empty)\n"
 	       "      --csv           print a CSV row (with header), see mteprobe-csv(5)\n"
 	       "      --json          print a JSON object\n"
 	       "  -L, --list          list the syscalls and exit\n"
 	       "  -h, --help          display this help and exit\n\n"
 	       "Exit status: 0 when the case ran (whatever the kernel did), 2 usage error,\n"
-	       "4 the platform cannot run it (user-mode emulation, missing filesystem).\n",
-	       program_name, CASE_TIMEOUT_MS_DEFAULT / 1000);
+	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s).\n",
+	       program_name, trace ? "trace" : "run",
+	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
+		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
+		       "as root), and say what the kernel did and which kernel functions it hit.\n\n"
+		     : "Make one call whose user buffer holds a fault and say what the kernel did.\n\n",
+	       CASE_TIMEOUT_MS_DEFAULT / 1000, trace ? ", no tracing" : "");
 }
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_IOVECS, OPT_NO_WATCHDOG };
+enum { OPT_CSV = 256, OPT_JSON, OPT_IOVECS, OPT_NO_WATCHDOG, OPT_NO_TRACE };
 
-int cmd_run(int argc, char **argv)
+/* The kernel events of the call, one per line, with the functions this
+ * kernel lacks or refuses to probe. */
+static void print_events(const struct case_result *r)
 {
+	printf("kernel events during the call:\n");
+	for (int e = 0; e < TRACE_EVENT_COUNT; e++) {
+		if (trace_event_attached(e))
+			printf("  %-30s %12llu\n", trace_event_symbol(e),
+			       (unsigned long long)r->counts.n[e]);
+		else
+			printf("  %-30s %12s  (not probed on this kernel)\n", trace_event_name(e), "-");
+	}
+	printf("  %-30s %12llu\n", "fault-ins of the same address",
+	       (unsigned long long)r->counts.fault_in_same_addr);
+	printf("  %-30s %12llu\n", "fault_ins (all events)", (unsigned long long)r->fault_ins);
+}
+
+/* mteprobe run and mteprobe trace: one parser, one case. */
+static int run_case(int argc, char **argv, bool trace)
+{
+	const char *cmd = trace ? "trace" : "run";
 	static const struct option opts[] = {
 		{ "syscall", required_argument, NULL, 's' },
 		{ "fs", required_argument, NULL, 'f' },
@@ -62,6 +87,7 @@ int cmd_run(int argc, char **argv)
 		{ "iovecs", required_argument, NULL, OPT_IOVECS },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
+		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "list", no_argument, NULL, 'L' },
@@ -74,7 +100,7 @@ int cmd_run(int argc, char **argv)
 	struct case_result r;
 	struct report_ctx ctx;
 	char dir[4096], whybuf[512];
-	bool csv = false, json = false, have_len = false, have_mode = false, have_fault_at = false;
+	bool csv = false, json = false, no_trace = false, have_len = false, have_mode = false, have_fault_at = false;
 	size_t v;
 	int opt, x, err;
 
@@ -93,49 +119,54 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'i':
 			if ((x = io_path_parse(optarg)) < 0)
-				return usage_error("run", "unknown --io '%s': use buffered or direct", optarg);
+				return usage_error(cmd, "unknown --io '%s': use buffered or direct", optarg);
 			s.io = x;
 			break;
 		case 'm':
 			if ((x = mte_mode_parse(optarg)) < 0)
-				return usage_error("run", "unknown --mode '%s': use sync, async, asymm or none",
+				return usage_error(cmd, "unknown --mode '%s': use sync, async, asymm or none",
 						   optarg);
 			s.mode = x;
 			have_mode = true;
 			break;
 		case 'F':
 			if ((x = fault_kind_parse(optarg)) < 0)
-				return usage_error("run", "unknown --fault '%s': use mte, page or none", optarg);
+				return usage_error(cmd, "unknown --fault '%s': use mte, page or none", optarg);
 			s.fault = x;
 			break;
 		case 'a':
 			if (parse_position(optarg, &s.fault_at) || s.fault_at >= LEN_MAX)
-				return usage_error("run", "bad --fault-at '%s': give a byte offset below %d, "
+				return usage_error(cmd, "bad --fault-at '%s': give a byte offset below %d, "
 						   "or first, mid, last, next", optarg, LEN_MAX);
 			have_fault_at = true;
 			break;
 		case 'l':
 			if (parse_size(optarg, &s.len) || s.len == 0 || s.len > LEN_MAX)
-				return usage_error("run", "bad --len '%s': give 1 to %d bytes", optarg, LEN_MAX);
+				return usage_error(cmd, "bad --len '%s': give 1 to %d bytes", optarg, LEN_MAX);
 			have_len = true;
 			break;
 		case 'o':
 			if (parse_size(optarg, &s.buf_off) || s.buf_off >= page_size())
-				return usage_error("run", "bad --buf-off '%s': give 0 to %zu (0..15 moves the "
+				return usage_error(cmd, "bad --buf-off '%s': give 0 to %zu (0..15 moves the "
 						   "start inside a granule)", optarg, page_size() - 1);
 			break;
 		case OPT_IOVECS:
 			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
-				return usage_error("run", "bad --iovecs '%s': give 1 to %d", optarg, IOVECS_MAX);
+				return usage_error(cmd, "bad --iovecs '%s': give 1 to %d", optarg, IOVECS_MAX);
 			s.iovecs = (unsigned)v;
 			break;
 		case 't':
 			if (parse_size(optarg, &v) || v == 0 || v > 3600)
-				return usage_error("run", "bad --timeout '%s': give 1 to 3600 seconds", optarg);
+				return usage_error(cmd, "bad --timeout '%s': give 1 to 3600 seconds", optarg);
 			s.timeout_ms = (unsigned)v * 1000;
 			break;
 		case OPT_NO_WATCHDOG:
 			s.no_watchdog = true;
+			break;
+		case OPT_NO_TRACE:
+			if (trace)
+				return usage_error(cmd, "--no-trace makes no sense for trace: use run");
+			no_trace = true;
 			break;
 		case OPT_CSV:
 			csv = true;
@@ -147,21 +178,21 @@ int cmd_run(int argc, char **argv)
 			list_drivers(stdout);
 			return EXIT_OK;
 		case 'h':
-			help();
+			help(trace);
 			return EXIT_OK;
 		default:
-			return usage_error("run", "bad option");
+			return usage_error(cmd, "bad option");
 		}
 	}
 	if (optind < argc)
-		return usage_error("run", "unexpected argument '%s'", argv[optind]);
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (csv && json)
-		return usage_error("run", "--csv and --json exclude each other: choose one");
+		return usage_error(cmd, "--csv and --json exclude each other: choose one");
 	if (!syscall)
-		return usage_error("run", "no --syscall given ('mteprobe run --list' lists them)");
+		return usage_error(cmd, "no --syscall given ('mteprobe run --list' lists them)");
 	s.drv = driver_find(syscall);
 	if (!s.drv)
-		return usage_error("run", "unknown syscall '%s' ('mteprobe run --list' lists them)",
+		return usage_error(cmd, "unknown syscall '%s' ('mteprobe run --list' lists them)",
 				   syscall);
 	if (!have_mode)
 		s.mode = s.fault == FAULT_MTE ? MTE_MODE_SYNC : MTE_MODE_NONE;
@@ -174,21 +205,21 @@ int cmd_run(int argc, char **argv)
 
 	if (s.drv->fs_mask == FS_BIT(FS_NONE)) {
 		if (fsarg || dirarg)
-			return usage_error("run", "%s uses no filesystem: drop --fs and --dir",
+			return usage_error(cmd, "%s uses no filesystem: drop --fs and --dir",
 					   s.drv->name);
 	} else if (dirarg) {
 		enum fs_type got;
 
 		err = fs_detect(dirarg, &got);
 		if (err) {
-			warnx_("run: --dir %s: %s; give an existing directory", dirarg, strerror(-err));
+			warnx_("%s: --dir %s: %s; give an existing directory", cmd, dirarg, strerror(-err));
 			return EXIT_PLATFORM;
 		}
 		if (fsarg && fs_parse(fsarg) != (int)got)
-			return usage_error("run", "--dir %s is %s, not %s: drop --fs or pick a directory "
+			return usage_error(cmd, "--dir %s is %s, not %s: drop --fs or pick a directory "
 					   "on %s", dirarg, fs_name(got), fsarg, fsarg);
 		if ((why = fs_check_dir(dirarg, got, whybuf, sizeof(whybuf)))) {
-			warnx_("run: %s; give a directory", why);
+			warnx_("%s: %s; give a directory", cmd, why);
 			return EXIT_PLATFORM;
 		}
 		snprintf(dir, sizeof(dir), "%s", dirarg);
@@ -197,22 +228,30 @@ int cmd_run(int argc, char **argv)
 	} else if (fsarg) {
 		x = fs_parse(fsarg);
 		if (x < 0 || x == FS_NONE)
-			return usage_error("run", "unknown --fs '%s': use tmpfs, ext4, xfs, btrfs, f2fs "
+			return usage_error(cmd, "unknown --fs '%s': use tmpfs, ext4, xfs, btrfs, f2fs "
 					   "or gfs2, or --dir DIR", fsarg);
 		s.fs = x;
 		if ((why = fs_dir_for(s.fs, dir, sizeof(dir), whybuf, sizeof(whybuf)))) {
-			warnx_("run: %s; mount %s there, set MTEPROBE_FS_ROOT, or use --dir DIR",
+			warnx_("%s: %s; mount %s there, set MTEPROBE_FS_ROOT, or use --dir DIR", cmd,
 			       why, fsarg);
 			return EXIT_PLATFORM;
 		}
 		s.dir = dir;
 	} else {
-		return usage_error("run", "%s needs a filesystem: give --fs FS or --dir DIR",
+		return usage_error(cmd, "%s needs a filesystem: give --fs FS or --dir DIR",
 				   s.drv->name);
 	}
 
-	if ((err = refuse_emulation("run")))
+	if ((err = refuse_emulation(cmd)))
 		return err;
+	if (trace) {
+		if (trace_open(whybuf, sizeof(whybuf))) {
+			warnx_("trace: %s", whybuf);
+			return EXIT_PLATFORM;
+		}
+	} else {
+		tracing_start(cmd, no_trace);
+	}
 
 	if (s.mode == MTE_MODE_ASYMM && mte_cpu_has_mte() &&
 	    (why = case_asymm_begin(whybuf, sizeof(whybuf)))) {
@@ -222,7 +261,7 @@ int cmd_run(int argc, char **argv)
 		if (s.mode == MTE_MODE_ASYMM)
 			case_asymm_end();
 		if (err) {
-			warnx_("run: cannot start the case: %s", strerror(-err));
+			warnx_("%s: cannot start the case: %s", cmd, strerror(-err));
 			return EXIT_PLATFORM;
 		}
 	}
@@ -236,5 +275,17 @@ int cmd_run(int argc, char **argv)
 	} else {
 		report_verdict(stdout, &s, &r);
 	}
+	if (trace && r.traced)
+		print_events(&r);
 	return EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_case(argc, argv, false);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	return run_case(argc, argv, true);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "trace.h"
 #include "util.h"
 #include "watchdog.h"
 
@@ -210,6 +211,16 @@ static void remove_fault(struct watchdog *w)
 	layout_remove(w->arg);
 }
 
+/* The kernel retrying: tag-check faults, and fault-ins of one address. */
+static bool loop_events(uint64_t *n)
+{
+	struct trace_counts c;
+
+	trace_read(&c);
+	*n = c.n[TRACE_TAG_CHECK_FAULT] + c.fault_in_same_addr;
+	return true;
+}
+
 static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 {
 	const struct driver *d = s->drv;
@@ -280,6 +291,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 
 	if (!s->no_watchdog) {
 		wd = (struct watchdog){ .pid = getpid(), .tid = gettid(), .limit_ms = limit_ms(s),
+					.loop_events = trace_on() ? loop_events : NULL,
 					.on_verdict = send_verdict, .remove_fault = remove_fault,
 					.arg = &lay };
 		verdict_fd = fd;
@@ -287,9 +299,11 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		if (err)
 			child_skip(fd, "cannot start the watchdog: %s", strerror(-err));
 	}
+	trace_arm(gettid());
 	t0 = monotonic_us();
 	m.ret = d->call(&c);
 	m.elapsed_us = monotonic_us() - t0;
+	trace_disarm();
 	if (!s->no_watchdog) {
 		m.watch_return = watchdog_stop(&wd);
 		m.watch = wd.verdict;
@@ -402,6 +416,27 @@ void case_skip(const struct case_spec *s, struct case_result *r, const char *why
 	classify(s, r);
 }
 
+/* What the tracer counted for the call (the child armed it for its thread;
+ * a stuck child's counts are read while it is still stuck). */
+static void read_trace(struct case_result *r)
+{
+	if (!trace_on())
+		return;
+	trace_read(&r->counts);
+	r->traced = true;
+	r->fault_ins = trace_fault_ins(&r->counts);
+}
+
+/* Which events, when the call was stuck: what it kept doing. */
+static void note_events(struct case_result *r)
+{
+	char events[160];
+
+	trace_format(&r->counts, events, sizeof(events));
+	if (r->traced && events[0])
+		addnote(r, "kernel events: %s", events);
+}
+
 /* The call was stuck: what the watchdog said, and what became of it. */
 static void note_verdict(struct case_result *r, const struct case_msg *v, bool returned,
 			 long ret)
@@ -415,6 +450,7 @@ static void note_verdict(struct case_result *r, const struct case_msg *v, bool r
 		return;
 	}
 	addnote(r, "watchdog: %s after %lu ms (%s)", what, v->verdict_us / 1000, v->note);
+	note_events(r);
 	if (returned)
 		addnote(r, "recovered: with the fault removed the call returned %ld", ret);
 	else
@@ -442,6 +478,7 @@ int case_run(const struct case_spec *s, struct case_result *r)
 
 	if (!s->no_watchdog)
 		watchdog_prepare();
+	trace_arm(0);		/* zero: a case that never arms counts nothing */
 	pid = fork_with_pipe(&fd);
 	if (pid < 0)
 		return pid;
@@ -485,11 +522,15 @@ int case_run(const struct case_spec *s, struct case_result *r)
 			break;
 	}
 	close(fd);
+	if (stage != MSG_SKIP)
+		read_trace(r);
 
 	if (r->raw.timed_out) {
 		if (stage < MSG_CALLED && verdict.stage) {
 			r->raw.watch = verdict.watch;
 			note_verdict(r, &verdict, false, 0);
+		} else {
+			note_events(r);
 		}
 		kill(pid, SIGKILL);
 		r->elapsed_us = monotonic_us() - t0;

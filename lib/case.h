@@ -23,6 +23,7 @@
 #include "layout.h"
 #include "mte.h"
 #include "outcome.h"
+#include "trace.h"
 
 #define CASE_TIMEOUT_MS_DEFAULT	10000
 #define CASE_NO_MTE_NOTE	"needs an MTE CPU or the VM (scripts/mte-vm)"
@@ -53,8 +54,9 @@ struct case_result {
 	struct drv_check chk;	/* -1: unknown or does not apply */
 	unsigned long elapsed_us;	/* the call; the time limit for a timeout */
 	int sicode;		/* si_code of an async tag-check fault (0: none) */
-	bool traced;		/* fault_ins was counted (tracing on) */
-	uint64_t fault_ins;	/* kernel fault-in and retry events during the call */
+	bool traced;		/* the kernel's events were counted (tracing on) */
+	struct trace_counts counts;	/* which, during the call */
+	uint64_t fault_ins;	/* their sum */
 	unsigned long verdict_us;	/* when the watchdog judged it stuck (0: never) */
 	bool unkillable;	/* timed out and survived SIGKILL */
 	pid_t pid;		/* the child, when left running */

@@ -103,6 +103,7 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 	unsigned k = window(j, WATCH_LIVELOCK_MS, true);
 	const struct watch_sample *old, *now;
 	struct task_activity a;
+	unsigned i;
 	bool woken;
 
 	if (!k) {
@@ -116,7 +117,7 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 	k = window(j, WATCH_HANG_MS, true);
 	old = back(j, k);
 	now = back(j, 0);
-	for (unsigned i = 0; i <= k; i++)
+	for (i = 0; i <= k; i++)
 		if (!asleep(back(j, i)->t.state)) {
 			snprintf(j->why, sizeof(j->why), "still running at the time limit (state %c, "
 				 "%.0f%% in the kernel, %.0f%% in user space)", now->t.state,
@@ -129,6 +130,16 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 	if (woken) {
 		snprintf(j->why, sizeof(j->why), "asleep (state %c) but woken in the last %u ms: "
 			 "still making progress", now->t.state, span_ms(j, k));
+		return WATCH_SLOW;
+	}
+	/* one long wait for a slow disk (a large O_DIRECT write waits once
+	 * for all its bios) looks like a hang, but the disk is busy all the
+	 * time; a periodic journal commit is not */
+	for (i = 0; i <= k && back(j, i)->io_in_flight; i++)
+		;
+	if (i > k) {
+		snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms while disk requests "
+			 "were in flight throughout: waiting on slow I/O", now->t.state, span_ms(j, k));
 		return WATCH_SLOW;
 	}
 	snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms without being woken",
@@ -145,8 +156,25 @@ enum phase {
 	PHASE_REMOVING,		/* removing the fault, or removed */
 };
 
+/* Requests in flight on every block device (field 12 of diskstats). */
+static uint64_t disk_requests_in_flight(void)
+{
+	unsigned long long n, sum = 0;
+	char line[256];
+	FILE *f = fopen("/proc/diskstats", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*u %*u %*s %*u %*u %*u %*u %*u %*u %*u %*u %llu", &n) == 1)
+			sum += n;
+	fclose(f);
+	return sum;
+}
+
 static bool take_sample(struct watchdog *w, struct watch_sample *s)
 {
+	s->io_in_flight = disk_requests_in_flight();
 	s->loop_events = 0;
 	if (w->judge.events_known && !w->loop_events(&s->loop_events))
 		s->loop_events = 0;

@@ -42,6 +42,7 @@
 struct watch_sample {
 	struct task_sample t;
 	uint64_t loop_events;	/* tag-check faults + fault-ins at one address */
+	uint64_t io_in_flight;	/* disk requests in flight (/proc/diskstats) */
 };
 
 /* The judge: pure, fed samples in time order. */
