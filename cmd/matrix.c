@@ -61,7 +61,7 @@ static void help(void)
 	printf("Usage: %s matrix [options]\n\n"
 	       "Run every combination of the lists below, one CSV row per case\n"
 	       "(mteprobe-csv(5)), flushed as soon as the case is known.\n\n"
-	       "Options (LIST is comma-separated; defaults cover everything):\n"
+	       "Options (LIST is comma-separated; defaults cover everything but retag):\n"
 	       "      --syscalls LIST  calls (default: every driver; 'mteprobe run --list')\n"
 	       "      --fs LIST        tmpfs,ext4,xfs,btrfs,f2fs,gfs2 (default: all), each at\n"
 	       "                       $MTEPROBE_FS_ROOT/FS (default root /mnt); a missing one\n"
@@ -69,7 +69,7 @@ static void help(void)
 	       "  -d, --dir DIR        use DIR only, whatever its filesystem\n"
 	       "      --io LIST        buffered,direct (default both)\n"
 	       "      --modes LIST     sync,async,asymm,none (default all)\n"
-	       "      --faults LIST    mte,page,none (default all)\n"
+	       "      --faults LIST    mte,retag,page,none (default mte,page,none)\n"
 	       "      --at LIST        fault positions: sizes or first,mid,last,next\n"
 	       "      --offsets LIST   buffer start offsets (default 0,7)\n"
 	       "  -l, --len N          buffer length (default 2 pages; fixed-size calls use theirs)\n"
@@ -79,9 +79,10 @@ static void help(void)
 	       "      --no-trace       do not count kernel events (fault_ins stays empty)\n"
 	       "  -o, --output FILE    write the CSV there (default standard output)\n"
 	       "  -h, --help           display this help and exit\n\n"
-	       "Without --at/--offsets: sync-mode MTE faults at every position and offset,\n"
-	       "other modes at mid with offset 0, page faults (mode none) at every position\n"
-	       "with offset 0, and one control without a fault. With them: the full product.\n"
+	       "Without --at/--offsets: sync-mode mte and retag faults at every position and\n"
+	       "offset, other modes at mid with offset 0, page faults (mode none) at every\n"
+	       "position with offset 0, and one control without a fault. With them: the full\n"
+	       "product.\n"
 	       "After a case does not return (a timeout, or a livelock or hang the watchdog\n"
 	       "could not recover), the rest of its group (same call, filesystem, I/O path,\n"
 	       "mode and fault kind) is skipped.\n"
@@ -220,7 +221,8 @@ static int plan_layouts(struct plan *p, const struct matrix_opts *o, struct case
 				continue;	/* page faults: mode none only, below */
 			for (size_t a = 0; a < o->nat && !err; a++) {
 				for (size_t b = 0; b < o->noff && !err; b++) {
-					bool sync_mte = s.fault == FAULT_MTE && s.mode == MTE_MODE_SYNC;
+					bool tagged = fault_kind_tagged(s.fault);
+					bool sync_mte = tagged && s.mode == MTE_MODE_SYNC;
 
 					s.fault_at = o->at[a];
 					s.buf_off = o->off[b];
@@ -228,7 +230,7 @@ static int plan_layouts(struct plan *p, const struct matrix_opts *o, struct case
 						continue;
 					if (s.fault == FAULT_NONE && (a || b))
 						continue;	/* one control per mode */
-					if (!o->user_layouts && s.fault == FAULT_MTE && !sync_mte &&
+					if (!o->user_layouts && tagged && !sync_mte &&
 					    (s.fault_at != mid || s.buf_off))
 						continue;
 					err = push(p, &s);
@@ -368,7 +370,7 @@ int cmd_matrix(int argc, char **argv)
 		{ 'f', "--fs", "use tmpfs, ext4, xfs, btrfs, f2fs, gfs2", add_fs },
 		{ 'i', "--io", "use buffered, direct", add_io },
 		{ 'm', "--modes", "use sync, async, asymm, none", add_mode },
-		{ 'F', "--faults", "use mte, page, none", add_fault },
+		{ 'F', "--faults", "use mte, retag, page, none", add_fault },
 		{ 'a', "--at", "use byte offsets or first, mid, last, next", add_at },
 		{ 'O', "--offsets", "use byte offsets below the page size", add_off },
 	};

@@ -25,9 +25,10 @@ static void help(bool trace)
 	       "                      (default root /mnt)\n"
 	       "  -d, --dir DIR       use DIR instead; its filesystem is read from it\n"
 	       "  -i, --io PATH       buffered (default) or direct (O_DIRECT)\n"
-	       "  -m, --mode MODE     sync, async, asymm or none (default: sync for mte faults,\n"
-	       "                      else none)\n"
-	       "  -F, --fault KIND    mte (default), page (PROT_NONE page) or none\n"
+	       "  -m, --mode MODE     sync, async, asymm or none (default: sync for mte and\n"
+	       "                      retag faults, else none)\n"
+	       "  -F, --fault KIND    mte (default), retag (a thread flips the granule's tag\n"
+	       "                      during the call), page (PROT_NONE page) or none\n"
 	       "  -a, --fault-at OFF  the faulting byte, from the buffer start: a size or first,\n"
 	       "                      mid, last, next (default next: the next page's first granule;\n"
 	       "                      mid when the buffer is one page or less)\n"
@@ -131,7 +132,7 @@ static int run_case(int argc, char **argv, bool trace)
 			break;
 		case 'F':
 			if ((x = fault_kind_parse(optarg)) < 0)
-				return usage_error(cmd, "unknown --fault '%s': use mte, page or none", optarg);
+				return usage_error(cmd, "unknown --fault '%s': use mte, retag, page or none", optarg);
 			s.fault = x;
 			break;
 		case 'a':
@@ -195,7 +196,7 @@ static int run_case(int argc, char **argv, bool trace)
 		return usage_error(cmd, "unknown syscall '%s' ('mteprobe run --list' lists them)",
 				   syscall);
 	if (!have_mode)
-		s.mode = s.fault == FAULT_MTE ? MTE_MODE_SYNC : MTE_MODE_NONE;
+		s.mode = fault_kind_tagged(s.fault) ? MTE_MODE_SYNC : MTE_MODE_NONE;
 	if (!have_len)
 		s.len = s.drv->fixed_len ? s.drv->fixed_len : 2 * page_size();
 	/* the default position must be inside the buffer: a one-page buffer

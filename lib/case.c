@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "race.h"
 #include "trace.h"
 #include "util.h"
 #include "watchdog.h"
@@ -37,6 +38,7 @@ struct case_msg {
 	enum watch_verdict watch;
 	enum watch_return watch_return;
 	unsigned long verdict_us;
+	unsigned long flips;	/* retag: the race's flips during the call */
 	char note[200];
 };
 
@@ -73,7 +75,7 @@ static unsigned limit_ms(const struct case_spec *s)
 
 static bool uses_mte(const struct case_spec *s)
 {
-	return s->fault == FAULT_MTE || s->mode != MTE_MODE_NONE;
+	return fault_kind_tagged(s->fault) || s->mode != MTE_MODE_NONE;
 }
 
 const char *case_precheck(const struct case_spec *s, char *why, size_t size)
@@ -196,6 +198,7 @@ static void child_skip(int fd, const char *fmt, ...)
 
 /* The watchdog's hooks: say the verdict, then take the fault away. */
 static int verdict_fd;
+static struct race race;	/* fault retag: the thread flipping the granule */
 
 static void send_verdict(struct watchdog *w)
 {
@@ -208,6 +211,7 @@ static void send_verdict(struct watchdog *w)
 
 static void remove_fault(struct watchdog *w)
 {
+	race_stop(&race);	/* first: it would put the mismatch back */
 	layout_remove(w->arg);
 }
 
@@ -299,11 +303,14 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		if (err)
 			child_skip(fd, "cannot start the watchdog: %s", strerror(-err));
 	}
+	if (s->fault == FAULT_RETAG && (err = race_start(&race, &lay)))
+		child_skip(fd, "cannot start the retag race: %s", strerror(-err));
 	trace_arm(gettid());
 	t0 = monotonic_us();
 	m.ret = d->call(&c);
 	m.elapsed_us = monotonic_us() - t0;
 	trace_disarm();
+	m.flips = race_stop(&race);
 	if (!s->no_watchdog) {
 		m.watch_return = watchdog_stop(&wd);
 		m.watch = wd.verdict;
@@ -392,6 +399,7 @@ static void classify(const struct case_spec *s, struct case_result *r)
 		.fault_in_range = r->fault_in_range,
 		.fault_off = r->fault_off,
 		.checked = s->fault == FAULT_PAGE || s->mode != MTE_MODE_NONE,
+		.racing = s->fault == FAULT_RETAG,
 	};
 
 	outcome_classify(&in, &r->out);
@@ -568,6 +576,8 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		r->elapsed_us = got.elapsed_us;
 		if (got.note[0])
 			addnote(r, "%s", got.note);
+		if (s->fault == FAULT_RETAG)
+			addnote(r, "retag race: %lu flips during the call", got.flips);
 		if (got.ret < 0)
 			snprintf(r->errname, sizeof(r->errname), "%s",
 				 errno_name((int)-got.ret, buf, sizeof(buf)));

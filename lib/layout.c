@@ -9,6 +9,7 @@
 
 static const char *const fault_names[FAULT_KIND_COUNT] = {
 	[FAULT_NONE] = "none", [FAULT_MTE] = "mte", [FAULT_PAGE] = "page",
+	[FAULT_RETAG] = "retag",
 };
 
 const char *fault_kind_name(enum fault_kind k)
@@ -56,13 +57,14 @@ int layout_create(struct layout *l, const struct layout_spec *s)
 
 int layout_apply(struct layout *l)
 {
-	size_t at = l->start + l->spec.fault_at;
+	size_t at = layout_fault_byte(l);
 	int err = 0;
 
 	switch (l->spec.fault) {
 	case FAULT_NONE:
 		break;
 	case FAULT_MTE:
+	case FAULT_RETAG:
 		err = testbuf_mismatch(&l->tb, at);
 		break;
 	case FAULT_PAGE:
@@ -79,7 +81,7 @@ int layout_apply(struct layout *l)
 
 int layout_remove(struct layout *l)
 {
-	size_t at = l->start + l->spec.fault_at;
+	size_t at = layout_fault_byte(l);
 
 	if (!l->applied)
 		return 0;
@@ -87,6 +89,7 @@ int layout_remove(struct layout *l)
 	case FAULT_NONE:
 		return 0;
 	case FAULT_MTE:
+	case FAULT_RETAG:
 		return testbuf_match(&l->tb, at);
 	case FAULT_PAGE:
 		/* prot_lo/prot_hi stay: what was stored there before is unknown */

@@ -7,9 +7,10 @@
  * the start anywhere inside a granule (0..15) or page. It is len bytes long.
  *
  * --fault-at OFF names a byte, ptr + OFF; the fault covers the unit holding
- * it: the 16-byte granule (mte: that granule gets a mismatching tag) or the
- * page (page: PROT_NONE). The fault offset is normalised to the first byte
- * of that unit, relative to ptr, and never below 0:
+ * it: the 16-byte granule (mte: that granule gets a mismatching tag; retag:
+ * it starts mismatching and a race thread flips its tag while the call runs,
+ * race.h) or the page (page: PROT_NONE). The fault offset is normalised to
+ * the first byte of that unit, relative to ptr, and never below 0:
  *
  *     fault_off = max(0, ALIGN_DOWN(buf_off + OFF, unit) - buf_off)
  *
@@ -29,11 +30,18 @@ enum fault_kind {
 	FAULT_NONE,	/* control: no fault */
 	FAULT_MTE,	/* a granule with a mismatching tag */
 	FAULT_PAGE,	/* a PROT_NONE page */
+	FAULT_RETAG,	/* a granule whose tag flips while the call runs */
 };
-#define FAULT_KIND_COUNT	3
+#define FAULT_KIND_COUNT	4
 
 const char *fault_kind_name(enum fault_kind k);
 int fault_kind_parse(const char *name);	/* -1 when unknown */
+
+/* A fault made of memory tags: needs PROT_MTE and an MTE CPU. */
+static inline bool fault_kind_tagged(enum fault_kind k)
+{
+	return k == FAULT_MTE || k == FAULT_RETAG;
+}
 
 struct layout_spec {
 	enum fault_kind fault;
@@ -59,9 +67,16 @@ struct layout {
 	bool applied;
 };
 
+/* The map offset of the faulting byte: its granule or page is the fault. */
+static inline size_t layout_fault_byte(const struct layout *l)
+{
+	return l->start + l->spec.fault_at;
+}
+
 /* Map the buffer (no fault yet). Returns 0 or -errno. */
 int layout_create(struct layout *l, const struct layout_spec *s);
-/* Place the fault. Returns 0 or -errno. */
+/* Place the fault (retag: its starting state, the granule mismatching).
+ * Returns 0 or -errno. */
 int layout_apply(struct layout *l);
 /* Take the fault away again (the watchdog's recovery): the granule gets the
  * buffer's tag, the page its access. Safe from another thread while a call

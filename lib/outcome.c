@@ -48,7 +48,7 @@ void outcome_classify(const struct outcome_input *in, struct outcome *out)
 	}
 	if (raw->ret < 0) {
 		out->result = raw->ret == -EFAULT ? RESULT_EFAULT : RESULT_ERRNO;
-		out->bypass = in->fault_in_range ? 0 : -1;
+		out->bypass = in->fault_in_range && !in->racing ? 0 : -1;
 		return;
 	}
 	if (raw->signo)
@@ -64,8 +64,9 @@ void outcome_classify(const struct outcome_input *in, struct outcome *out)
 	/* The range the kernel says it touched: a full call touched its reach,
 	 * a short one its count. Past the fault, unreported: a bypass. */
 	touched = (size_t)raw->ret >= raw->want ? raw->reach : (size_t)raw->ret;
-	if (!in->checked)
-		return;		/* mode none: no check to bypass */
+	if (!in->checked || in->racing)
+		return;		/* mode none: no check to bypass; retag: the
+				 * granule matched part of the time */
 	if (raw->signo)
 		out->bypass = 0;
 	else

@@ -58,6 +58,8 @@ struct outcome_input {
 	size_t fault_off;	/* normalised fault offset (layout.h) */
 	bool checked;		/* the access is checked: page faults always, MTE
 				 * faults unless the mode is none */
+	bool racing;		/* the fault came and went during the call (retag):
+				 * a bypass cannot be told from a match */
 };
 
 struct outcome {

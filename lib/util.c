@@ -96,3 +96,15 @@ pid_t fork_with_pipe(int *fd)
 	*fd = fds[pid == 0 ? 1 : 0];
 	return pid;
 }
+
+int thread_create_small(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t a;
+	int err;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, THREAD_STACK);
+	err = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return err;
+}

@@ -3,6 +3,7 @@
 #ifndef MTEPROBE_UTIL_H
 #define MTEPROBE_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,5 +36,13 @@ int enum_parse(const char *const *names, size_t count, const char *name);
  * so nothing buffered is written twice). In the child: 0, *fd the write end.
  * In the parent: the child's pid, *fd the read end. -errno on failure. */
 pid_t fork_with_pipe(int *fd);
+
+/* A helper thread of a case (the watchdog, a retag race): a small stack,
+ * taken from glibc's cache of freed thread stacks when one of that size is
+ * there (a forked case inherits the cache). A thread costs milliseconds
+ * under TCG; the cache saves the stack's mmap and guard page.
+ * 0 or an errno value, like pthread_create. */
+#define THREAD_STACK	(64 * 1024)
+int thread_create_small(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

@@ -236,38 +236,23 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-/* Its stack: small, and taken from glibc's cache of freed thread stacks,
- * which a forked case inherits when watchdog_prepare() ran in the parent. A
- * thread costs milliseconds under TCG; this saves the stack's mmap and
- * guard page. */
-#define WATCH_STACK	(64 * 1024)
-
 static void *nothing(void *arg)
 {
 	return arg;
 }
 
-static int create(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	pthread_attr_t a;
-	int err;
-
-	pthread_attr_init(&a);
-	pthread_attr_setstacksize(&a, WATCH_STACK);
-	err = pthread_create(t, &a, fn, arg);
-	pthread_attr_destroy(&a);
-	return err;
-}
-
 void watchdog_prepare(void)
 {
 	static bool done;
-	pthread_t t;
+	pthread_t t[2];
 
-	if (!done && create(&t, nothing, NULL) == 0) {
-		pthread_join(t, NULL);
-		done = true;
-	}
+	/* two stacks in the cache: the watchdog's and a retag race's (race.h) */
+	if (done || thread_create_small(&t[0], nothing, NULL))
+		return;
+	if (thread_create_small(&t[1], nothing, NULL) == 0)
+		pthread_join(t[1], NULL);
+	pthread_join(t[0], NULL);
+	done = true;
 }
 
 int watchdog_start(struct watchdog *w)
@@ -286,7 +271,7 @@ int watchdog_start(struct watchdog *w)
 	pthread_cond_init(&w->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	w->start_us = monotonic_us();
-	err = create(&w->thread, watch, w);
+	err = thread_create_small(&w->thread, watch, w);
 	return -err;
 }
 

@@ -86,8 +86,8 @@ struct watchdog {
 	unsigned long start_us;
 };
 
-/* Once, in the process that forks the cases: makes their watchdogs cheaper
- * to start. */
+/* Once, in the process that forks the cases: makes their watchdogs (and
+ * retag races) cheaper to start. */
 void watchdog_prepare(void);
 
 /* Start watching; call it right before the call. 0 or -errno. */

@@ -23,6 +23,7 @@ int main(void)
 		CHECK(layout_fault_offset(FAULT_PAGE, off, ps, ps) == ps - off, "next page");
 	}
 	CHECK(layout_fault_offset(FAULT_MTE, 7, 2048, ps) == 2041, "mid page, off 7");
+	CHECK(layout_fault_offset(FAULT_RETAG, 7, 2048, ps) == 2041, "retag: a granule too");
 
 	/* a page fault, applied: the probes agree with the normalised offset, the
 	 * fill and checks leave the PROT_NONE page alone */

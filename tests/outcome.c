@@ -67,6 +67,22 @@ int main(void)
 		o = classify(r, true, 3500, true);
 		CHECK(o.result == RESULT_FULL && o.bypass == 1, "reach past the fault");
 	}
+	/* retag: the granule matched part of the time, so going past it is no
+	 * bypass one can tell; how far the call got still shows */
+	{
+		struct outcome_input in = { .raw = returned(8192, 8192), .fault_in_range = true,
+					    .fault_off = 4096, .checked = true, .racing = true };
+
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_FULL && o.bypass == -1 && o.has_delta && o.delta == -4096,
+		      "retag full: bypass %d", o.bypass);
+		in.raw = returned(4090, 8192);
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_SHORT && o.bypass == -1 && o.delta == 6, "retag short");
+		in.raw = returned(-EFAULT, 8192);
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_EFAULT && o.bypass == -1, "retag EFAULT: bypass %d", o.bypass);
+	}
 	/* returned, then an async tag-check fault was signalled */
 	{
 		struct raw_result r = returned(8192, 8192);

@@ -29,6 +29,8 @@ expect 2 "no syscall" -- run --dir "$dir"
 expect 2 "bad offset" -- run --syscall read --dir "$dir" --buf-off 99999
 expect 2 "bad fault-at" -- run --syscall read --dir "$dir" --fault-at nowhere
 expect 2 "bad mode" -- run --syscall read --dir "$dir" --mode fast
+expect 2 "bad fault" -- run --syscall read --dir "$dir" --fault flip
+grep -q "use mte, retag, page or none" "$dir/err" || { echo "FAIL: bad --fault does not list the kinds"; fails=$((fails + 1)); }
 expect 2 "fs-less driver with --dir" -- run --syscall pipe-read --dir "$dir"
 expect 2 "matrix bad list" -- matrix --syscalls read,nosuch --dir "$dir"
 expect 0 "run --list" -- run --list
@@ -58,6 +60,13 @@ short|efault) ;;
 *) echo "FAIL: pread over a PROT_NONE page: $row"; fails=$((fails + 1)) ;;
 esac
 [ "$exp" = "$(getconf PAGESIZE)" ] || { echo "FAIL: expect $exp"; fails=$((fails + 1)); }
+# a retag race needs tags: without MTE (x86_64) a skip, saying so
+if ! grep -q '^Features.*\bmte\b' /proc/cpuinfo 2>/dev/null; then
+	expect 0 "run --fault retag without MTE" -- run --syscall write --dir "$dir" --fault retag --csv
+	row=$(sed -n 2p "$dir/out")
+	[ "$(echo "$row" | cut -d, -f12)" = skip ] && echo "$row" | grep -q "needs an MTE CPU or the VM" ||
+		{ echo "FAIL: retag without MTE is no skip: $row"; fails=$((fails + 1)); }
+fi
 expect 0 "run --json" -- run --syscall write --dir "$dir" --fault none --json
 grep -q '"result":"full"' "$dir/out" || { echo "FAIL: control write not full: $(cat "$dir/out")"; fails=$((fails + 1)); }
 
