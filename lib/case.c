@@ -300,11 +300,17 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 					.arg = &lay };
 		verdict_fd = fd;
 		err = watchdog_start(&wd);
-		if (err)
+		if (err) {
+			if (d->cleanup)
+				d->cleanup(&c);
 			child_skip(fd, "cannot start the watchdog: %s", strerror(-err));
+		}
 	}
-	if (s->fault == FAULT_RETAG && (err = race_start(&race, &lay)))
+	if (s->fault == FAULT_RETAG && (err = race_start(&race, &lay))) {
+		if (d->cleanup)
+			d->cleanup(&c);
 		child_skip(fd, "cannot start the retag race: %s", strerror(-err));
+	}
 	trace_arm(gettid());
 	t0 = monotonic_us();
 	m.ret = d->call(&c);
