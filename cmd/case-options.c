@@ -2,6 +2,8 @@
 #include "case-options.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,22 +16,40 @@
 
 int parse_size(const char *s, size_t *out)
 {
-	char *end;
-	unsigned long long v;
+	bool hex = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	unsigned base = hex ? 16 : 10;
+	unsigned long long v = 0;
+	const char *p = hex ? s + 2 : s;
+	const char *digits = p;
 
-	if (!s || !*s || *s == '-')
+	/* by hand: strtoull would read a leading 0 as octal and accept
+	 * spaces, signs and "0x" without digits */
+	if (!s)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
+	for (; *p; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (hex && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (hex && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (ULLONG_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	if (p == digits)
 		return -1;
-	if (*end == 'k' || *end == 'K') {
+	if (*p == 'k' || *p == 'K') {
 		if (v > (unsigned long long)LEN_MAX)
 			return -1;
 		v *= 1024;
-		end++;
+		p++;
 	}
-	if (*end)
+	if (*p || v > SIZE_MAX)
 		return -1;
 	*out = (size_t)v;
 	return 0;

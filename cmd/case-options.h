@@ -13,7 +13,8 @@
 #define LEN_MAX		(1024 * 1024)	/* --len, --fault-at */
 #define IOVECS_MAX	64
 
-/* A size: decimal or 0x hex, optional k (KiB) suffix. 0, or -1 when bad. */
+/* A number: decimal (a leading zero changes nothing: 010 is ten) or 0x hex,
+ * an optional k or K suffix (KiB). 0, or -1 when bad. */
 int parse_size(const char *s, size_t *out);
 /* --fault-at / --at values: a size, or first, mid, last, next (the first
  * granule, the middle of the first page, its last granule, the first

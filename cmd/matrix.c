@@ -16,37 +16,9 @@
 #include "case-options.h"
 #include "case.h"
 #include "cli.h"
+#include "parse.h"
 #include "report.h"
 #include "util.h"
-
-#define LIST_MAX	64
-/* per case: 60 times the slowest real call measured in the TCG guest (46 ms) */
-#define MATRIX_TIMEOUT_MS_DEFAULT	3000
-
-struct matrix_opts {
-	const struct driver *drv[LIST_MAX];
-	size_t ndrv;
-	enum fs_type fs[FS_COUNT];
-	size_t nfs;
-	enum io_path io[IO_PATH_COUNT];
-	size_t nio;
-	enum mte_mode mode[MTE_MODE_COUNT];
-	size_t nmode;
-	enum fault_kind fault[FAULT_KIND_COUNT];
-	size_t nfault;
-	size_t at[LIST_MAX];
-	size_t nat;
-	size_t off[LIST_MAX];
-	size_t noff;
-	bool user_layouts;	/* --at or --offsets given: full cross product */
-	size_t len;
-	unsigned iovecs;
-	unsigned timeout_ms;
-	bool no_watchdog;
-	bool no_trace;
-	const char *dir;	/* --dir */
-	const char *out;	/* -o */
-};
 
 static volatile sig_atomic_t interrupted;
 
@@ -93,92 +65,277 @@ static void help(void)
 	       program_name, MATRIX_TIMEOUT_MS_DEFAULT / 1000, DIO_ALIGN);
 }
 
-/* Split a comma list, calling each(item) for every item; -1 on the first bad one. */
-static int each_item(const char *list, int (*each)(struct matrix_opts *, const char *),
-		     struct matrix_opts *o, char *bad, size_t badsize)
-{
-	char *copy = strdup(list), *save = NULL, *tok;
-	int err = 0;
+enum { ITEM_OK, ITEM_BAD = -1, ITEM_TWICE = -2, ITEM_FULL = -3 };
 
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save))
-		if (each(o, tok)) {
-			snprintf(bad, badsize, "%s", tok);
-			err = -1;
+/* Split a comma list, calling each(item) for every item: ITEM_OK, or the
+ * first item's error with *bad pointing to it (in list). An empty list or
+ * item is ITEM_BAD with *bad empty. */
+static int each_item(const char *list, int (*each)(struct matrix_opts *, const char *),
+		     struct matrix_opts *o, const char **bad, size_t *badlen)
+{
+	char item[256];
+
+	for (const char *p = list;; p++) {
+		size_t n = strcspn(p, ",");
+		int err = n && n < sizeof(item) ? ITEM_OK : ITEM_BAD;
+
+		if (!err) {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			err = each(o, item);
 		}
-	free(copy);
-	return err;
+		if (err) {
+			*bad = p;
+			*badlen = n;
+			return err;
+		}
+		p += n;
+		if (!*p)
+			return ITEM_OK;
+	}
 }
+
+/* Was v given before in list[0..n)? */
+#define SEEN(list, n, v) ({						\
+	bool seen_ = false;						\
+	for (size_t i_ = 0; i_ < (n); i_++)				\
+		seen_ |= (list)[i_] == (v);				\
+	seen_;								\
+})
 
 static int add_syscall(struct matrix_opts *o, const char *s)
 {
 	const struct driver *d = driver_find(s);
 
-	if (!d || o->ndrv >= LIST_MAX)
-		return -1;
+	if (!d)
+		return ITEM_BAD;
+	if (SEEN(o->drv, o->ndrv, d))
+		return ITEM_TWICE;
+	if (o->ndrv >= LIST_MAX)
+		return ITEM_FULL;
 	o->drv[o->ndrv++] = d;
-	return 0;
+	return ITEM_OK;
 }
 
 static int add_fs(struct matrix_opts *o, const char *s)
 {
 	int t = fs_parse(s);
 
-	if (t < 0 || t == FS_NONE || o->nfs >= FS_COUNT)
-		return -1;
+	if (t < 0 || t >= FS_NAMED_COUNT)
+		return ITEM_BAD;
+	if (SEEN(o->fs, o->nfs, (enum fs_type)t))
+		return ITEM_TWICE;
 	o->fs[o->nfs++] = t;
-	return 0;
+	return ITEM_OK;
 }
 
 static int add_io(struct matrix_opts *o, const char *s)
 {
 	int p = io_path_parse(s);
 
-	if (p < 0 || o->nio >= IO_PATH_COUNT)
-		return -1;
+	if (p < 0)
+		return ITEM_BAD;
+	if (SEEN(o->io, o->nio, (enum io_path)p))
+		return ITEM_TWICE;
 	o->io[o->nio++] = p;
-	return 0;
+	return ITEM_OK;
 }
 
 static int add_mode(struct matrix_opts *o, const char *s)
 {
 	int m = mte_mode_parse(s);
 
-	if (m < 0 || o->nmode >= MTE_MODE_COUNT)
-		return -1;
+	if (m < 0)
+		return ITEM_BAD;
+	if (SEEN(o->mode, o->nmode, (enum mte_mode)m))
+		return ITEM_TWICE;
 	o->mode[o->nmode++] = m;
-	return 0;
+	return ITEM_OK;
 }
 
 static int add_fault(struct matrix_opts *o, const char *s)
 {
 	int f = fault_kind_parse(s);
 
-	if (f < 0 || o->nfault >= FAULT_KIND_COUNT)
-		return -1;
+	if (f < 0)
+		return ITEM_BAD;
+	if (SEEN(o->fault, o->nfault, (enum fault_kind)f))
+		return ITEM_TWICE;
 	o->fault[o->nfault++] = f;
-	return 0;
+	return ITEM_OK;
 }
 
 static int add_at(struct matrix_opts *o, const char *s)
 {
 	size_t v;
 
-	if (parse_position(s, &v) || v >= LEN_MAX || o->nat >= LIST_MAX)
-		return -1;
+	if (parse_position(s, &v) || v >= LEN_MAX)
+		return ITEM_BAD;
+	if (SEEN(o->at, o->nat, v))
+		return ITEM_TWICE;
+	if (o->nat >= LIST_MAX)
+		return ITEM_FULL;
 	o->at[o->nat++] = v;
-	return 0;
+	return ITEM_OK;
 }
 
 static int add_off(struct matrix_opts *o, const char *s)
 {
 	size_t v;
 
-	if (parse_size(s, &v) || v >= page_size() || o->noff >= LIST_MAX)
-		return -1;
+	if (parse_size(s, &v) || v >= page_size())
+		return ITEM_BAD;
+	if (SEEN(o->off, o->noff, v))
+		return ITEM_TWICE;
+	if (o->noff >= LIST_MAX)
+		return ITEM_FULL;
 	o->off[o->noff++] = v;
-	return 0;
+	return ITEM_OK;
+}
+
+enum { OPT_RESUME = 256 };
+
+int matrix_parse(int argc, char **argv, struct matrix_opts *o)
+{
+	static const struct option opts[] = {
+		{ "syscalls", required_argument, NULL, 'S' },
+		{ "fs", required_argument, NULL, 'f' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "io", required_argument, NULL, 'i' },
+		{ "modes", required_argument, NULL, 'm' },
+		{ "faults", required_argument, NULL, 'F' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "offsets", required_argument, NULL, 'O' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "iovecs", required_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "no-watchdog", no_argument, NULL, 'W' },
+		{ "no-trace", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* in the order of enum matrix_list */
+	static const struct {
+		int opt;
+		const char *name, *fix;
+		int (*add)(struct matrix_opts *, const char *);
+	} lists[] = {
+		{ 'S', "--syscalls", "'mteprobe run --list' lists them", add_syscall },
+		{ 'f', "--fs", "use tmpfs, ext4, xfs, btrfs, f2fs, gfs2", add_fs },
+		{ 'i', "--io", "use buffered, direct", add_io },
+		{ 'm', "--modes", "use sync, async, asymm, none", add_mode },
+		{ 'F', "--faults", "use mte, retag, page, none", add_fault },
+		{ 'a', "--at", "use byte offsets below 1048576 or first, mid, last, next", add_at },
+		{ 'O', "--offsets", "use byte offsets below the page size", add_off },
+	};
+	size_t v;
+	int opt;
+
+	*o = (struct matrix_opts){ .iovecs = 4, .timeout_ms = MATRIX_TIMEOUT_MS_DEFAULT };
+	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
+	while ((opt = getopt_long(argc, argv, "d:l:t:o:h", opts, NULL)) != -1) {
+		bool listed = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+			const char *bad;
+			size_t badlen;
+			int err;
+
+			if (lists[i].opt != opt)
+				continue;
+			listed = true;
+			o->given |= 1u << i;
+			err = each_item(optarg, lists[i].add, o, &bad, &badlen);
+			if (err == ITEM_BAD && !*optarg)
+				return usage_error("matrix", "%s is empty: give at least one item (%s)",
+						   lists[i].name, lists[i].fix);
+			if (err == ITEM_BAD && !badlen)
+				return usage_error("matrix", "%s '%s' has an empty item: separate items "
+						   "with one comma", lists[i].name, optarg);
+			if (err == ITEM_BAD)
+				return usage_error("matrix", "bad %s item '%.*s': %s", lists[i].name,
+						   (int)badlen, bad, lists[i].fix);
+			if (err == ITEM_TWICE)
+				return usage_error("matrix", "bad %s item '%.*s': given twice; give each "
+						   "once", lists[i].name, (int)badlen, bad);
+			if (err == ITEM_FULL)
+				return usage_error("matrix", "%s has too many items: at most %d",
+						   lists[i].name, LIST_MAX);
+			if (opt == 'a' || opt == 'O')
+				o->user_layouts = true;
+		}
+		if (listed)
+			continue;
+		switch (opt) {
+		case 'd':
+			o->dir = optarg;
+			break;
+		case 'l':
+			if (parse_size(optarg, &o->len) || o->len == 0 || o->len > LEN_MAX)
+				return usage_error("matrix", "bad --len '%s': give 1 to %d bytes", optarg,
+						   LEN_MAX);
+			break;
+		case 'v':
+			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
+				return usage_error("matrix", "bad --iovecs '%s': give 1 to %d", optarg,
+						   IOVECS_MAX);
+			o->iovecs = (unsigned)v;
+			break;
+		case 't':
+			if (parse_size(optarg, &v) || v == 0 || v > 3600)
+				return usage_error("matrix", "bad --timeout '%s': give 1 to 3600 seconds",
+						   optarg);
+			o->timeout_ms = (unsigned)v * 1000;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case OPT_RESUME:
+			o->resume = optarg;
+			break;
+		case 'W':
+			o->no_watchdog = true;
+			break;
+		case 'T':
+			o->no_trace = true;
+			break;
+		case 'h':
+			o->help = true;
+			return EXIT_OK;
+		default:
+			return usage_error("matrix", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("matrix", "unexpected argument '%s'", argv[optind]);
+	if (o->dir && o->nfs)
+		return usage_error("matrix", "--dir and --fs exclude each other: --dir runs on "
+				   "that directory's filesystem");
+	if (o->out && o->resume)
+		return usage_error("matrix", "--resume FILE writes to FILE: drop -o");
+
+	/* defaults */
+	if (!o->ndrv)
+		for (size_t i = 0; i < driver_count && i < LIST_MAX; i++)
+			o->drv[o->ndrv++] = drivers[i];
+	if (!o->nfs && !o->dir)
+		for (int i = 0; i < FS_NAMED_COUNT; i++)
+			o->fs[o->nfs++] = i;
+	if (!o->nio)
+		add_io(o, "buffered"), add_io(o, "direct");
+	if (!o->nmode)
+		for (int m = 0; m < MTE_MODE_COUNT; m++)
+			o->mode[o->nmode++] = (enum mte_mode[]){ MTE_MODE_SYNC, MTE_MODE_ASYNC,
+								 MTE_MODE_ASYMM, MTE_MODE_NONE }[m];
+	if (!o->nfault)
+		add_fault(o, "mte"), add_fault(o, "page"), add_fault(o, "none");
+	if (!o->nat)
+		add_at(o, "first"), add_at(o, "mid"), add_at(o, "last"), add_at(o, "next");
+	if (!o->noff)
+		add_off(o, "0"), add_off(o, "7");
+	return EXIT_OK;
 }
 
 /* ---- the cases ---- */
@@ -286,10 +443,15 @@ static int plan_all(struct plan *p, const struct matrix_opts *o, enum fs_type *f
 		if (drv->fixed_len && !o->len)
 			s.len = drv->fixed_len;
 		if (drv->fs_mask == FS_BIT(FS_NONE)) {
+			/* no file, but the I/O paths asked for: pipes have no O_DIRECT */
 			s.fs = FS_NONE;
 			s.dir = NULL;
-			s.io = IO_BUFFERED;
-			err = plan_layouts(p, o, s);
+			for (size_t i = 0; i < o->nio && !err; i++) {
+				if (!(drv->io_mask & IO_BIT(o->io[i])))
+					continue;
+				s.io = o->io[i];
+				err = plan_layouts(p, o, s);
+			}
 			continue;
 		}
 		for (size_t f = 0; f < nfs && !err; f++) {
@@ -306,6 +468,47 @@ static int plan_all(struct plan *p, const struct matrix_opts *o, enum fs_type *f
 		}
 	}
 	return err;
+}
+
+/* Why a plan came out empty: which options left nothing, in one line. */
+static void explain_empty(const struct matrix_opts *o, const enum fs_type *fs, size_t nfs,
+			  char *why, size_t size)
+{
+	unsigned io_left = 0, fs_fit = 0;
+	char where[160] = "", ios[32] = "";
+
+	for (size_t f = 0; f < nfs; f++)
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s",
+			 f ? "," : "", fs_name(fs[f]));
+	for (size_t i = 0; i < o->nio; i++)
+		snprintf(ios + strlen(ios), sizeof(ios) - strlen(ios), "%s%s", i ? "," : "",
+			 io_path_name(o->io[i]));
+	for (size_t d = 0; d < o->ndrv; d++) {
+		const struct driver *drv = o->drv[d];
+		bool fits = drv->fs_mask == FS_BIT(FS_NONE);
+
+		for (size_t f = 0; f < nfs; f++)
+			fits |= (drv->fs_mask & FS_BIT(fs[f])) != 0;
+		if (!fits)
+			continue;
+		fs_fit++;
+		for (size_t i = 0; i < o->nio; i++)
+			if (drv->io_mask & IO_BIT(o->io[i]))
+				io_left |= IO_BIT(o->io[i]);
+	}
+	if (!fs_fit)
+		snprintf(why, size, "no call of --syscalls runs on %s%s%s%s (see 'mteprobe run --list')",
+			 o->dir ? "--dir " : "--fs ", o->dir ? o->dir : where, o->dir ? ", which is " : "",
+			 o->dir ? where : "");
+	else if (!io_left)
+		snprintf(why, size, "no call of --syscalls that runs there has an --io %s path "
+			 "(see 'mteprobe run --list')", ios);
+	else if (io_left == IO_BIT(IO_DIRECT))
+		snprintf(why, size, "--io direct takes the --offsets that are multiples of %d only, "
+			 "and --offsets has none", DIO_ALIGN);
+	else
+		snprintf(why, size, "--syscalls, --fs, --io, --modes, --faults, --at and --offsets "
+			 "leave no case");
 }
 
 /* ---- running ---- */
@@ -343,46 +546,15 @@ static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 
 int cmd_matrix(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "syscalls", required_argument, NULL, 'S' },
-		{ "fs", required_argument, NULL, 'f' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "io", required_argument, NULL, 'i' },
-		{ "modes", required_argument, NULL, 'm' },
-		{ "faults", required_argument, NULL, 'F' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "offsets", required_argument, NULL, 'O' },
-		{ "len", required_argument, NULL, 'l' },
-		{ "iovecs", required_argument, NULL, 'v' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-watchdog", no_argument, NULL, 'W' },
-		{ "no-trace", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const struct {
-		int opt;
-		const char *name, *fix;
-		int (*add)(struct matrix_opts *, const char *);
-	} lists[] = {
-		{ 'S', "--syscalls", "'mteprobe run --list' lists them", add_syscall },
-		{ 'f', "--fs", "use tmpfs, ext4, xfs, btrfs, f2fs, gfs2", add_fs },
-		{ 'i', "--io", "use buffered, direct", add_io },
-		{ 'm', "--modes", "use sync, async, asymm, none", add_mode },
-		{ 'F', "--faults", "use mte, retag, page, none", add_fault },
-		{ 'a', "--at", "use byte offsets or first, mid, last, next", add_at },
-		{ 'O', "--offsets", "use byte offsets below the page size", add_off },
-	};
-	struct matrix_opts o = { .iovecs = 4, .timeout_ms = MATRIX_TIMEOUT_MS_DEFAULT };
+	struct matrix_opts o;
 	enum fs_type fs[FS_COUNT];
 	static char dirs[FS_COUNT][4096];
 	const char *dir_why[FS_COUNT] = { 0 };
-	char whybuf[FS_COUNT][512], asymm_buf[512], bad[256];
+	char whybuf[FS_COUNT][512], asymm_buf[512];
 	const char *asymm_why = NULL;
 	struct stuck_mark marks[64];
 	const struct case_spec *unreturned = NULL;
-	size_t nmarks = 0, nfs = 0, v;
+	size_t nmarks = 0, nfs = 0;
 	struct plan plan = { 0 };
 	struct tally t = { 0 };
 	struct report_ctx ctx;
@@ -392,86 +564,15 @@ int cmd_matrix(int argc, char **argv)
 	struct timespec ts0, ts1;
 	time_t start;
 	double secs;
-	int opt, err, status = EXIT_OK;
+	int err, status;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "d:l:t:o:h", opts, NULL)) != -1) {
-		bool listed = false;
-
-		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-			if (lists[i].opt != opt)
-				continue;
-			listed = true;
-			if (each_item(optarg, lists[i].add, &o, bad, sizeof(bad)))
-				return usage_error("matrix", "bad %s item '%s': %s", lists[i].name, bad,
-						   lists[i].fix);
-			if (opt == 'a' || opt == 'O')
-				o.user_layouts = true;
-		}
-		if (listed)
-			continue;
-		switch (opt) {
-		case 'd':
-			o.dir = optarg;
-			break;
-		case 'l':
-			if (parse_size(optarg, &o.len) || o.len == 0 || o.len > LEN_MAX)
-				return usage_error("matrix", "bad --len '%s': give 1 to %d bytes", optarg,
-						   LEN_MAX);
-			break;
-		case 'v':
-			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
-				return usage_error("matrix", "bad --iovecs '%s': give 1 to %d", optarg,
-						   IOVECS_MAX);
-			o.iovecs = (unsigned)v;
-			break;
-		case 't':
-			if (parse_size(optarg, &v) || v == 0 || v > 3600)
-				return usage_error("matrix", "bad --timeout '%s': give 1 to 3600 seconds",
-						   optarg);
-			o.timeout_ms = (unsigned)v * 1000;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'W':
-			o.no_watchdog = true;
-			break;
-		case 'T':
-			o.no_trace = true;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return usage_error("matrix", "bad option");
-		}
+	status = matrix_parse(argc, argv, &o);
+	if (status != EXIT_OK)
+		return status;
+	if (o.help) {
+		help();
+		return EXIT_OK;
 	}
-	if (optind < argc)
-		return usage_error("matrix", "unexpected argument '%s'", argv[optind]);
-	if (o.dir && o.nfs)
-		return usage_error("matrix", "--dir and --fs exclude each other: --dir runs on "
-				   "that directory's filesystem");
-
-	/* defaults */
-	if (!o.ndrv)
-		for (size_t i = 0; i < driver_count && i < LIST_MAX; i++)
-			o.drv[o.ndrv++] = drivers[i];
-	if (!o.nfs && !o.dir)
-		for (int i = 0; i < FS_NAMED_COUNT; i++)
-			o.fs[o.nfs++] = i;
-	if (!o.nio)
-		add_io(&o, "buffered"), add_io(&o, "direct");
-	if (!o.nmode)
-		for (int m = 0; m < MTE_MODE_COUNT; m++)
-			o.mode[o.nmode++] = (enum mte_mode[]){ MTE_MODE_SYNC, MTE_MODE_ASYNC,
-							       MTE_MODE_ASYMM, MTE_MODE_NONE }[m];
-	if (!o.nfault)
-		add_fault(&o, "mte"), add_fault(&o, "page"), add_fault(&o, "none");
-	if (!o.nat)
-		add_at(&o, "first"), add_at(&o, "mid"), add_at(&o, "last"), add_at(&o, "next");
-	if (!o.noff)
-		add_off(&o, "0"), add_off(&o, "7");
 
 	/* filesystems and their directories */
 	if (o.dir) {
@@ -495,23 +596,29 @@ int cmd_matrix(int argc, char **argv)
 			nfs++;
 		}
 	}
-	if ((err = refuse_emulation("matrix")))
-		return err;
-	tracing_start("matrix", o.no_trace);
-
 	if (plan_all(&plan, &o, fs, nfs, dirs)) {
 		warnx_("matrix: out of memory");
 		return EXIT_FAILED;
 	}
+	if (!plan.n) {
+		explain_empty(&o, fs, nfs, asymm_buf, sizeof(asymm_buf));
+		return usage_error("matrix", "nothing to run: %s", asymm_buf);
+	}
+	if ((err = refuse_emulation("matrix"))) {
+		free(plan.c);
+		return err;
+	}
 	if (o.out) {
 		out = fopen(o.out, "w");
 		if (!out) {
-			warnx_("matrix: cannot write %s: %s", o.out, strerror(errno));
+			warnx_("matrix: cannot write %s: %s; give a writable file", o.out,
+			       strerror(errno));
 			free(plan.c);
-			return EXIT_PLATFORM;
+			return EXIT_FAILED;
 		}
 	}
 	sum = out == stdout ? stderr : stdout;
+	tracing_start("matrix", o.no_trace);
 
 	for (size_t m = 0; m < o.nmode; m++)
 		if (o.mode[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {

@@ -12,6 +12,7 @@
 #include "case-options.h"
 #include "case.h"
 #include "cli.h"
+#include "parse.h"
 #include "report.h"
 #include "trace.h"
 #include "util.h"
@@ -42,8 +43,10 @@ static void help(bool trace)
 	       "      --json          print a JSON object\n"
 	       "  -L, --list          list the syscalls and exit\n"
 	       "  -h, --help          display this help and exit\n\n"
-	       "Exit status: 0 when the case ran (whatever the kernel did), 2 usage error,\n"
-	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s).\n",
+	       "Exit status: 0 when the case ran (whatever the kernel did), 1 writing the\n"
+	       "output failed, 2 usage error, 3 the case needs MTE and this CPU has none,\n"
+	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s,\n"
+	       "or the case was skipped: the reason is on standard error).\n",
 	       program_name, trace ? "trace" : "run",
 	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
 		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
@@ -71,8 +74,7 @@ static void print_events(const struct case_result *r)
 	printf("  %-30s %12llu\n", "fault_ins (all events)", (unsigned long long)r->fault_ins);
 }
 
-/* mteprobe run and mteprobe trace: one parser, one case. */
-static int run_case(int argc, char **argv, bool trace)
+int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 {
 	const char *cmd = trace ? "trace" : "run";
 	static const struct option opts[] = {
@@ -95,18 +97,17 @@ static int run_case(int argc, char **argv, bool trace)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *syscall = NULL, *fsarg = NULL, *dirarg = NULL, *why;
-	struct case_spec s = { .io = IO_BUFFERED, .fault = FAULT_MTE, .iovecs = 4,
-			       .timeout_ms = CASE_TIMEOUT_MS_DEFAULT, .fs = FS_NONE };
-	struct case_result r;
-	struct report_ctx ctx;
-	char dir[4096], whybuf[512];
-	bool csv = false, json = false, no_trace = false, have_len = false, have_mode = false, have_fault_at = false;
+	struct case_spec *s = &o->s;
+	const char *syscall = NULL, *fsarg = NULL;
+	bool have_len = false, have_mode = false, have_fault_at = false;
 	size_t v;
-	int opt, x, err;
+	int opt, x;
 
-	s.fault_at = page_size();
-	optind = 1;
+	*o = (struct run_opts){ .fs = -1 };
+	*s = (struct case_spec){ .io = IO_BUFFERED, .fault = FAULT_MTE, .iovecs = 4,
+				 .timeout_ms = CASE_TIMEOUT_MS_DEFAULT, .fs = FS_NONE };
+	s->fault_at = page_size();
+	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
 	while ((opt = getopt_long(argc, argv, "s:f:d:i:m:F:a:l:o:t:Lh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -114,72 +115,76 @@ static int run_case(int argc, char **argv, bool trace)
 			break;
 		case 'f':
 			fsarg = optarg;
+			o->fs = fs_parse(optarg);
+			if (o->fs < 0 || o->fs >= FS_NAMED_COUNT)
+				return usage_error(cmd, "unknown --fs '%s': use tmpfs, ext4, xfs, btrfs, f2fs "
+						   "or gfs2, or --dir DIR", optarg);
 			break;
 		case 'd':
-			dirarg = optarg;
+			o->dir = optarg;
 			break;
 		case 'i':
 			if ((x = io_path_parse(optarg)) < 0)
 				return usage_error(cmd, "unknown --io '%s': use buffered or direct", optarg);
-			s.io = x;
+			s->io = x;
 			break;
 		case 'm':
 			if ((x = mte_mode_parse(optarg)) < 0)
 				return usage_error(cmd, "unknown --mode '%s': use sync, async, asymm or none",
 						   optarg);
-			s.mode = x;
+			s->mode = x;
 			have_mode = true;
 			break;
 		case 'F':
 			if ((x = fault_kind_parse(optarg)) < 0)
 				return usage_error(cmd, "unknown --fault '%s': use mte, retag, page or none", optarg);
-			s.fault = x;
+			s->fault = x;
 			break;
 		case 'a':
-			if (parse_position(optarg, &s.fault_at) || s.fault_at >= LEN_MAX)
+			if (parse_position(optarg, &s->fault_at) || s->fault_at >= LEN_MAX)
 				return usage_error(cmd, "bad --fault-at '%s': give a byte offset below %d, "
 						   "or first, mid, last, next", optarg, LEN_MAX);
 			have_fault_at = true;
 			break;
 		case 'l':
-			if (parse_size(optarg, &s.len) || s.len == 0 || s.len > LEN_MAX)
+			if (parse_size(optarg, &s->len) || s->len == 0 || s->len > LEN_MAX)
 				return usage_error(cmd, "bad --len '%s': give 1 to %d bytes", optarg, LEN_MAX);
 			have_len = true;
 			break;
 		case 'o':
-			if (parse_size(optarg, &s.buf_off) || s.buf_off >= page_size())
+			if (parse_size(optarg, &s->buf_off) || s->buf_off >= page_size())
 				return usage_error(cmd, "bad --buf-off '%s': give 0 to %zu (0..15 moves the "
 						   "start inside a granule)", optarg, page_size() - 1);
 			break;
 		case OPT_IOVECS:
 			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
 				return usage_error(cmd, "bad --iovecs '%s': give 1 to %d", optarg, IOVECS_MAX);
-			s.iovecs = (unsigned)v;
+			s->iovecs = (unsigned)v;
 			break;
 		case 't':
 			if (parse_size(optarg, &v) || v == 0 || v > 3600)
 				return usage_error(cmd, "bad --timeout '%s': give 1 to 3600 seconds", optarg);
-			s.timeout_ms = (unsigned)v * 1000;
+			s->timeout_ms = (unsigned)v * 1000;
 			break;
 		case OPT_NO_WATCHDOG:
-			s.no_watchdog = true;
+			s->no_watchdog = true;
 			break;
 		case OPT_NO_TRACE:
 			if (trace)
 				return usage_error(cmd, "--no-trace makes no sense for trace: use run");
-			no_trace = true;
+			o->no_trace = true;
 			break;
 		case OPT_CSV:
-			csv = true;
+			o->csv = true;
 			break;
 		case OPT_JSON:
-			json = true;
+			o->json = true;
 			break;
 		case 'L':
-			list_drivers(stdout);
+			o->list = true;
 			return EXIT_OK;
 		case 'h':
-			help(trace);
+			o->help = true;
 			return EXIT_OK;
 		default:
 			return usage_error(cmd, "bad option");
@@ -187,60 +192,83 @@ static int run_case(int argc, char **argv, bool trace)
 	}
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (csv && json)
+	if (o->csv && o->json)
 		return usage_error(cmd, "--csv and --json exclude each other: choose one");
 	if (!syscall)
 		return usage_error(cmd, "no --syscall given ('mteprobe run --list' lists them)");
-	s.drv = driver_find(syscall);
-	if (!s.drv)
+	s->drv = driver_find(syscall);
+	if (!s->drv)
 		return usage_error(cmd, "unknown syscall '%s' ('mteprobe run --list' lists them)",
 				   syscall);
 	if (!have_mode)
-		s.mode = fault_kind_tagged(s.fault) ? MTE_MODE_SYNC : MTE_MODE_NONE;
+		s->mode = fault_kind_tagged(s->fault) ? MTE_MODE_SYNC : MTE_MODE_NONE;
 	if (!have_len)
-		s.len = s.drv->fixed_len ? s.drv->fixed_len : 2 * page_size();
+		s->len = s->drv->fixed_len ? s->drv->fixed_len : 2 * page_size();
 	/* the default position must be inside the buffer: a one-page buffer
 	 * (a fixed-size call) gets its middle */
-	if (!have_fault_at && s.fault_at >= s.len)
-		parse_position("mid", &s.fault_at);
-
-	if (s.drv->fs_mask == FS_BIT(FS_NONE)) {
-		if (fsarg || dirarg)
+	if (!have_fault_at && s->fault_at >= s->len)
+		parse_position("mid", &s->fault_at);
+	if (s->drv->fs_mask == FS_BIT(FS_NONE)) {
+		if (fsarg || o->dir)
 			return usage_error(cmd, "%s uses no filesystem: drop --fs and --dir",
-					   s.drv->name);
-	} else if (dirarg) {
+					   s->drv->name);
+	} else if (!fsarg && !o->dir) {
+		return usage_error(cmd, "%s needs a filesystem: give --fs FS or --dir DIR",
+				   s->drv->name);
+	}
+	return EXIT_OK;
+}
+
+/* mteprobe run and mteprobe trace: one parser, one case. */
+static int run_case(int argc, char **argv, bool trace)
+{
+	const char *cmd = trace ? "trace" : "run";
+	struct run_opts o;
+	struct case_spec *s = &o.s;
+	const char *why;
+	struct case_result r;
+	struct report_ctx ctx;
+	char dir[4096], whybuf[512];
+	int err, status;
+
+	status = run_parse(argc, argv, trace, &o);
+	if (status != EXIT_OK)
+		return status;
+	if (o.help) {
+		help(trace);
+		return EXIT_OK;
+	}
+	if (o.list) {
+		list_drivers(stdout);
+		return EXIT_OK;
+	}
+
+	if (o.dir) {
 		enum fs_type got;
 
-		err = fs_detect(dirarg, &got);
+		err = fs_detect(o.dir, &got);
 		if (err) {
-			warnx_("%s: --dir %s: %s; give an existing directory", cmd, dirarg, strerror(-err));
+			warnx_("%s: --dir %s: %s; give an existing directory", cmd, o.dir, strerror(-err));
 			return EXIT_PLATFORM;
 		}
-		if (fsarg && fs_parse(fsarg) != (int)got)
+		if (o.fs >= 0 && o.fs != (int)got)
 			return usage_error(cmd, "--dir %s is %s, not %s: drop --fs or pick a directory "
-					   "on %s", dirarg, fs_name(got), fsarg, fsarg);
-		if ((why = fs_check_dir(dirarg, got, whybuf, sizeof(whybuf)))) {
+					   "on %s", o.dir, fs_name(got), fs_name(o.fs), fs_name(o.fs));
+		if ((why = fs_check_dir(o.dir, got, whybuf, sizeof(whybuf)))) {
 			warnx_("%s: %s; give a directory", cmd, why);
 			return EXIT_PLATFORM;
 		}
-		snprintf(dir, sizeof(dir), "%s", dirarg);
-		s.fs = got;
-		s.dir = dir;
-	} else if (fsarg) {
-		x = fs_parse(fsarg);
-		if (x < 0 || x == FS_NONE)
-			return usage_error(cmd, "unknown --fs '%s': use tmpfs, ext4, xfs, btrfs, f2fs "
-					   "or gfs2, or --dir DIR", fsarg);
-		s.fs = x;
-		if ((why = fs_dir_for(s.fs, dir, sizeof(dir), whybuf, sizeof(whybuf)))) {
+		snprintf(dir, sizeof(dir), "%s", o.dir);
+		s->fs = got;
+		s->dir = dir;
+	} else if (o.fs >= 0) {
+		s->fs = o.fs;
+		if ((why = fs_dir_for(s->fs, dir, sizeof(dir), whybuf, sizeof(whybuf)))) {
 			warnx_("%s: %s; mount %s there, set MTEPROBE_FS_ROOT, or use --dir DIR", cmd,
-			       why, fsarg);
+			       why, fs_name(s->fs));
 			return EXIT_PLATFORM;
 		}
-		s.dir = dir;
-	} else {
-		return usage_error(cmd, "%s needs a filesystem: give --fs FS or --dir DIR",
-				   s.drv->name);
+		s->dir = dir;
 	}
 
 	if ((err = refuse_emulation(cmd)))
@@ -251,15 +279,15 @@ static int run_case(int argc, char **argv, bool trace)
 			return EXIT_PLATFORM;
 		}
 	} else {
-		tracing_start(cmd, no_trace);
+		tracing_start(cmd, o.no_trace);
 	}
 
-	if (s.mode == MTE_MODE_ASYMM && mte_cpu_has_mte() &&
+	if (s->mode == MTE_MODE_ASYMM && mte_cpu_has_mte() &&
 	    (why = case_asymm_begin(whybuf, sizeof(whybuf)))) {
-		case_skip(&s, &r, why);
+		case_skip(s, &r, why);
 	} else {
-		err = case_run(&s, &r);
-		if (s.mode == MTE_MODE_ASYMM)
+		err = case_run(s, &r);
+		if (s->mode == MTE_MODE_ASYMM)
 			case_asymm_end();
 		if (err) {
 			warnx_("%s: cannot start the case: %s", cmd, strerror(-err));
@@ -268,16 +296,21 @@ static int run_case(int argc, char **argv, bool trace)
 	}
 
 	report_init(&ctx);
-	if (csv) {
+	if (o.csv) {
 		report_csv_header(stdout);
-		report_csv_row(stdout, &ctx, &s, &r);
-	} else if (json) {
-		report_json(stdout, &ctx, &s, &r);
+		report_csv_row(stdout, &ctx, s, &r);
+	} else if (o.json) {
+		report_json(stdout, &ctx, s, &r);
 	} else {
-		report_verdict(stdout, &s, &r);
+		report_verdict(stdout, s, &r);
 	}
 	if (trace && r.traced)
 		print_events(&r);
+	if (r.out.result == RESULT_SKIP) {
+		/* the one case asked for did not run: that is no success */
+		warnx_("%s: the case was skipped: %s", cmd, r.note);
+		return strcmp(r.note, CASE_NO_MTE_NOTE) ? EXIT_PLATFORM : EXIT_NO_MTE;
+	}
 	return EXIT_OK;
 }
 

@@ -476,7 +476,11 @@ static void usage(void)
 	       "exact, no false faults from the emulator. One line per check.\n\n"
 	       "Options:\n"
 	       "  -l, --list  list the checks and exit\n"
-	       "  -h, --help  display this help and exit\n", program_name);
+	       "  -h, --help  display this help and exit\n\n"
+	       "Exit status: 0 every check passed or was skipped, 1 a check failed,\n"
+	       "2 usage error, 3 this CPU has no MTE (the checks that need none passed),\n"
+	       "5 the platform gives wrong answers (results are not trustworthy).\n",
+	       program_name);
 }
 
 int cmd_selftest(int argc, char **argv)

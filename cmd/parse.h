@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* The command lines of run, trace and matrix, parsed into their options
+ * apart from running anything: a parser reads argv, fills the defaults and
+ * returns a status, touching no file (tests/fuzz fuzzes them). */
+#ifndef MTEPROBE_PARSE_H
+#define MTEPROBE_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "case.h"
+
+#define LIST_MAX	64
+/* per case: 60 times the slowest real call measured in the TCG guest (46 ms) */
+#define MATRIX_TIMEOUT_MS_DEFAULT	3000
+
+struct matrix_opts {
+	const struct driver *drv[LIST_MAX];
+	size_t ndrv;
+	enum fs_type fs[FS_COUNT];
+	size_t nfs;
+	enum io_path io[IO_PATH_COUNT];
+	size_t nio;
+	enum mte_mode mode[MTE_MODE_COUNT];
+	size_t nmode;
+	enum fault_kind fault[FAULT_KIND_COUNT];
+	size_t nfault;
+	size_t at[LIST_MAX];
+	size_t nat;
+	size_t off[LIST_MAX];
+	size_t noff;
+	unsigned given;		/* the lists given on the command line: 1 << (list index) */
+	bool user_layouts;	/* --at or --offsets given: full cross product */
+	size_t len;
+	unsigned iovecs;
+	unsigned timeout_ms;
+	bool no_watchdog;
+	bool no_trace;
+	bool help;		/* --help: print it, run nothing */
+	const char *dir;	/* --dir */
+	const char *out;	/* -o */
+	const char *resume;	/* --resume */
+};
+
+/* The lists of matrix, in the order of struct matrix_opts: bits of given. */
+enum matrix_list { ML_SYSCALLS, ML_FS, ML_IO, ML_MODES, ML_FAULTS, ML_AT, ML_OFFSETS };
+
+/* Parse matrix's argv (argv[0] "matrix") into *o, defaults filled: EXIT_OK,
+ * or EXIT_USAGE after a one-line message on stderr. */
+int matrix_parse(int argc, char **argv, struct matrix_opts *o);
+
+struct run_opts {
+	struct case_spec s;	/* drv, io, mode, fault, len, fault_at, buf_off, ... */
+	const char *dir;	/* --dir, not looked at yet */
+	int fs;			/* --fs: a named filesystem, or -1 */
+	bool csv, json, no_trace;
+	bool list, help;	/* --list, --help: print, run nothing */
+};
+
+/* Parse run's or trace's argv (argv[0] the command) into *o, defaults
+ * filled: EXIT_OK, or EXIT_USAGE after a one-line message on stderr. */
+int run_parse(int argc, char **argv, bool trace, struct run_opts *o);
+
+#endif
