@@ -10,8 +10,6 @@
 #include "config.h"
 #include "util.h"
 
-const char *program_name = "mteprobe";
-
 /* Every command, in the order --help lists them. A command this build
  * cannot run stays listed, with the reason. */
 static const struct command commands[] = {
@@ -21,41 +19,6 @@ static const struct command commands[] = {
 	{ "trace", "run one case and show the kernel's fault-in events during it (BPF)", cmd_trace,
 	  HAVE_LIBBPF ? NULL : "built without libbpf" },
 };
-
-void warnx_(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", program_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", program_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n",
-		program_name, cmd ? " " : "", cmd ? cmd : "");
-	return EXIT_USAGE;
-}
-
-int close_stdout(int status)
-{
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		fprintf(stderr, "%s: write error on standard output: %s\n", program_name,
-			strerror(errno ? errno : EIO));
-		return status == EXIT_OK ? EXIT_FAILED : status;
-	}
-	return status;
-}
 
 static void print_help(void)
 {

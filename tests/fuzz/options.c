@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target: the command lines of matrix, run and trace. The input's
+ * first byte picks the command, the rest is its arguments separated by NUL
+ * bytes. Parsing runs nothing; a parse that succeeds must leave options a
+ * run can use (every list filled, no item twice, every number in range).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case-options.h"
+#include "cli.h"
+#include "parse.h"
+#include "util.h"
+
+#define ARGS_MAX	64
+
+#define REQUIRE(cond)	do { if (!(cond)) { fprintf(stdout, "violated: %s\n", #cond); abort(); } } while (0)
+
+#define NO_TWICE(list, n)							\
+	do {									\
+		for (size_t i_ = 0; i_ < (n); i_++)				\
+			for (size_t j_ = 0; j_ < i_; j_++)			\
+				REQUIRE((list)[i_] != (list)[j_]);		\
+	} while (0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* the usage errors go nowhere; sanitizers write to fd 2 themselves */
+	stderr = fopen("/dev/null", "w");
+	return stderr ? 0 : -1;
+}
+
+static void check_matrix(const struct matrix_opts *o)
+{
+	REQUIRE(o->ndrv > 0 && o->ndrv <= LIST_MAX);
+	REQUIRE(o->dir ? o->nfs == 0 : o->nfs > 0 && o->nfs <= FS_NAMED_COUNT);
+	REQUIRE(o->nio > 0 && o->nio <= IO_PATH_COUNT);
+	REQUIRE(o->nmode > 0 && o->nmode <= MTE_MODE_COUNT);
+	REQUIRE(o->nfault > 0 && o->nfault <= FAULT_KIND_COUNT);
+	REQUIRE(o->nat > 0 && o->nat <= LIST_MAX);
+	REQUIRE(o->noff > 0 && o->noff <= LIST_MAX);
+	NO_TWICE(o->drv, o->ndrv);
+	NO_TWICE(o->fs, o->nfs);
+	NO_TWICE(o->io, o->nio);
+	NO_TWICE(o->mode, o->nmode);
+	NO_TWICE(o->fault, o->nfault);
+	NO_TWICE(o->at, o->nat);
+	NO_TWICE(o->off, o->noff);
+	for (size_t i = 0; i < o->nat; i++)
+		REQUIRE(o->at[i] < LEN_MAX);
+	for (size_t i = 0; i < o->noff; i++)
+		REQUIRE(o->off[i] < page_size());
+	REQUIRE(o->len <= LEN_MAX);
+	REQUIRE(o->iovecs >= 1 && o->iovecs <= IOVECS_MAX);
+	REQUIRE(o->timeout_ms >= 1000 && o->timeout_ms <= 3600 * 1000);
+	REQUIRE(!(o->out && o->resume));
+}
+
+static void check_run(const struct run_opts *o)
+{
+	const struct case_spec *s = &o->s;
+
+	REQUIRE(s->drv);
+	REQUIRE(s->len >= 1 && s->len <= LEN_MAX);
+	REQUIRE(s->fault_at < LEN_MAX);
+	REQUIRE(s->buf_off < page_size());
+	REQUIRE(s->iovecs >= 1 && s->iovecs <= IOVECS_MAX);
+	REQUIRE(s->timeout_ms >= 1000 && s->timeout_ms <= 3600 * 1000);
+	REQUIRE(o->fs == -1 || (o->fs >= 0 && o->fs < FS_NAMED_COUNT));
+	REQUIRE(!(o->csv && o->json));
+	if (s->drv->fs_mask == FS_BIT(FS_NONE))
+		REQUIRE(o->fs == -1 && !o->dir);
+	else
+		REQUIRE(o->fs >= 0 || o->dir);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const commands[] = { "matrix", "run", "trace" };
+	char *argv[ARGS_MAX + 2], *copy;
+	int argc = 1, status;
+
+	if (size < 1)
+		return 0;
+	copy = malloc(size);	/* the arguments, NUL-terminated */
+	if (!copy)
+		return 0;
+	memcpy(copy, data + 1, size - 1);
+	copy[size - 1] = '\0';
+	argv[0] = (char *)commands[data[0] % 3];
+	for (size_t i = 0; i < size - 1 && argc <= ARGS_MAX; i += strlen(copy + i) + 1)
+		argv[argc++] = copy + i;
+	argv[argc] = NULL;
+
+	if (data[0] % 3 == 0) {
+		struct matrix_opts o;
+
+		status = matrix_parse(argc, argv, &o);
+		REQUIRE(status == EXIT_OK || status == EXIT_USAGE);
+		if (status == EXIT_OK && !o.help)
+			check_matrix(&o);
+	} else {
+		struct run_opts o;
+
+		status = run_parse(argc, argv, data[0] % 3 == 2, &o);
+		REQUIRE(status == EXIT_OK || status == EXIT_USAGE);
+		if (status == EXIT_OK && !o.help && !o.list)
+			check_run(&o);
+	}
+	free(copy);
+	return 0;
+}
