@@ -5,12 +5,15 @@
  * soon as it is known, progress on a terminal, a summary at the end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "case-options.h"
@@ -18,6 +21,7 @@
 #include "cli.h"
 #include "parse.h"
 #include "report.h"
+#include "resume.h"
 #include "util.h"
 
 static volatile sig_atomic_t interrupted;
@@ -50,6 +54,8 @@ static void help(void)
 	       "      --no-watchdog    no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "      --no-trace       do not count kernel events (fault_ins stays empty)\n"
 	       "  -o, --output FILE    write the CSV there (default standard output)\n"
+	       "      --resume FILE    append to FILE, which this matrix started: the cases it\n"
+	       "                       holds are not run again, a torn last row is cut off\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "Without --at/--offsets: sync-mode mte and retag faults at every position and\n"
 	       "offset, other modes at mid with offset 0, page faults (mode none) at every\n"
@@ -59,9 +65,10 @@ static void help(void)
 	       "could not recover), the rest of its group (same call, filesystem, I/O path,\n"
 	       "mode and fault kind) is skipped.\n"
 	       "Direct I/O uses the offsets that are multiples of %d only.\n\n"
-	       "Exit status: 0 when the run completed (outcomes are in the CSV), 2 usage\n"
-	       "error, 4 the platform cannot run it, 1 an output error, 130 interrupted\n"
-	       "(rows written so far are kept).\n",
+	       "Exit status: 0 when the run completed (outcomes are in the CSV), 1 an output\n"
+	       "error (the file cannot be opened or written), 2 usage error (also: options\n"
+	       "that leave no case, a --resume FILE of another matrix, schema or kernel),\n"
+	       "4 the platform cannot run it, 130 interrupted (rows written so far are kept).\n",
 	       program_name, MATRIX_TIMEOUT_MS_DEFAULT / 1000, DIO_ALIGN);
 }
 
@@ -511,6 +518,69 @@ static void explain_empty(const struct matrix_opts *o, const enum fs_type *fs, s
 			 "leave no case");
 }
 
+/* --resume FILE: open it for appending (one writer at a time), mark the
+ * cases its rows hold as done and cut a torn last row. EXIT_OK with *out
+ * set, or the status after a one-line message. */
+static int open_resume(const char *name, const struct report_ctx *ctx, const struct plan *p,
+		       bool *done, struct resume_scan *res, FILE **out)
+{
+	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644), status;
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (fd < 0) {
+		warnx_("matrix: cannot open %s: %s; give a writable file", name, strerror(errno));
+		return EXIT_FAILED;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		warnx_("matrix: %s: %s; another mteprobe is writing it: wait for it to end",
+		       name, strerror(errno));
+		close(fd);
+		return EXIT_FAILED;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		warnx_("matrix: %s is not a regular file: give a file", name);
+		close(fd);
+		return EXIT_FAILED;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	while (text && len < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (!text || len < (size_t)st.st_size) {
+		warnx_("matrix: cannot read %s: %s", name, text ? strerror(errno ? errno : EIO)
+		       : "out of memory");
+		free(text);
+		close(fd);
+		return EXIT_FAILED;
+	}
+	status = resume_scan(name, text, len, ctx, p->c, p->n, done, res);
+	free(text);
+	if (status != EXIT_OK) {
+		close(fd);
+		return status;
+	}
+	if (res->keep < len && ftruncate(fd, (off_t)res->keep) != 0) {
+		warnx_("matrix: cannot cut the torn row off %s: %s", name, strerror(errno));
+		close(fd);
+		return EXIT_FAILED;
+	}
+	*out = fdopen(fd, "a");	/* O_APPEND: rows go after the last whole one */
+	if (!*out) {
+		warnx_("matrix: %s: %s", name, strerror(errno));
+		close(fd);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
 /* ---- running ---- */
 
 struct tally {
@@ -556,10 +626,13 @@ int cmd_matrix(int argc, char **argv)
 	const struct case_spec *unreturned = NULL;
 	size_t nmarks = 0, nfs = 0;
 	struct plan plan = { 0 };
+	struct resume_scan resumed = { 0 };
+	bool *done = NULL;
 	struct tally t = { 0 };
 	struct report_ctx ctx;
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	FILE *out = stdout, *sum;
+	const char *out_name;
 	bool tty = isatty(STDERR_FILENO), asymm_on = false;
 	struct timespec ts0, ts1;
 	time_t start;
@@ -608,7 +681,19 @@ int cmd_matrix(int argc, char **argv)
 		free(plan.c);
 		return err;
 	}
-	if (o.out) {
+	report_init(&ctx);
+	if (o.resume) {
+		done = calloc(plan.n, sizeof(*done));
+		status = done ? open_resume(o.resume, &ctx, &plan, done, &resumed, &out)
+			: EXIT_FAILED;
+		if (status != EXIT_OK) {
+			if (!done)
+				warnx_("matrix: out of memory");
+			free(done);
+			free(plan.c);
+			return status;
+		}
+	} else if (o.out) {
 		out = fopen(o.out, "w");
 		if (!out) {
 			warnx_("matrix: cannot write %s: %s; give a writable file", o.out,
@@ -618,6 +703,7 @@ int cmd_matrix(int argc, char **argv)
 		}
 	}
 	sum = out == stdout ? stderr : stdout;
+	out_name = o.resume ? o.resume : o.out ? o.out : "standard output";
 	tracing_start("matrix", o.no_trace);
 
 	for (size_t m = 0; m < o.nmode; m++)
@@ -629,8 +715,8 @@ int cmd_matrix(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	report_init(&ctx);
-	report_csv_header(out);
+	if (!resumed.has_header)
+		report_csv_header(out);
 	fflush(out);
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	start = time(NULL);
@@ -641,6 +727,8 @@ int cmd_matrix(int argc, char **argv)
 		const char *skip = NULL;
 		char buf[256];
 
+		if (done && done[i])
+			continue;	/* its row is in the file already */
 		if (tty)
 			progress(i, plan.n, s, start);
 		for (size_t f = 0; f < nfs && s->dir; f++)
@@ -675,8 +763,7 @@ int cmd_matrix(int argc, char **argv)
 			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
 		report_csv_row(out, &ctx, s, &r);
 		if (fflush(out) != 0 || ferror(out)) {
-			warnx_("matrix: write error on %s: %s", o.out ? o.out : "standard output",
-			       strerror(errno));
+			warnx_("matrix: write error on %s: %s", out_name, strerror(errno));
 			status = EXIT_FAILED;
 			break;
 		}
@@ -695,7 +782,8 @@ int cmd_matrix(int argc, char **argv)
 	sigaction(SIGTERM, &old_term, NULL);
 
 	secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
-	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", t.done, plan.n, secs,
+	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", t.done,
+		plan.n - resumed.rows, secs,
 		secs > 0 ? (double)t.done / secs : 0.0, interrupted ? ", interrupted" : "");
 	for (int rr = 0; rr < RESULT_COUNT; rr++)
 		if (t.by_result[rr])
@@ -705,10 +793,14 @@ int cmd_matrix(int argc, char **argv)
 		fprintf(sum, "; recovered by removing the fault %lu of %lu stuck", t.recovered,
 			t.by_result[RESULT_LIVELOCK] + t.by_result[RESULT_HANG]);
 	fprintf(sum, "; stuck tasks left running %u", case_stuck_count());
+	if (o.resume)
+		fprintf(sum, "; resumed: %zu cases already in %s, %zu torn row%s repaired",
+			resumed.rows, o.resume, resumed.torn, resumed.torn == 1 ? "" : "s");
 	fputc('\n', sum);
 	free(plan.c);
+	free(done);
 	if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
-		warnx_("matrix: write error on %s: %s", o.out, strerror(errno));
+		warnx_("matrix: write error on %s: %s", out_name, strerror(errno));
 		status = EXIT_FAILED;
 	}
 	if (interrupted && status == EXIT_OK)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the CSV reader (lib/csvread), on any bytes. Records
- * must tile the text in order, a terminated one must end in a line end,
- * every field must be a string inside the record's bounds, and reading the
- * same text twice must give the same records.
+ * libFuzzer target: the CSV reader (lib/csvread) and matrix --resume's scan
+ * of a file (cmd/resume.c), on any bytes. Records must tile the text in
+ * order, a terminated one must end in a line end, every field must be a
+ * string inside the record's bounds, and reading the same text twice must
+ * give the same records. A scan that accepts the text must keep whole
+ * lines only and mark as many cases done as it counted rows.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -11,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "csvread.h"
+#include "resume.h"
+#include "util.h"
 
 #define REQUIRE(cond)	do { if (!(cond)) { fprintf(stdout, "violated: %s\n", #cond); abort(); } } while (0)
 
@@ -59,6 +64,49 @@ static uint64_t read_all(const char *text, size_t len, int *status)
 	return h ^ records;
 }
 
+/* A small plan, and the kernel of the seed corpus's rows. */
+static struct case_spec plan[16];
+static size_t nplan;
+static const struct report_ctx ctx = { .kernel = "6.1.0-50-arm64", .arch = "aarch64" };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const calls[] = { "write", "pipe-read", "read", "read" };
+
+	(void)argc;
+	(void)argv;
+	stderr = fopen("/dev/null", "w");	/* usage errors; sanitizers use fd 2 */
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		plan[nplan++] = (struct case_spec){
+			.drv = driver_find(calls[i]), .fs = i == 1 ? FS_NONE : FS_EXT4,
+			.io = i == 0 ? IO_DIRECT : IO_BUFFERED, .mode = i == 0 ? MTE_MODE_SYNC : MTE_MODE_NONE,
+			.fault = i == 0 ? FAULT_MTE : i == 3 ? FAULT_NONE : FAULT_PAGE,
+			.len = 8192, .fault_at = i == 0 ? 2048 : 0, .iovecs = 4,
+		};
+		REQUIRE(plan[nplan - 1].drv);
+	}
+	return stderr ? 0 : -1;
+}
+
+static void scan(const char *text, size_t len)
+{
+	bool done[ARRAY_SIZE(plan)] = { 0 };
+	struct resume_scan res;
+	size_t marked = 0;
+	int st = resume_scan("fuzz.csv", text, len, &ctx, plan, nplan, done, &res);
+
+	REQUIRE(st == EXIT_OK || st == EXIT_USAGE);
+	if (st != EXIT_OK)
+		return;
+	for (size_t i = 0; i < nplan; i++)
+		marked += done[i];
+	REQUIRE(marked == res.rows && res.rows <= nplan);
+	REQUIRE(res.keep <= len && res.torn <= 1);
+	REQUIRE(res.keep == 0 || text[res.keep - 1] == '\n');
+	REQUIRE(res.has_header || (res.keep == 0 && res.rows == 0));
+	REQUIRE(!res.torn || res.keep < len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1);	/* exactly size bytes: overreads show */
@@ -68,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	REQUIRE(read_all(text, size, &st1) == read_all(text, size, &st2) && st1 == st2);
+	scan(text, size);
 	free(text);
 	return 0;
 }

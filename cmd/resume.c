@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+#include "resume.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csvread.h"
+
+/* A case is known by these columns (mteprobe-csv(5)): the rest is what the
+ * kernel did, or the run's options the CSV does not record. */
+static const char *const key_columns[] = {
+	"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off",
+};
+#define KEY_COLUMNS	(sizeof(key_columns) / sizeof(key_columns[0]))
+#define KEY_SEP		'\x1f'	/* in no value of the key columns */
+#define KEY_SIZE	256
+
+struct planned {
+	char key[KEY_SIZE];
+	size_t idx;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct planned *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* values joined with KEY_SEP: 0, or -1 when a value holds KEY_SEP or the
+ * key does not fit (no planned case has such a key). */
+static int join_key(char *key, const char *const *v)
+{
+	size_t used = 0;
+
+	for (size_t c = 0; c < KEY_COLUMNS; c++) {
+		size_t n = strlen(v[c]);
+
+		if (memchr(v[c], KEY_SEP, n) || used + n + 2 > KEY_SIZE)
+			return -1;
+		memcpy(key + used, v[c], n);
+		used += n;
+		key[used++] = KEY_SEP;
+	}
+	key[used] = '\0';
+	return 0;
+}
+
+/* The key columns of the row the case would write (report.c): fault_at is
+ * the normalised fault offset that a skip result carries too. */
+static void plan_key(const struct case_spec *s, char *key)
+{
+	struct case_result r;
+	char len[24], at[24] = "", off[24];
+	const char *v[KEY_COLUMNS];
+
+	case_skip(s, &r, "");
+	snprintf(len, sizeof(len), "%zu", s->len);
+	if (s->fault != FAULT_NONE)
+		snprintf(at, sizeof(at), "%zu", r.fault_off);
+	snprintf(off, sizeof(off), "%zu", s->buf_off);
+	v[0] = fs_name(s->fs);
+	v[1] = s->drv->name;
+	v[2] = io_path_name(s->io);
+	v[3] = mte_mode_name(s->mode);
+	v[4] = fault_kind_name(s->fault);
+	v[5] = len;
+	v[6] = at;
+	v[7] = off;
+	if (join_key(key, v))
+		key[0] = '\0';
+}
+
+/* The header line this mteprobe writes, without its line end. */
+static void header_line(char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t c = 0; c < report_column_count; c++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", c ? "," : "",
+			 report_columns[c]);
+}
+
+static bool header_is_ours(const struct csv_reader *r)
+{
+	if (r->nheader != report_column_count)
+		return false;
+	for (size_t c = 0; c < r->nheader; c++)
+		if (strcmp(r->header[c], report_columns[c]))
+			return false;
+	return true;
+}
+
+static int not_ours(const char *name, struct csv_reader *r)
+{
+	int schema = csv_column(r, "schema");
+	const char *v = NULL;
+
+	if (schema >= 0 && csv_next(r) == 1)
+		v = csv_field(r, schema);
+	if (v && *v && strcmp(v, "2"))
+		return usage_error("matrix", "%s holds CSV schema %.20s, this mteprobe writes schema %d "
+				   "(mteprobe-csv(5)): resume it with the mteprobe that wrote it, or "
+				   "start a new file with -o", name, v, REPORT_SCHEMA);
+	return usage_error("matrix", "%s has not the columns of CSV schema %d (mteprobe-csv(5)): "
+			   "give a file that mteprobe matrix wrote, or start a new one with -o",
+			   name, REPORT_SCHEMA);
+}
+
+int resume_scan(const char *name, const char *text, size_t len, const struct report_ctx *ctx,
+		const struct case_spec *plan, size_t n, bool *done, struct resume_scan *res)
+{
+	struct csv_reader r;
+	struct planned *keys = NULL, probe;
+	int col[KEY_COLUMNS], schema, kernel, arch, got, status = EXIT_OK;
+	char ours[1024];
+
+	*res = (struct resume_scan){ 0 };
+	csv_init(&r, text, len);
+	got = csv_header(&r);
+	if (got == 0)
+		goto out;	/* an empty file: started afresh */
+	if (got == -EINVAL) {
+		status = usage_error("matrix", "%s is not CSV (line %zu): give a file that mteprobe "
+				     "matrix wrote", name, r.line);
+		goto out;
+	}
+	if (got < 0)
+		goto nomem;
+	header_line(ours, sizeof(ours));
+	if (!r.terminated) {
+		/* torn inside the header: nothing of value, start again */
+		if (len <= strlen(ours) && !memcmp(text, ours, len))
+			goto out;
+		status = not_ours(name, &r);
+		goto out;
+	}
+	if (!header_is_ours(&r)) {
+		status = not_ours(name, &r);
+		goto out;
+	}
+	res->has_header = true;
+	res->keep = r.end;
+	for (size_t c = 0; c < KEY_COLUMNS; c++)
+		col[c] = csv_column(&r, key_columns[c]);
+	schema = csv_column(&r, "schema");
+	kernel = csv_column(&r, "kernel");
+	arch = csv_column(&r, "arch");
+
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!keys)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		plan_key(&plan[i], keys[i].key);
+		keys[i].idx = i;
+	}
+	qsort(keys, n, sizeof(*keys), by_key);
+
+	while ((got = csv_next(&r)) == 1) {
+		const char *v[KEY_COLUMNS];
+		struct planned *k;
+		size_t lo = 0, hi = n;
+
+		if (r.nfield > r.nheader) {
+			status = usage_error("matrix", "%s line %zu has %zu fields, the header %zu: "
+					     "give a file that mteprobe matrix wrote", name, r.line,
+					     r.nfield, r.nheader);
+			goto out;
+		}
+		if (!r.terminated || r.nfield < r.nheader) {
+			if (r.end == len) {
+				res->torn = 1;	/* cut short by a crash or a full disk */
+				break;
+			}
+			status = usage_error("matrix", "%s line %zu has %zu of %zu fields and is not the "
+					     "last: give a file that mteprobe matrix wrote", name,
+					     r.line, r.nfield, r.nheader);
+			goto out;
+		}
+		if (strcmp(csv_field(&r, schema), "2")) {
+			status = not_ours(name, &r);
+			goto out;
+		}
+		if (strcmp(csv_field(&r, kernel), ctx->kernel) || strcmp(csv_field(&r, arch), ctx->arch)) {
+			status = usage_error("matrix", "%s line %zu is from kernel %.64s (%.16s), this is "
+					     "%s (%s): resume on that kernel, or start a new file with -o",
+					     name, r.line, csv_field(&r, kernel), csv_field(&r, arch),
+					     ctx->kernel, ctx->arch);
+			goto out;
+		}
+		for (size_t c = 0; c < KEY_COLUMNS; c++)
+			v[c] = csv_field(&r, col[c]);
+		/* the first planned case with this key that no row took yet */
+		k = NULL;
+		if (join_key(probe.key, v) == 0) {
+			probe.idx = 0;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (by_key(&keys[mid], &probe) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < n && !strcmp(keys[lo].key, probe.key) && !k; lo++)
+				if (!done[keys[lo].idx])
+					k = &keys[lo];
+		}
+		if (!k) {
+			status = usage_error("matrix", "%s line %zu (%.40s %.40s, %.40s, %.40s mode, %.40s fault at %.40s, "
+					     "len %.40s, buf_off %.40s) is no case of this matrix%s: resume with the "
+					     "options the file was started with", name, r.line, v[1], v[0],
+					     v[2], v[3], v[4], v[6], v[5], v[7],
+					     lo > 0 && lo <= n && !strcmp(keys[lo - 1].key, probe.key)
+					     ? ", or a case given twice" : "");
+			goto out;
+		}
+		done[k->idx] = true;
+		res->rows++;
+		res->keep = r.end;
+	}
+	if (got == -EINVAL) {
+		status = usage_error("matrix", "%s is not CSV (line %zu): give a file that mteprobe "
+				     "matrix wrote", name, r.line);
+		goto out;
+	}
+	if (got < 0)
+		goto nomem;
+out:
+	free(keys);
+	csv_free(&r);
+	return status;
+nomem:
+	warnx_("matrix: out of memory reading %s", name);
+	status = EXIT_FAILED;
+	goto out;
+}
