@@ -77,7 +77,7 @@ fi
 # an -o that cannot be opened is an output error: 1, as --help and mteprobe(1) say
 expect 1 "cannot write $dir/nosuch/m.csv" -- $small -o "$dir/nosuch/m.csv"
 [ "$(wc -l <"$dir/err")" = 1 ] || fail "-o error is not one line: $(cat "$dir/err")"
-m matrix --help | grep -q '1 an output error' || fail "matrix --help does not give status 1 for output errors"
+m matrix --help | grep -q ' 1 an output$' || fail "matrix --help does not give status 1 for output errors"
 
 # run whose only case was skipped: not 0, and one line saying why
 expect 4 "^mteprobe: run: the case was skipped: pipe-read has no direct I/O path$" -- \
