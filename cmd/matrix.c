@@ -37,7 +37,8 @@ static void help(void)
 	printf("Usage: %s matrix [options]\n\n"
 	       "Run every combination of the lists below, one CSV row per case\n"
 	       "(mteprobe-csv(5)), flushed as soon as the case is known.\n\n"
-	       "Options (LIST is comma-separated; defaults cover everything but retag):\n"
+	       "Options (LIST is comma-separated, each item once; a list not given covers\n"
+	       "everything but retag; numbers are decimal, or hex after 0x, k = KiB):\n"
 	       "      --syscalls LIST  calls (default: every driver; 'mteprobe run --list')\n"
 	       "      --fs LIST        tmpfs,ext4,xfs,btrfs,f2fs,gfs2 (default: all), each at\n"
 	       "                       $MTEPROBE_FS_ROOT/FS (default root /mnt); a missing one\n"
@@ -322,6 +323,10 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 				   "that directory's filesystem");
 	if (o->out && o->resume)
 		return usage_error("matrix", "--resume FILE writes to FILE: drop -o");
+	if ((o->dir && !*o->dir) || (o->out && !*o->out) || (o->resume && !*o->resume))
+		return usage_error("matrix", "%s is empty: give a %s", o->dir && !*o->dir ? "--dir"
+				   : o->out && !*o->out ? "-o" : "--resume",
+				   o->dir && !*o->dir ? "directory" : "file");
 
 	/* defaults */
 	if (!o->ndrv)

@@ -20,7 +20,7 @@
 static void help(bool trace)
 {
 	printf("Usage: %s %s --syscall NAME (--fs FS | --dir DIR) [options]\n\n%s"
-	       "Options:\n"
+	       "Options (numbers are decimal, or hex after 0x; k = KiB):\n"
 	       "  -s, --syscall NAME  the call (--list shows them)\n"
 	       "  -f, --fs FS         tmpfs, ext4, xfs, btrfs, f2fs or gfs2, at $MTEPROBE_FS_ROOT/FS\n"
 	       "                      (default root /mnt)\n"
@@ -194,6 +194,8 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (o->csv && o->json)
 		return usage_error(cmd, "--csv and --json exclude each other: choose one");
+	if (o->dir && !*o->dir)
+		return usage_error(cmd, "--dir is empty: give a directory");
 	if (!syscall)
 		return usage_error(cmd, "no --syscall given ('mteprobe run --list' lists them)");
 	s->drv = driver_find(syscall);

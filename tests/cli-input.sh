@@ -31,6 +31,10 @@ small="matrix --dir $dir --syscalls read --io buffered --modes none --faults non
 for opt in --syscalls --fs --io --modes --faults --at --offsets; do
 	expect 2 "^mteprobe: $opt is empty: give at least one item" -- $small $opt ''
 done
+expect 2 "^mteprobe: --dir is empty: give a directory" -- matrix --dir '' --syscalls read
+expect 2 "^mteprobe: --dir is empty: give a directory" -- run --syscall read --dir ''
+expect 2 "^mteprobe: -o is empty: give a file" -- $small -o ''
+expect 2 "^mteprobe: --resume is empty: give a file" -- matrix --syscalls read --resume ''
 expect 2 "--syscalls 'write,,pread' has an empty item" -- $small --syscalls write,,pread
 expect 2 "--fs 'tmpfs,,ext4' has an empty item" -- matrix --syscalls read --fs tmpfs,,ext4
 expect 2 "--io 'direct,' has an empty item" -- $small --io direct,
