@@ -224,7 +224,6 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* in the order of enum matrix_list */
 	static const struct {
 		int opt;
 		const char *name, *fix;
@@ -254,7 +253,6 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 			if (lists[i].opt != opt)
 				continue;
 			listed = true;
-			o->given |= 1u << i;
 			err = each_item(optarg, lists[i].add, o, &bad, &badlen);
 			if (err == ITEM_BAD && !*optarg)
 				return usage_error("matrix", "%s is empty: give at least one item (%s)",

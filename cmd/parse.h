@@ -29,7 +29,6 @@ struct matrix_opts {
 	size_t nat;
 	size_t off[LIST_MAX];
 	size_t noff;
-	unsigned given;		/* the lists given on the command line: 1 << (list index) */
 	bool user_layouts;	/* --at or --offsets given: full cross product */
 	size_t len;
 	unsigned iovecs;
@@ -41,9 +40,6 @@ struct matrix_opts {
 	const char *out;	/* -o */
 	const char *resume;	/* --resume */
 };
-
-/* The lists of matrix, in the order of struct matrix_opts: bits of given. */
-enum matrix_list { ML_SYSCALLS, ML_FS, ML_IO, ML_MODES, ML_FAULTS, ML_AT, ML_OFFSETS };
 
 /* Parse matrix's argv (argv[0] "matrix") into *o, defaults filled: EXIT_OK,
  * or EXIT_USAGE after a one-line message on stderr. */
