@@ -67,6 +67,15 @@ cp "$dir/r.csv" "$dir/before.csv"
 expect 0 "matrix: 0 of 0 cases.*resumed: $total cases already in $dir/r.csv, 0 torn rows repaired" -- "$@" --resume "$dir/r.csv"
 cmp -s "$dir/r.csv" "$dir/before.csv" || fail "a finished file changed on resume"
 
+# one writer at a time: a file locked by another is left alone (status 1)
+if command -v flock >/dev/null; then
+	flock "$dir/r.csv" $wrap "$bin" "$@" --resume "$dir/r.csv" >"$dir/out" 2>&1
+	st=$?
+	{ [ $st = 1 ] && grep -q "another mteprobe is writing it" "$dir/out"; } ||
+		fail "resume of a locked file: exit $st: $(cat "$dir/out")"
+	cmp -s "$dir/r.csv" "$dir/before.csv" || fail "a locked file changed on resume"
+fi
+
 # a torn row with a newline but not all fields (a full disk) is cut too
 head -n 5 "$dir/full.csv" >"$dir/t.csv"
 printf '2,%s\n' "$(uname -r)" >>"$dir/t.csv"
