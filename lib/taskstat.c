@@ -12,7 +12,7 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 {
 	static long ticks_per_s;
 	char path[64], buf[1024], *p;
-	unsigned long long utime, stime, runs, wait;
+	unsigned long long utime, stime, runs, cpu, wait;
 
 	if (!ticks_per_s)
 		ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -30,8 +30,9 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
 	/* on a CPU, waiting for one (ns), put on one (times) */
 	s->has_runs = read_small_file(path, buf, sizeof(buf)) > 0 &&
-		      sscanf(buf, "%*u %llu %llu", &wait, &runs) == 2;
+		      sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) == 3;
 	s->runs = s->has_runs ? runs : 0;
+	s->cpu_ns = s->has_runs ? cpu : 0;
 	s->wait_ns = s->has_runs ? wait : 0;
 	s->at_ns = monotonic_ns();
 	return 0;
@@ -48,8 +49,13 @@ uint64_t task_available_ns(const struct task_sample *before, const struct task_s
 {
 	uint64_t elapsed = after->at_ns - before->at_ns;
 	uint64_t waited = after->wait_ns > before->wait_ns ? after->wait_ns - before->wait_ns : 0;
+	uint64_t ran = after->cpu_ns > before->cpu_ns ? after->cpu_ns - before->cpu_ns : 0;
+	uint64_t available = waited < elapsed ? elapsed - waited : 0;
 
-	return waited < elapsed ? elapsed - waited : 0;
+	/* a long wait counted late cannot hide the time the thread ran */
+	if (available < ran)
+		available = ran;
+	return available < elapsed ? available : elapsed;
 }
 
 void task_activity(const struct task_sample *before, const struct task_sample *after,

@@ -22,9 +22,12 @@ struct task_sample {
 	 * gains runs even when it gains no whole clock tick of CPU time. */
 	bool has_runs;
 	uint64_t runs;
-	/* Also from schedstat: the time it was runnable but waiting for a CPU
-	 * (0 without schedstat). On a busy machine a thread that burns CPU in
-	 * the kernel spends much of its time waiting for one. */
+	/* Also from schedstat (0 without it): the time it was on a CPU, and
+	 * the time it was runnable but waiting for one. On a busy machine a
+	 * thread that burns CPU in the kernel spends much of its time waiting.
+	 * A wait is counted when it ends, so one that began before a sample
+	 * may be counted after it. */
+	uint64_t cpu_ns;
 	uint64_t wait_ns;
 	uint64_t at_ns;		/* CLOCK_MONOTONIC when sampled */
 };
@@ -44,7 +47,7 @@ struct task_activity {
 void task_activity(const struct task_sample *before, const struct task_sample *after,
 		   struct task_activity *a);
 /* The time between two samples that the thread did not spend waiting for a
- * CPU: what task_activity() divides by. */
+ * CPU (at least the time it was on one): what task_activity() divides by. */
 uint64_t task_available_ns(const struct task_sample *before, const struct task_sample *after);
 
 #endif
