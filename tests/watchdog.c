@@ -7,16 +7,15 @@
  * verdicts themselves. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "spin.h"
 #include "watchdog.h"
 
 /* ---- synthetic samples ---- */
@@ -51,6 +50,7 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 	s.t = (struct task_sample){ .state = state, .kernel_ns = f->kernel_ms * 1000000u,
 				    .user_ns = f->user_ms * 1000000u, .at_ns = f->t_ms * 1000000u,
 				    .has_runs = f->has_runs, .runs = f->runs,
+				    .cpu_ns = f->has_runs ? (f->kernel_ms + f->user_ms) * 1000000u : 0,
 				    .wait_ns = f->has_runs ? f->wait_ms * 1000000u : 0 };
 	s.loop_events = f->events;
 	s.io_in_flight = f->io;
@@ -208,27 +208,11 @@ static void synthetic(void)
 static atomic_int stop, tid, calls;
 static int wake[2];
 
-/*
- * A live-lock is one call that stays in the kernel. Each readv here copies
- * 1 GiB of /dev/zero (IOV_MAX times one cache-warm MiB), tens of milliseconds
- * in the kernel, so the loop between calls adds no measurable user time (a
- * loop of short reads spends a few percent in user space natively, and far
- * more under a sanitizer or user-mode qemu, where every syscall goes through
- * the emulator). The raw syscall: a sanitizer's interceptor is user time too.
- */
 static void *spin_kernel(void *arg)
 {
-	static char buf[1 << 20];
-	static struct iovec iov[IOV_MAX];
-	int zero = open("/dev/zero", O_RDONLY);
-
 	(void)arg;
-	for (size_t i = 0; i < IOV_MAX; i++)
-		iov[i] = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
 	tid = (int)syscall(SYS_gettid);
-	while (!stop && syscall(SYS_readv, zero, iov, IOV_MAX) > 0)
-		;
-	close(zero);
+	spin_in_kernel(&stop);
 	return NULL;
 }
 
