@@ -69,7 +69,11 @@ static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
 	do {
 		nanosleep(&pause, NULL);
 		CHECK(task_sample(getpid(), *tid, &b) == 0, "second sample");
-	} while (task_available_ns(&a, &b) < 300000000u && b.at_ns - a.at_ns < 10000000000u);
+	} while (b.at_ns - a.at_ns < 10000000000u &&
+		 (task_available_ns(&a, &b) < 300000000u ||
+		  /* a wait still going on is not counted yet: a runnable
+		   * thread must have had 100 ms on a CPU */
+		  (b.state == 'R' && b.has_runs && b.cpu_ns - a.cpu_ns < 100000000u)));
 	stop = 1;
 	if (fn == sleep_long)
 		CHECK(write(wake[1], "", 1) == 1, "wake the sleeper");
