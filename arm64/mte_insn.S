@@ -5,6 +5,9 @@
  * that takes one uses that tag, never a separate argument.
  * Store-tag functions need a 16-byte aligned address (32 for ST2G), or the
  * CPU raises an alignment fault (SIGBUS).
+ * On a CPU without MTE every one of them is UNDEFINED (SIGILL): lib/ reaches
+ * the tag instructions only through tagged buffers, which need HWCAP2_MTE,
+ * and TCO only through lib/mte.c's mte_tco_enable()/mte_tco_disable().
  */
 #include "asm.h"
 
@@ -71,18 +74,20 @@ func mte_get_tag
 	ret
 endfunc mte_get_tag
 
-/* void mte_tco_enable(void)
- * PSTATE.TCO = 1: tag checks are suspended for this thread (fills, checks). */
-func mte_tco_enable
+/* void mte_tco_enable_insn(void)
+ * PSTATE.TCO = 1: tag checks are suspended for this thread (fills, checks).
+ * Called only through mte_tco_enable() in lib/mte.c, which skips it on a CPU
+ * without MTE (where it is UNDEFINED). */
+func mte_tco_enable_insn
 	msr	tco, #1
 	ret
-endfunc mte_tco_enable
+endfunc mte_tco_enable_insn
 
-/* void mte_tco_disable(void)
+/* void mte_tco_disable_insn(void)
  * PSTATE.TCO = 0: tag checks apply again. */
-func mte_tco_disable
+func mte_tco_disable_insn
 	msr	tco, #0
 	ret
-endfunc mte_tco_disable
+endfunc mte_tco_disable_insn
 
 	.section .note.GNU-stack, "", %progbits

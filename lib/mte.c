@@ -58,6 +58,33 @@ bool mte_cpu_has_mte(void)
 #endif
 }
 
+#ifdef __aarch64__
+/* arm64/mte_insn.S */
+void mte_tco_enable_insn(void);
+void mte_tco_disable_insn(void);
+
+/* Read before main and never written again: the TCO helpers below run in
+ * fills and checks of every buffer, in every thread, with or without MTE. */
+static bool tco_usable;
+
+__attribute__((constructor)) static void detect_tco(void)
+{
+	tco_usable = mte_cpu_has_mte();
+}
+
+void mte_tco_enable(void)
+{
+	if (tco_usable)
+		mte_tco_enable_insn();
+}
+
+void mte_tco_disable(void)
+{
+	if (tco_usable)
+		mte_tco_disable_insn();
+}
+#endif
+
 bool mte_cpu_has_mte3(void)
 {
 #ifdef __aarch64__

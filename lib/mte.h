@@ -4,6 +4,10 @@
  * and the tag instructions of arm64/mte_insn.S.
  * On other architectures the queries answer "no MTE" and the tag operations
  * are never reached (buffers refuse PROT_MTE); TCO is a no-op there.
+ * The same holds on an arm64 CPU without MTE (Graviton2/3 class), where
+ * every MTE instruction raises SIGILL: the tag operations are reached only
+ * through tagged buffers, which refuse to exist without HWCAP2_MTE, and the
+ * TCO helpers check HWCAP2_MTE themselves.
  */
 #ifndef MTEPROBE_MTE_H
 #define MTEPROBE_MTE_H
@@ -85,9 +89,14 @@ void mte_set_tag_pair(void *ptr);
 void mte_set_tag_zero(void *ptr);
 void mte_set_tag_range(void *ptr, size_t len);
 void *mte_get_tag(const void *ptr);
+#define MTE_HAVE_INSNS		1
+/*
+ * PSTATE.TCO around fills and checks of any buffer, tagged or not. Every
+ * command runs them, so they must be safe on any CPU: without MTE (where the
+ * instruction is UNDEFINED) they do nothing, as decided once at start-up.
+ */
 void mte_tco_enable(void);
 void mte_tco_disable(void);
-#define MTE_HAVE_INSNS		1
 #else
 #define MTE_HAVE_INSNS		0
 static inline void mte_tco_enable(void) {}

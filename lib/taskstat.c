@@ -12,7 +12,7 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 {
 	static long ticks_per_s;
 	char path[64], buf[1024], *p;
-	unsigned long long utime, stime, runs;
+	unsigned long long utime, stime, runs, cpu, wait;
 
 	if (!ticks_per_s)
 		ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -28,9 +28,12 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 	s->user_ns = utime * (1000000000u / (uint64_t)ticks_per_s);
 	s->kernel_ns = stime * (1000000000u / (uint64_t)ticks_per_s);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	/* on a CPU, waiting for one (ns), put on one (times) */
 	s->has_runs = read_small_file(path, buf, sizeof(buf)) > 0 &&
-		      sscanf(buf, "%*u %*u %llu", &runs) == 1;
+		      sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) == 3;
 	s->runs = s->has_runs ? runs : 0;
+	s->cpu_ns = s->has_runs ? cpu : 0;
+	s->wait_ns = s->has_runs ? wait : 0;
 	s->at_ns = monotonic_ns();
 	return 0;
 }
@@ -42,10 +45,23 @@ static double share(uint64_t before, uint64_t after, uint64_t elapsed)
 	return x > 1.0 ? 1.0 : x;
 }
 
+uint64_t task_available_ns(const struct task_sample *before, const struct task_sample *after)
+{
+	uint64_t elapsed = after->at_ns - before->at_ns;
+	uint64_t waited = after->wait_ns > before->wait_ns ? after->wait_ns - before->wait_ns : 0;
+	uint64_t ran = after->cpu_ns > before->cpu_ns ? after->cpu_ns - before->cpu_ns : 0;
+	uint64_t available = waited < elapsed ? elapsed - waited : 0;
+
+	/* a long wait counted late cannot hide the time the thread ran */
+	if (available < ran)
+		available = ran;
+	return available < elapsed ? available : elapsed;
+}
+
 void task_activity(const struct task_sample *before, const struct task_sample *after,
 		   struct task_activity *a)
 {
-	uint64_t elapsed = after->at_ns - before->at_ns;
+	uint64_t elapsed = task_available_ns(before, after);
 
 	a->kernel_share = share(before->kernel_ns, after->kernel_ns, elapsed);
 	a->user_share = share(before->user_ns, after->user_ns, elapsed);

@@ -22,6 +22,13 @@ struct task_sample {
 	 * gains runs even when it gains no whole clock tick of CPU time. */
 	bool has_runs;
 	uint64_t runs;
+	/* Also from schedstat (0 without it): the time it was on a CPU, and
+	 * the time it was runnable but waiting for one. On a busy machine a
+	 * thread that burns CPU in the kernel spends much of its time waiting.
+	 * A wait is counted when it ends, so one that began before a sample
+	 * may be counted after it. */
+	uint64_t cpu_ns;
+	uint64_t wait_ns;
 	uint64_t at_ns;		/* CLOCK_MONOTONIC when sampled */
 };
 
@@ -29,7 +36,9 @@ struct task_sample {
 int task_sample(pid_t pid, pid_t tid, struct task_sample *s);
 
 /* Between two samples of one thread: the share of the elapsed time it spent
- * on a CPU in the kernel and in user space (0..1 each). */
+ * on a CPU in the kernel and in user space (0..1 each), not counting the time
+ * it waited for a CPU: a thread that runs in the kernel whenever it gets a CPU
+ * has the same shares on an idle and on a busy machine. */
 struct task_activity {
 	double kernel_share;
 	double user_share;
@@ -37,5 +46,8 @@ struct task_activity {
 };
 void task_activity(const struct task_sample *before, const struct task_sample *after,
 		   struct task_activity *a);
+/* The time between two samples that the thread did not spend waiting for a
+ * CPU (at least the time it was on one): what task_activity() divides by. */
+uint64_t task_available_ns(const struct task_sample *before, const struct task_sample *after);
 
 #endif

@@ -29,23 +29,31 @@ static const struct watch_sample *back(const struct watch_judge *j, unsigned k)
 }
 
 /* How many samples back the window of the last span_ms starts; 0 when the
- * samples do not cover it. With partial, the oldest kept sample will do. */
+ * samples do not cover it. With partial, the oldest kept sample will do.
+ * Time the thread spent waiting for a CPU does not count: on a busy machine
+ * the window reaches further back, so a verdict rests on as much of the
+ * thread's own time as on an idle one. */
 static unsigned window(const struct watch_judge *j, unsigned span_ms, bool partial)
 {
 	unsigned kept = j->n < WATCH_RING ? j->n : WATCH_RING;
-	uint64_t newest = back(j, 0)->t.at_ns;
 
 	if (kept < 2)
 		return 0;
 	for (unsigned k = 1; k < kept; k++)
-		if (newest - back(j, k)->t.at_ns >= (uint64_t)span_ms * 1000000u)
+		if (task_available_ns(&back(j, k)->t, &back(j, 0)->t) >= (uint64_t)span_ms * 1000000u)
 			return k;
 	return partial ? kept - 1 : 0;
 }
 
+/* The window's length, not counting the time spent waiting for a CPU. */
 static unsigned span_ms(const struct watch_judge *j, unsigned k)
 {
-	return (unsigned)((back(j, 0)->t.at_ns - back(j, k)->t.at_ns) / 1000000u);
+	return (unsigned)(task_available_ns(&back(j, k)->t, &back(j, 0)->t) / 1000000u);
+}
+
+static unsigned waited_ms(const struct watch_judge *j, unsigned k)
+{
+	return (unsigned)((back(j, 0)->t.at_ns - back(j, k)->t.at_ns) / 1000000u) - span_ms(j, k);
 }
 
 /* On a CPU in the kernel over the window of k samples? */
@@ -69,11 +77,15 @@ static uint64_t retries(const struct watch_judge *j, unsigned k)
 
 static void why_burning(struct watch_judge *j, unsigned k, const struct task_activity *a)
 {
-	int n = snprintf(j->why, sizeof(j->why), "on a CPU, %.0f%% in the kernel, for %u ms",
-			 a->kernel_share * 100, span_ms(j, k));
+	size_t n = 0;
 
-	if (n > 0 && (size_t)n < sizeof(j->why))
-		snprintf(j->why + n, sizeof(j->why) - (size_t)n,
+	n += (size_t)snprintf(j->why, sizeof(j->why), "on a CPU, %.0f%% in the kernel, for %u ms",
+			      a->kernel_share * 100, span_ms(j, k));
+	if (waited_ms(j, k) && n < sizeof(j->why))
+		n += (size_t)snprintf(j->why + n, sizeof(j->why) - n, " (and %u ms waiting for a CPU)",
+				      waited_ms(j, k));
+	if (n < sizeof(j->why))
+		snprintf(j->why + n, sizeof(j->why) - n,
 			 j->events_known ? ", %llu kernel retries" : ", retries not counted",
 			 (unsigned long long)retries(j, k));
 }

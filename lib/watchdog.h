@@ -14,7 +14,8 @@
  *    tracing is on, of the kernel's retry events (trace.h);
  *  - early livelock: over the last WATCH_LIVELOCK_MS the thread was on a
  *    CPU, at least WATCH_KERNEL_SHARE of the time in the kernel, hardly any
- *    in user space, and (with tracing) the kernel kept retrying;
+ *    in user space, and (with tracing) the kernel kept retrying; time spent
+ *    waiting for a CPU (busy machine) is not counted in the window;
  *  - at the time limit: still burning kernel CPU is a livelock; asleep
  *    without being woken for the last WATCH_HANG_MS is a hang; anything else
  *    is a call still making progress: a plain timeout, no verdict.
@@ -36,7 +37,9 @@
 #define WATCH_KERNEL_SHARE	0.5	/* of the window, on a CPU in the kernel */
 #define WATCH_USER_SHARE	0.1	/* at most, in user space */
 #define WATCH_LOOP_EVENTS	2	/* retries in the window, when they are counted */
-#define WATCH_RING		32	/* samples kept: more than the hang window */
+/* samples kept: more than the hang window, and than the livelock window of
+ * a thread that gets a twentieth of a CPU (6.4 s on a busy machine) */
+#define WATCH_RING		128
 
 /* One sample of the watched thread. */
 struct watch_sample {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Thread sampling: a thread spinning in the kernel, one spinning in user
- * space and one asleep are told apart from two samples 300 ms apart; a
- * thread that is gone is -ENOENT. Only comparisons between the threads are
- * asserted, so a loaded machine does not fail it. */
+ * space and one asleep are told apart from two samples 300 ms of their own
+ * time apart; a thread that is gone is -ENOENT. Only comparisons between the
+ * threads are asserted, so a loaded machine does not fail it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "spin.h"
 #include "taskstat.h"
 
 static atomic_int stop;
@@ -19,15 +20,9 @@ static atomic_int ready_tid;
 
 static void *spin_kernel(void *arg)
 {
-	static char buf[1 << 16];
-	int zero = open("/dev/zero", O_RDONLY);
-
 	(void)arg;
 	ready_tid = (int)syscall(SYS_gettid);
-	/* the kernel clears 64 KiB per call: nearly all of the time is its */
-	while (!stop && read(zero, buf, sizeof(buf)) > 0)
-		;
-	close(zero);
+	spin_in_kernel(&stop);
 	return NULL;
 }
 
@@ -55,12 +50,13 @@ static void *sleep_long(void *arg)
 	return NULL;
 }
 
-/* The activity of a thread running fn over 300 ms. */
+/* The activity of a thread running fn over 300 ms of its own time: on a busy
+ * machine, time waiting for a CPU does not count (up to 10 s). */
 static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
 {
 	struct task_sample a, b;
 	struct task_activity act;
-	struct timespec pause = { 0, 300 * 1000 * 1000 };
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	pthread_t t;
 
 	stop = 0;
@@ -70,8 +66,14 @@ static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
 		sched_yield();
 	*tid = ready_tid;
 	CHECK(task_sample(getpid(), *tid, &a) == 0, "first sample");
-	nanosleep(&pause, NULL);
-	CHECK(task_sample(getpid(), *tid, &b) == 0, "second sample");
+	do {
+		nanosleep(&pause, NULL);
+		CHECK(task_sample(getpid(), *tid, &b) == 0, "second sample");
+	} while (b.at_ns - a.at_ns < 10000000000u &&
+		 (task_available_ns(&a, &b) < 300000000u ||
+		  /* a wait still going on is not counted yet: a runnable
+		   * thread must have had 100 ms on a CPU */
+		  (b.state == 'R' && b.has_runs && b.cpu_ns - a.cpu_ns < 100000000u)));
 	stop = 1;
 	if (fn == sleep_long)
 		CHECK(write(wake[1], "", 1) == 1, "wake the sleeper");
@@ -80,12 +82,42 @@ static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
 	return act;
 }
 
+/* Shares from synthetic samples: the time a thread waited for a CPU does not
+ * count, and a wait counted late (it began before the first sample) cannot
+ * hide the time the thread ran. */
+static void shares(void)
+{
+	const uint64_t ms = 1000000;
+	struct task_sample a = { .state = 'R', .has_runs = true, .at_ns = 1000 * ms };
+	struct task_sample b = a;
+	struct task_activity act;
+
+	/* 300 ms: 60 on a CPU in the kernel, 240 waiting for one */
+	b.at_ns += 300 * ms;
+	b.kernel_ns += 60 * ms;
+	b.cpu_ns += 60 * ms;
+	b.wait_ns += 240 * ms;
+	task_activity(&a, &b, &act);
+	CHECK(act.kernel_share > 0.99 && act.user_share == 0, "busy: kernel %.2f", act.kernel_share);
+	/* the same, with a 400 ms wait that began before the first sample */
+	b.wait_ns = a.wait_ns + 400 * ms;
+	task_activity(&a, &b, &act);
+	CHECK(act.kernel_share > 0.99, "wait counted late: kernel %.2f", act.kernel_share);
+	/* without schedstat: wall time */
+	a.has_runs = b.has_runs = false;
+	a.wait_ns = b.wait_ns = a.cpu_ns = b.cpu_ns = 0;
+	task_activity(&a, &b, &act);
+	CHECK(act.kernel_share > 0.19 && act.kernel_share < 0.21, "no schedstat: kernel %.2f",
+	      act.kernel_share);
+}
+
 int main(void)
 {
 	struct task_activity k, u, s;
 	struct task_sample gone;
 	pid_t tid;
 
+	shares();
 	CHECK(pipe(wake) == 0, "pipe");
 	k = measure(spin_kernel, &tid);
 	u = measure(spin_user, &tid);

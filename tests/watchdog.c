@@ -15,13 +15,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "spin.h"
 #include "watchdog.h"
 
 /* ---- synthetic samples ---- */
 
 struct fake {
 	struct watch_judge j;
-	uint64_t t_ms, kernel_ms, user_ms, runs, events, io;
+	uint64_t t_ms, kernel_ms, user_ms, runs, events, io, wait_ms;
+	unsigned waiting;	/* ms of each period spent waiting for a CPU */
 	bool has_runs;
 };
 
@@ -44,9 +46,12 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 	f->user_ms += user_ms;
 	f->runs += runs;
 	f->events += events;
+	f->wait_ms += f->waiting;
 	s.t = (struct task_sample){ .state = state, .kernel_ns = f->kernel_ms * 1000000u,
 				    .user_ns = f->user_ms * 1000000u, .at_ns = f->t_ms * 1000000u,
-				    .has_runs = f->has_runs, .runs = f->runs };
+				    .has_runs = f->has_runs, .runs = f->runs,
+				    .cpu_ns = f->has_runs ? (f->kernel_ms + f->user_ms) * 1000000u : 0,
+				    .wait_ns = f->has_runs ? f->wait_ms * 1000000u : 0 };
 	s.loop_events = f->events;
 	s.io_in_flight = f->io;
 	watch_judge_feed(&f->j, &s);
@@ -98,6 +103,33 @@ static void synthetic(void)
 	fake_init(&f, false);
 	v = run_early(&f, 'R', 20, 0, 1, 0, 3000, &at);
 	CHECK(v == WATCH_NONE, "40%% kernel is no livelock: %d", v);
+
+	/* a busy machine: the thread waits for a CPU 35 ms of every 50. In
+	 * the kernel whenever it runs, it is live-locked, judged on 300 ms of
+	 * its own time (later than on an idle machine, on the same evidence) */
+	fake_init(&f, false);
+	f.waiting = 35;
+	v = run_early(&f, 'R', 15, 0, 3, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS * 50 / 15,
+	      "kernel spin waiting for a CPU: %d at %llu ms", v, (unsigned long long)at);
+	CHECK(strstr(f.j.why, "100% in the kernel, for 300 ms (and 700 ms waiting for a CPU)"),
+	      "why: %s", f.j.why);
+	/* the same wait, the thread's own time in user space or split */
+	fake_init(&f, false);
+	f.waiting = 35;
+	v = run_early(&f, 'R', 0, 15, 3, 0, 3000, &at);
+	CHECK(v == WATCH_NONE && watch_judge_final(&f.j) == WATCH_SLOW,
+	      "user spin waiting for a CPU: no livelock: %d %s", v, f.j.why);
+	fake_init(&f, false);
+	f.waiting = 35;
+	v = run_early(&f, 'R', 6, 9, 3, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "40%% kernel waiting for a CPU is no livelock: %d %s", v, f.j.why);
+	/* without schedstat the wait is not known: wall time, as before */
+	fake_init(&f, false);
+	f.waiting = 35;
+	f.has_runs = false;
+	v = run_early(&f, 'R', 15, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "no schedstat: 30%% of wall time in the kernel: %d", v);
 
 	/* a thread caught switched out now and then still spins */
 	fake_init(&f, false);
@@ -178,15 +210,9 @@ static int wake[2];
 
 static void *spin_kernel(void *arg)
 {
-	static char buf[1 << 16];
-	int zero = open("/dev/zero", O_RDONLY);
-
 	(void)arg;
 	tid = (int)syscall(SYS_gettid);
-	/* the raw syscall: a sanitizer's read() interceptor would add user time */
-	while (!stop && syscall(SYS_read, zero, buf, sizeof(buf)) > 0)
-		;
-	close(zero);
+	spin_in_kernel(&stop);
 	return NULL;
 }
 
