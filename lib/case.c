@@ -283,6 +283,8 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 						     : probe_write(lay.ptr, lay.len));
 	if ((size_t)m.expect > c.want)
 		m.expect = (long)c.want;
+	if (d->record_end)
+		m.expect = (long)d->record_end(&c, (size_t)m.expect);
 	if (mte) {
 		err = mte_set_mode(s->mode, MTE_TAGS_ALL);
 		if (err) {
@@ -406,6 +408,8 @@ static void classify(const struct case_spec *s, struct case_result *r)
 		.fault_off = r->fault_off,
 		.checked = s->fault == FAULT_PAGE || s->mode != MTE_MODE_NONE,
 		.racing = s->fault == FAULT_RETAG,
+		.records = s->drv->record_end && r->has_expect,
+		.record_end = r->has_expect ? (size_t)r->expect : 0,
 	};
 
 	outcome_classify(&in, &r->out);

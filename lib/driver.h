@@ -97,6 +97,11 @@ struct driver {
 	long (*call)(struct drv_ctx *c);
 	/* Data integrity after the call returned ret. */
 	void (*verify)(struct drv_ctx *c, long ret, struct drv_check *chk);
+	/* Calls that return whole records (getdents64), NULL for bytes: what a
+	 * byte-exact kernel returns when it can store buffer bytes [0, limit):
+	 * the end of the last record whose stored bytes (header, name, NUL; not
+	 * the padding) lie before limit, read from the reference prepare made. */
+	size_t (*record_end)(struct drv_ctx *c, size_t limit);
 	void (*cleanup)(struct drv_ctx *c);
 };
 
