@@ -324,6 +324,12 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		m.watch = wd.verdict;
 		m.verdict_us = wd.verdict_us;
 	}
+	if (c.setup_failed) {
+		/* not the kernel's answer to the buffer: no outcome */
+		if (d->cleanup)
+			d->cleanup(&c);
+		child_skip(fd, "%s", c.note);
+	}
 	m.want = c.want;
 	m.reach = c.reach;
 	snprintf(m.note, sizeof(m.note), "%s", c.note);

@@ -67,6 +67,7 @@ struct drv_ctx {
 	char path[PATH_MAX];
 	void *priv;
 	char note[160];		/* anything the reader should know */
+	bool setup_failed;	/* set by call() through drv_setup_failed() */
 };
 
 /* What verify found. -1: does not apply. */
@@ -93,7 +94,10 @@ struct driver {
 	const char *(*unsupported)(struct drv_ctx *c);
 	/* Create files, pipes, rings. 0, or -errno (the case is a skip, note says why). */
 	int (*prepare)(struct drv_ctx *c);
-	/* The call under test: bytes (>= 0) or -errno. */
+	/* The call under test: bytes (>= 0) or -errno. Only the kernel's answer
+	 * to the buffer is an outcome: a step of its own that fails before it
+	 * (a ring, a worker thread) returns drv_setup_failed(), and the case is
+	 * a skip. Setup that can be done before the fault belongs in prepare. */
 	long (*call)(struct drv_ctx *c);
 	/* Data integrity after the call returned ret. */
 	void (*verify)(struct drv_ctx *c, long ret, struct drv_check *chk);
@@ -166,5 +170,10 @@ struct iovec;
 int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max);
 /* -errno of a libc call that returned -1 */
 long drv_ret(long r);
+/* For call(): a step before the call under test failed, so the case is a
+ * skip, not an outcome. Sets the note from fmt and ctx->setup_failed;
+ * returns err (-errno). */
+long drv_setup_failed(struct drv_ctx *c, long err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -2,6 +2,7 @@
 /* What file drivers share: the file, its checks, iovec splitting. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,17 @@ int io_path_parse(const char *name)
 long drv_ret(long r)
 {
 	return r < 0 ? -errno : r;
+}
+
+long drv_setup_failed(struct drv_ctx *c, long err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->note, sizeof(c->note), fmt, ap);
+	va_end(ap);
+	c->setup_failed = true;
+	return err;
 }
 
 const char *drv_file_unsupported(struct drv_ctx *c)

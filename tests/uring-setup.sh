@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A failure to set up is a skip, never a kernel outcome: io_uring cases run
+# without a file descriptor for the ring (RLIMIT_NOFILE), without locked memory
+# for the ring or the registered buffer (RLIMIT_MEMLOCK without CAP_IPC_LOCK)
+# and, as a user of its own, without a process for an io-wq worker
+# (RLIMIT_NPROC: the request is cancelled). Every row, control cases included,
+# is the call's outcome or a skip whose note names io_uring; never an errno row.
+# Usage: uring-setup.sh MTEPROBE [WRAPPER...]
+set -u
+bin=$1; shift
+wrap="$*"
+csv_awk=$(cat "$(dirname "$0")/csv.awk") || exit 1
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+chmod 755 "$dir"
+mkdir "$dir/files" && chmod 1777 "$dir/files"
+fails=0
+: >"$dir/rows.csv"
+
+# run LIMITS... -- SYSCALL FAULT [OPTIONS]: one case, its CSV row (if any) kept
+run() {
+	limits=
+	while [ "$1" != -- ]; do limits="$limits $1"; shift; done
+	shift
+	sc=$1 fault=$2; shift 2
+	$limits $wrap "$bin" run --syscall "$sc" --dir "$dir/files" --fault "$fault" --no-trace --csv "$@" \
+		>"$dir/out" 2>"$dir/err"
+	st=$?
+	# a limit that stops mteprobe itself gives no row: nothing to check
+	[ -s "$dir/rows.csv" ] || head -n 1 "$dir/out" >>"$dir/rows.csv"
+	sed -n 2p "$dir/out" >>"$dir/rows.csv"
+}
+
+# without limits the drivers must run here, or there is nothing to test
+# (status 4: user-mode emulation)
+run -- uring-read none
+[ $st = 4 ] && { echo "skip: $(cat "$dir/err")"; exit 77; }
+if ! awk "$csv_awk"' v("result") == "full" { ok = 1 } END { exit !ok }' "$dir/rows.csv"; then
+	echo "skip: io_uring does not run here: $(tail -n 1 "$dir/rows.csv")"
+	exit 77
+fi
+
+# no descriptor for the ring: somewhere between too few to start and enough
+for n in 4 5 6 7 8 9 10 11 12; do
+	for fault in none page; do
+		run prlimit --nofile=$n -- uring-read $fault
+	done
+done
+
+# no locked memory for the ring or the fixed buffer's pinned pages
+nolock="prlimit --memlock=0"
+[ "$(id -u)" = 0 ] && nolock="setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock $nolock"
+for sc in uring-read uring-read-fixed uring-write-fixed; do
+	for fault in none page; do
+		run $nolock -- $sc $fault
+	done
+done
+
+# no process for an io-wq worker: a uid of its own, allowed the case's two
+# processes (the watchdog, a thread, is off); a buffered write that io_uring
+# hands to io-wq is then cancelled
+if [ "$(id -u)" = 0 ]; then
+	uid=$((60000 + $$ % 5000))
+	for sc in uring-write uring-writev; do
+		run setpriv --reuid=$uid --regid=$uid --clear-groups prlimit --nproc=2 -- $sc none --no-watchdog
+	done
+fi
+
+awk "$csv_awk"'
+v("syscall") ~ /^uring-/ { rows++ }
+v("result") == "skip" && v("note") ~ /io_uring/ { skips++ }
+v("result") == "errno" || (v("fault") == "none" && v("result") != "full" && v("result") != "skip") ||
+(v("result") == "skip" && v("note") == "") {
+	printf "FAIL: %s fault %s: %s %s %s (%s)\n", v("syscall"), v("fault"), v("result"), v("ret"),
+	       v("errno"), v("note")
+	bad++
+}
+END {
+	if (!skips) {
+		print "FAIL: no case lacked what io_uring needs: the limits tested nothing"
+		bad++
+	}
+	printf "%d io_uring rows under limits, %d skipped for a setup failure\n", rows, skips
+	exit bad > 0
+}' "$dir/rows.csv"
