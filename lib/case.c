@@ -190,7 +190,7 @@ static void child_skip(int fd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(m.note, sizeof(m.note), fmt, ap);
+	vsnprintf_utf8(m.note, sizeof(m.note), fmt, ap);
 	va_end(ap);
 	child_send(fd, &m);
 	_exit(0);
@@ -205,7 +205,7 @@ static void send_verdict(struct watchdog *w)
 	struct case_msg m = { .stage = MSG_VERDICT, .watch = w->verdict,
 			      .verdict_us = w->verdict_us };
 
-	snprintf(m.note, sizeof(m.note), "%s", w->judge.why);
+	snprintf_utf8(m.note, sizeof(m.note), "%s", w->judge.why);
 	child_send(verdict_fd, &m);
 }
 
@@ -332,7 +332,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 	}
 	m.want = c.want;
 	m.reach = c.reach;
-	snprintf(m.note, sizeof(m.note), "%s", c.note);
+	snprintf_utf8(m.note, sizeof(m.note), "%s", c.note);
 	child_send(fd, &m);
 
 	/* an asynchronous fault is signalled at the next kernel entries */
@@ -345,7 +345,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 	if (d->verify)
 		d->verify(&c, m.ret, &m.chk);
 	m.sicode = async_code;
-	snprintf(m.note, sizeof(m.note), "%s", c.note);
+	snprintf_utf8(m.note, sizeof(m.note), "%s", c.note);
 	child_send(fd, &m);
 	if (d->cleanup)
 		d->cleanup(&c);
@@ -366,7 +366,7 @@ static void addnote(struct case_result *r, const char *fmt, ...)
 		n += 2;
 	}
 	va_start(ap, fmt);
-	vsnprintf(r->note + n, sizeof(r->note) - n, fmt, ap);
+	vsnprintf_utf8(r->note + n, sizeof(r->note) - n, fmt, ap);
 	va_end(ap);
 }
 
@@ -436,7 +436,7 @@ void case_skip(const struct case_spec *s, struct case_result *r, const char *why
 {
 	init_result(s, r);
 	r->raw.skipped = true;
-	snprintf(r->note, sizeof(r->note), "%s", why);
+	snprintf_utf8(r->note, sizeof(r->note), "%s", why);
 	classify(s, r);
 }
 

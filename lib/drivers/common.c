@@ -38,7 +38,7 @@ long drv_setup_failed(struct drv_ctx *c, long err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->note, sizeof(c->note), fmt, ap);
+	vsnprintf_utf8(c->note, sizeof(c->note), fmt, ap);
 	va_end(ap);
 	c->setup_failed = true;
 	return err;
@@ -93,7 +93,8 @@ int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what)
 	err = write_all(fd, src, len, off);
 	free(src);
 	if (err)
-		snprintf(c->note, sizeof(c->note), "cannot fill %.100s: %s", what, strerror(-err));
+		snprintf(c->note, sizeof(c->note), "cannot fill %.*s: %s", UTF8_CUT(what, 100),
+			 strerror(-err));
 	return err;
 }
 
