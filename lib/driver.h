@@ -154,6 +154,11 @@ int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what);
 /* Make dir hold count empty files named PREFIX0000.. (once: kept for later
  * cases), for calls that list or search entries. 0 or -errno. */
 int drv_populate_dir(const char *dir, char prefix, int count);
+/* For verify(): the data cannot be checked (no memory, the file cannot be
+ * read back). data_ok and overshoot stay unknown, and the note says why:
+ * "not verified: WHY" (added to what it held). */
+void drv_not_verified(struct drv_ctx *c, struct drv_check *chk, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Standard verify for file drivers, by direction. */
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
 void drv_file_cleanup(struct drv_ctx *c);

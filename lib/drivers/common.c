@@ -171,6 +171,24 @@ void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
 	chk->overshoot = (long)layout_count_stored(c->lay, c->seed, n, c->lay->len);
 }
 
+void drv_not_verified(struct drv_ctx *c, struct drv_check *chk, const char *fmt, ...)
+{
+	size_t n = strlen(c->note);
+	va_list ap;
+
+	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
+	if (n && n + 2 < sizeof(c->note)) {
+		memcpy(c->note + n, "; ", 3);
+		n += 2;
+	}
+	n += (size_t)snprintf_utf8(c->note + n, sizeof(c->note) - n, "not verified: ");
+	if (n >= sizeof(c->note))
+		return;
+	va_start(ap, fmt);
+	vsnprintf_utf8(c->note + n, sizeof(c->note) - n, fmt, ap);
+	va_end(ap);
+}
+
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 {
 	size_t len = c->lay->len;
@@ -186,16 +204,24 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 	/* what reached the file: read it back through the page cache */
 	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
 	fd = open(c->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		drv_not_verified(c, chk, "cannot reopen the file: %s", strerror(errno));
 		return;
+	}
 	size = lseek(fd, 0, SEEK_END);
 	got = malloc(len + 1);
-	if (got && size <= c->foff) {
+	if (!got) {
+		drv_not_verified(c, chk, "out of memory");
+	} else if (size < 0) {
+		drv_not_verified(c, chk, "cannot size the file: %s", strerror(errno));
+	} else if (size <= c->foff) {
 		drv_check_sink(c, ret, got, 0, chk);	/* nothing reached the file */
-	} else if (got) {
+	} else {
 		n = pread(fd, got, len + 1, c->foff);
 		if (n >= 0)
 			drv_check_sink(c, ret, got, (size_t)n, chk);
+		else
+			drv_not_verified(c, chk, "cannot read the file back: %s", strerror(errno));
 	}
 	free(got);
 	close(fd);
@@ -233,8 +259,10 @@ void drv_check_drained(struct drv_ctx *c, long ret, int fd, struct drv_check *ch
 	ssize_t r;
 
 	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
-	if (!got)
+	if (!got) {
+		drv_not_verified(c, chk, "out of memory");
 		return;
+	}
 	/* the call is over: all it sent is there, so never wait for more */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	while (n <= len && (r = read(fd, got + n, len + 1 - n)) > 0)
