@@ -248,6 +248,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 
 	signal(SIGINT, SIG_IGN);	/* an interrupted matrix lets the case finish */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* RLIMIT_FSIZE: a setup write fails with EFBIG */
 	probe_init();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);

@@ -4,9 +4,10 @@
 # without a file descriptor for the ring (RLIMIT_NOFILE), without locked memory
 # for the ring or the registered buffer (RLIMIT_MEMLOCK without CAP_IPC_LOCK)
 # and, as a user of its own, without a process for an io-wq worker
-# (RLIMIT_NPROC: the request is cancelled). Every row, control cases included,
-# is the call's outcome or a skip whose note names io_uring; never an errno row.
-# Usage: uring-setup.sh MTEPROBE [WRAPPER...]
+# (RLIMIT_NPROC: the request is cancelled); a read whose file cannot be filled
+# (RLIMIT_FSIZE). Every row, control cases included, is the call's outcome or
+# a skip whose note names the step; never an errno or signal row.
+# Usage: setup-skip.sh MTEPROBE [WRAPPER...]
 set -u
 bin=$1; shift
 wrap="$*"
@@ -67,20 +68,27 @@ if [ "$(id -u)" = 0 ]; then
 	done
 fi
 
+# the file to read cannot be filled (EFBIG; the CSV itself stays under the limit)
+for sc in read uring-read; do
+	run prlimit --fsize=4096 -- $sc none
+done
+
 awk "$csv_awk"'
-v("syscall") ~ /^uring-/ { rows++ }
+{ rows++ }
 v("result") == "skip" && v("note") ~ /io_uring/ { skips++ }
-v("result") == "errno" || (v("fault") == "none" && v("result") != "full" && v("result") != "skip") ||
+v("result") == "skip" && v("note") ~ /cannot fill/ { fills++ }
+v("result") == "errno" || v("result") == "signal" || (v("fault") == "none" && v("result") != "full" && v("result") != "skip") ||
 (v("result") == "skip" && v("note") == "") {
 	printf "FAIL: %s fault %s: %s %s %s (%s)\n", v("syscall"), v("fault"), v("result"), v("ret"),
 	       v("errno"), v("note")
 	bad++
 }
 END {
-	if (!skips) {
-		print "FAIL: no case lacked what io_uring needs: the limits tested nothing"
+	if (!skips || !fills) {
+		print "FAIL: no case lacked what io_uring needs, or its file: the limits tested nothing"
 		bad++
 	}
-	printf "%d io_uring rows under limits, %d skipped for a setup failure\n", rows, skips
+	printf "%d rows under limits, %d skipped: io_uring %d, file fill %d\n", rows, skips + fills,
+	       skips, fills
 	exit bad > 0
 }' "$dir/rows.csv"
