@@ -3,8 +3,8 @@
  * reference is the same call into a plain buffer, made just before. */
 #include <dirent.h>
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
