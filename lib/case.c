@@ -190,7 +190,7 @@ static void child_skip(int fd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(m.note, sizeof(m.note), fmt, ap);
+	vsnprintf_utf8(m.note, sizeof(m.note), fmt, ap);
 	va_end(ap);
 	child_send(fd, &m);
 	_exit(0);
@@ -205,7 +205,7 @@ static void send_verdict(struct watchdog *w)
 	struct case_msg m = { .stage = MSG_VERDICT, .watch = w->verdict,
 			      .verdict_us = w->verdict_us };
 
-	snprintf(m.note, sizeof(m.note), "%s", w->judge.why);
+	snprintf_utf8(m.note, sizeof(m.note), "%s", w->judge.why);
 	child_send(verdict_fd, &m);
 }
 
@@ -248,6 +248,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 
 	signal(SIGINT, SIG_IGN);	/* an interrupted matrix lets the case finish */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* RLIMIT_FSIZE: a setup write fails with EFBIG */
 	probe_init();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);
@@ -283,6 +284,8 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 						     : probe_write(lay.ptr, lay.len));
 	if ((size_t)m.expect > c.want)
 		m.expect = (long)c.want;
+	if (d->record_end)
+		m.expect = (long)d->record_end(&c, (size_t)m.expect);
 	if (mte) {
 		err = mte_set_mode(s->mode, MTE_TAGS_ALL);
 		if (err) {
@@ -322,9 +325,15 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		m.watch = wd.verdict;
 		m.verdict_us = wd.verdict_us;
 	}
+	if (c.setup_failed) {
+		/* not the kernel's answer to the buffer: no outcome */
+		if (d->cleanup)
+			d->cleanup(&c);
+		child_skip(fd, "%s", c.note);
+	}
 	m.want = c.want;
 	m.reach = c.reach;
-	snprintf(m.note, sizeof(m.note), "%s", c.note);
+	snprintf_utf8(m.note, sizeof(m.note), "%s", c.note);
 	child_send(fd, &m);
 
 	/* an asynchronous fault is signalled at the next kernel entries */
@@ -337,7 +346,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 	if (d->verify)
 		d->verify(&c, m.ret, &m.chk);
 	m.sicode = async_code;
-	snprintf(m.note, sizeof(m.note), "%s", c.note);
+	snprintf_utf8(m.note, sizeof(m.note), "%s", c.note);
 	child_send(fd, &m);
 	if (d->cleanup)
 		d->cleanup(&c);
@@ -358,7 +367,7 @@ static void addnote(struct case_result *r, const char *fmt, ...)
 		n += 2;
 	}
 	va_start(ap, fmt);
-	vsnprintf(r->note + n, sizeof(r->note) - n, fmt, ap);
+	vsnprintf_utf8(r->note + n, sizeof(r->note) - n, fmt, ap);
 	va_end(ap);
 }
 
@@ -406,6 +415,8 @@ static void classify(const struct case_spec *s, struct case_result *r)
 		.fault_off = r->fault_off,
 		.checked = s->fault == FAULT_PAGE || s->mode != MTE_MODE_NONE,
 		.racing = s->fault == FAULT_RETAG,
+		.records = s->drv->record_end && r->has_expect,
+		.record_end = r->has_expect ? (size_t)r->expect : 0,
 	};
 
 	outcome_classify(&in, &r->out);
@@ -426,7 +437,7 @@ void case_skip(const struct case_spec *s, struct case_result *r, const char *why
 {
 	init_result(s, r);
 	r->raw.skipped = true;
-	snprintf(r->note, sizeof(r->note), "%s", why);
+	snprintf_utf8(r->note, sizeof(r->note), "%s", why);
 	classify(s, r);
 }
 

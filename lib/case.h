@@ -50,7 +50,8 @@ struct case_result {
 	bool fault_in_range;
 	size_t fault_off;	/* normalised (layout.h) */
 	bool has_expect;
-	long expect;		/* what the probes say a byte-exact kernel returns */
+	long expect;		/* what the probes say a byte-exact kernel returns
+				 * (records: at the record boundary, driver.h) */
 	struct drv_check chk;	/* -1: unknown or does not apply */
 	unsigned long elapsed_us;	/* the call; the time limit for a timeout */
 	int sicode;		/* si_code of an async tag-check fault (0: none) */

@@ -67,6 +67,7 @@ struct drv_ctx {
 	char path[PATH_MAX];
 	void *priv;
 	char note[160];		/* anything the reader should know */
+	bool setup_failed;	/* set by call() through drv_setup_failed() */
 };
 
 /* What verify found. -1: does not apply. */
@@ -93,10 +94,18 @@ struct driver {
 	const char *(*unsupported)(struct drv_ctx *c);
 	/* Create files, pipes, rings. 0, or -errno (the case is a skip, note says why). */
 	int (*prepare)(struct drv_ctx *c);
-	/* The call under test: bytes (>= 0) or -errno. */
+	/* The call under test: bytes (>= 0) or -errno. Only the kernel's answer
+	 * to the buffer is an outcome: a step of its own that fails before it
+	 * (a ring, a worker thread) returns drv_setup_failed(), and the case is
+	 * a skip. Setup that can be done before the fault belongs in prepare. */
 	long (*call)(struct drv_ctx *c);
 	/* Data integrity after the call returned ret. */
 	void (*verify)(struct drv_ctx *c, long ret, struct drv_check *chk);
+	/* Calls that return whole records (getdents64), NULL for bytes: what a
+	 * byte-exact kernel returns when it can store buffer bytes [0, limit):
+	 * the end of the last record whose stored bytes (header, name, NUL; not
+	 * the padding) lie before limit, read from the reference prepare made. */
+	size_t (*record_end)(struct drv_ctx *c, size_t limit);
 	void (*cleanup)(struct drv_ctx *c);
 };
 
@@ -145,6 +154,11 @@ int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what);
 /* Make dir hold count empty files named PREFIX0000.. (once: kept for later
  * cases), for calls that list or search entries. 0 or -errno. */
 int drv_populate_dir(const char *dir, char prefix, int count);
+/* For verify(): the data cannot be checked (no memory, the file cannot be
+ * read back). data_ok and overshoot stay unknown, and the note says why:
+ * "not verified: WHY" (added to what it held). */
+void drv_not_verified(struct drv_ctx *c, struct drv_check *chk, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Standard verify for file drivers, by direction. */
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk);
 void drv_file_cleanup(struct drv_ctx *c);
@@ -161,5 +175,10 @@ struct iovec;
 int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max);
 /* -errno of a libc call that returned -1 */
 long drv_ret(long r);
+/* For call(): a step before the call under test failed, so the case is a
+ * skip, not an outcome. Sets the note from fmt and ctx->setup_failed;
+ * returns err (-errno). */
+long drv_setup_failed(struct drv_ctx *c, long err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

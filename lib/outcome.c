@@ -25,6 +25,10 @@ int result_parse(const char *name)
 void outcome_classify(const struct outcome_input *in, struct outcome *out)
 {
 	const struct raw_result *raw = &in->raw;
+	/* the most a byte-exact kernel returns: up to the fault, or for records
+	 * the whole records stored before it (a record's padding is never
+	 * written, so it may lie past the fault) */
+	size_t exact = in->records ? in->record_end : in->fault_off;
 	size_t touched;
 
 	*out = (struct outcome){ .bypass = -1 };
@@ -60,9 +64,9 @@ void outcome_classify(const struct outcome_input *in, struct outcome *out)
 	if (!in->fault_in_range)
 		return;
 	out->has_delta = true;
-	out->delta = (long)in->fault_off - raw->ret;
+	out->delta = (long)exact - raw->ret;
 	/* The range the kernel says it touched: a full call touched its reach,
-	 * a short one its count. Past the fault, unreported: a bypass. */
+	 * a short one its count. Past what it could do, unreported: a bypass. */
 	touched = (size_t)raw->ret >= raw->want ? raw->reach : (size_t)raw->ret;
 	if (!in->checked || in->racing)
 		return;		/* mode none: no check to bypass; retag: the
@@ -70,5 +74,5 @@ void outcome_classify(const struct outcome_input *in, struct outcome *out)
 	if (raw->signo)
 		out->bypass = 0;
 	else
-		out->bypass = touched > in->fault_off;
+		out->bypass = touched > exact;
 }

@@ -60,12 +60,16 @@ struct outcome_input {
 				 * faults unless the mode is none */
 	bool racing;		/* the fault came and went during the call (retag):
 				 * a bypass cannot be told from a match */
+	bool records;		/* the call returns whole records (getdents64) */
+	size_t record_end;	/* records: what a byte-exact kernel returns, the end
+				 * of the last record whose stored bytes (not its
+				 * padding) lie before the fault */
 };
 
 struct outcome {
 	enum result result;
 	bool has_delta;
-	long delta;		/* fault_off - ret */
+	long delta;		/* fault_off (records: record_end) - ret */
 	int bypass;		/* 1, 0, or -1 when it does not apply */
 };
 

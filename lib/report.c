@@ -79,11 +79,15 @@ static void values(const struct report_ctx *ctx, const struct case_spec *s,
 		snprintf(v[COL_BYPASS], VAL_SIZE, "%d", r->out.bypass);
 	if (r->out.result != RESULT_SKIP)
 		snprintf(v[COL_ELAPSED_US], VAL_SIZE, "%lu", r->elapsed_us);
-	snprintf(v[COL_NOTE], VAL_SIZE, "%s", r->note);
+	snprintf_utf8(v[COL_NOTE], VAL_SIZE, "%s", r->note);
 	if (r->out.result == RESULT_LIVELOCK || r->out.result == RESULT_HANG)
 		snprintf(v[COL_RECOVERED], VAL_SIZE, "%d", r->raw.recovered);
 	if (r->traced)
 		snprintf(v[COL_FAULT_INS], VAL_SIZE, "%llu", (unsigned long long)r->fault_ins);
+	/* a note may hold a path cut anywhere, or one that is not UTF-8 */
+	for (int c = 0; c < COL_COUNT; c++)
+		if (!numeric[c])
+			utf8_sanitize(v[c]);
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -187,7 +191,12 @@ void report_verdict(FILE *f, const struct case_spec *s, const struct case_result
 		fprintf(f, ", %ld bytes stored past ret", r->chk.overshoot);
 	if (r->traced)
 		fprintf(f, ", fault_ins %llu", (unsigned long long)r->fault_ins);
-	if (r->note[0])
-		fprintf(f, " (%s)", r->note);
+	if (r->note[0]) {
+		char note[sizeof(r->note)];
+
+		snprintf(note, sizeof(note), "%s", r->note);
+		utf8_sanitize(note);
+		fprintf(f, " (%s)", note);
+	}
 	fputc('\n', f);
 }

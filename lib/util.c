@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +60,98 @@ int enum_parse(const char *const *names, size_t count, const char *name)
 		if (names[v] && strcmp(name, names[v]) == 0)
 			return (int)v;
 	return -1;
+}
+
+static bool utf8_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* The bytes of the sequence a lead byte starts (1 for a byte that starts
+ * none: ASCII, or invalid). */
+static size_t utf8_seq_len(unsigned char c)
+{
+	return c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 1;
+}
+
+/* len, less a character at its end that misses bytes */
+static size_t utf8_whole(const char *s, size_t len)
+{
+	size_t start = len;
+
+	while (start > 0 && len - start < 3 && utf8_cont((unsigned char)s[start - 1]))
+		start--;
+	if (start > 0 && utf8_seq_len((unsigned char)s[start - 1]) > len - start + 1)
+		return start - 1;
+	return len;
+}
+
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	return n < max ? n : utf8_whole(s, n);
+}
+
+int vsnprintf_utf8(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+
+	if (n >= 0 && size && (size_t)n >= size)
+		buf[utf8_whole(buf, size - 1)] = '\0';
+	return n;
+}
+
+int snprintf_utf8(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf_utf8(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* The length of the valid sequence at s, or 0: RFC 3629 (no overlong
+ * forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_valid_seq(const unsigned char *s)
+{
+	size_t len = utf8_seq_len(s[0]);
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (len == 1)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (!utf8_cont(s[i]))
+			return 0;
+	return len;
+}
+
+void utf8_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t len = utf8_valid_seq(p);
+
+		if (len)
+			p += len;
+		else
+			*p++ = '?';
+	}
 }
 
 uint64_t monotonic_ns(void)

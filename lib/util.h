@@ -4,6 +4,7 @@
 #define MTEPROBE_UTIL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -31,6 +32,21 @@ static inline unsigned long monotonic_us(void)
  * outside the table) and the value of a name (-1 when unknown). */
 const char *enum_name(const char *const *names, size_t count, int v);
 int enum_parse(const char *const *names, size_t count, const char *name);
+
+/* Notes and paths are cut at byte limits; these never cut inside a UTF-8
+ * character. utf8_prefix: how many of the first max bytes of s to keep (all
+ * of s when it is shorter), for "%.*s" through UTF8_CUT(s, max). */
+size_t utf8_prefix(const char *s, size_t max);
+#define UTF8_CUT(s, max)	(int)utf8_prefix((s), (max)), (s)
+/* vsnprintf and snprintf that, when the text does not fit, drop a character
+ * the cut would split. */
+int vsnprintf_utf8(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int snprintf_utf8(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Make s valid UTF-8 in place: every byte that does not belong to a valid
+ * sequence (a cut character, a non-UTF-8 file name) becomes '?'. */
+void utf8_sanitize(char *s);
 
 /* fork() with a pipe from the child back to the parent (stdio flushed first,
  * so nothing buffered is written twice). In the child: 0, *fd the write end.

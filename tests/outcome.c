@@ -67,6 +67,37 @@ int main(void)
 		o = classify(r, true, 3500, true);
 		CHECK(o.result == RESULT_FULL && o.bypass == 1, "reach past the fault");
 	}
+	/* records (getdents64): a byte-exact kernel returns the records whose
+	 * stored bytes lie before the fault, whole: their padding, never
+	 * written, may reach past it */
+	{
+		struct outcome_input in = { .raw = returned(4080, 8176), .fault_in_range = true,
+					    .fault_off = 4079, .checked = true, .records = true,
+					    .record_end = 4080 };
+
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_SHORT && o.delta == 0 && o.bypass == 0,
+		      "record padded past the fault: delta %ld, bypass %d", o.delta, o.bypass);
+		in.raw = returned(4048, 8176);
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_SHORT && o.delta == 32 && o.bypass == 0, "one record fewer");
+		in.fault_off = 4072;
+		in.record_end = 4048;
+		in.raw = returned(4080, 8176);
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_SHORT && o.delta == -32 && o.bypass == 1,
+		      "a record whose name crosses the fault: delta %ld, bypass %d", o.delta, o.bypass);
+		in.fault_off = 8170;
+		in.record_end = 8176;
+		in.raw = returned(8176, 8176);
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_FULL && o.delta == 0 && o.bypass == 0,
+		      "fault in the last record's padding: full, delta %ld, bypass %d", o.delta, o.bypass);
+		in.raw = returned(-EFAULT, 8176);
+		in.record_end = 0;
+		outcome_classify(&in, &o);
+		CHECK(o.result == RESULT_EFAULT && !o.has_delta && o.bypass == 0, "no whole record: EFAULT");
+	}
 	/* retag: the granule matched part of the time, so going past it is no
 	 * bypass one can tell; how far the call got still shows */
 	{

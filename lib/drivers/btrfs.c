@@ -29,11 +29,18 @@
 struct search {
 	uint8_t *ref, *before;
 	uint8_t *args;		/* the key: in the buffer (v1) or before it (v2) */
+	uint8_t *copy;		/* what came back, read with tag checks suspended */
 };
 
 static bool is_v2(const struct drv_ctx *c)
 {
 	return c->drv->head != 0;
+}
+
+/* Bytes from args to the buffer's end. */
+static size_t args_span(const struct drv_ctx *c)
+{
+	return c->lay->len + (is_v2(c) ? sizeof(struct btrfs_ioctl_search_args_v2) : 0);
 }
 
 static void set_key(struct btrfs_ioctl_search_key *k)
@@ -137,21 +144,19 @@ static int prep(struct drv_ctx *c)
 	}
 	mte_tco_disable();
 	s->before = drv_snapshot(c);
-	return s->ref && s->before ? 0 : -ENOMEM;
+	s->copy = malloc(args_span(c));
+	return s->ref && s->before && s->copy ? 0 : -ENOMEM;
 }
 
 static long call(struct drv_ctx *c)
 {
 	struct search *s = c->priv;
-	uint8_t *key_copy;
+	uint8_t *key_copy = s->copy;
 	long end;
 
 	if (ioctl(c->fd, is_v2(c) ? BTRFS_IOC_TREE_SEARCH_V2 : BTRFS_IOC_TREE_SEARCH, s->args) != 0)
 		return -errno;
 	/* read what came back with tag checks suspended */
-	key_copy = malloc(c->lay->len + sizeof(struct btrfs_ioctl_search_args_v2));
-	if (!key_copy)
-		return -ENOMEM;
 	mte_tco_enable();
 	if (is_v2(c)) {
 		memcpy(key_copy, mte_untag_ptr(s->args), sizeof(struct btrfs_ioctl_search_args_v2));
@@ -167,7 +172,6 @@ static long call(struct drv_ctx *c)
 	else
 		end = results_end(c, key_copy, key_copy + sizeof(struct btrfs_ioctl_search_key),
 				  c->lay->len - sizeof(struct btrfs_ioctl_search_key));
-	free(key_copy);
 	if (end < 0) {
 		snprintf(c->note, sizeof(c->note), "the ioctl returned 0 with unreadable results");
 		return 0;
@@ -192,6 +196,7 @@ static void cleanup(struct drv_ctx *c)
 	if (s) {
 		free(s->ref);
 		free(s->before);
+		free(s->copy);
 		free(s);
 	}
 	c->priv = NULL;

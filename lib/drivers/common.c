@@ -2,6 +2,7 @@
 /* What file drivers share: the file, its checks, iovec splitting. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,17 @@ int io_path_parse(const char *name)
 long drv_ret(long r)
 {
 	return r < 0 ? -errno : r;
+}
+
+long drv_setup_failed(struct drv_ctx *c, long err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf_utf8(c->note, sizeof(c->note), fmt, ap);
+	va_end(ap);
+	c->setup_failed = true;
+	return err;
 }
 
 const char *drv_file_unsupported(struct drv_ctx *c)
@@ -81,7 +93,8 @@ int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what)
 	err = write_all(fd, src, len, off);
 	free(src);
 	if (err)
-		snprintf(c->note, sizeof(c->note), "cannot fill %.100s: %s", what, strerror(-err));
+		snprintf(c->note, sizeof(c->note), "cannot fill %.*s: %s", UTF8_CUT(what, 100),
+			 strerror(-err));
 	return err;
 }
 
@@ -158,6 +171,24 @@ void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
 	chk->overshoot = (long)layout_count_stored(c->lay, c->seed, n, c->lay->len);
 }
 
+void drv_not_verified(struct drv_ctx *c, struct drv_check *chk, const char *fmt, ...)
+{
+	size_t n = strlen(c->note);
+	va_list ap;
+
+	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
+	if (n && n + 2 < sizeof(c->note)) {
+		memcpy(c->note + n, "; ", 3);
+		n += 2;
+	}
+	n += (size_t)snprintf_utf8(c->note + n, sizeof(c->note) - n, "not verified: ");
+	if (n >= sizeof(c->note))
+		return;
+	va_start(ap, fmt);
+	vsnprintf_utf8(c->note + n, sizeof(c->note) - n, fmt, ap);
+	va_end(ap);
+}
+
 void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 {
 	size_t len = c->lay->len;
@@ -173,16 +204,24 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 	/* what reached the file: read it back through the page cache */
 	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
 	fd = open(c->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		drv_not_verified(c, chk, "cannot reopen the file: %s", strerror(errno));
 		return;
+	}
 	size = lseek(fd, 0, SEEK_END);
 	got = malloc(len + 1);
-	if (got && size <= c->foff) {
+	if (!got) {
+		drv_not_verified(c, chk, "out of memory");
+	} else if (size < 0) {
+		drv_not_verified(c, chk, "cannot size the file: %s", strerror(errno));
+	} else if (size <= c->foff) {
 		drv_check_sink(c, ret, got, 0, chk);	/* nothing reached the file */
-	} else if (got) {
+	} else {
 		n = pread(fd, got, len + 1, c->foff);
 		if (n >= 0)
 			drv_check_sink(c, ret, got, (size_t)n, chk);
+		else
+			drv_not_verified(c, chk, "cannot read the file back: %s", strerror(errno));
 	}
 	free(got);
 	close(fd);
@@ -220,8 +259,10 @@ void drv_check_drained(struct drv_ctx *c, long ret, int fd, struct drv_check *ch
 	ssize_t r;
 
 	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
-	if (!got)
+	if (!got) {
+		drv_not_verified(c, chk, "out of memory");
 		return;
+	}
 	/* the call is over: all it sent is there, so never wait for more */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	while (n <= len && (r = read(fd, got + n, len + 1 - n)) > 0)

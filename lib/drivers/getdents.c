@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,29 @@ static int prep(struct drv_ctx *c)
 	return 0;
 }
 
+/* The kernel stores a record's header, name and NUL, and leaves the padding
+ * up to d_reclen as it was: a record whose stored bytes lie before the limit
+ * is returned whole, even when its padding reaches past it. */
+static size_t record_end(struct drv_ctx *c, size_t limit)
+{
+	const struct dents *d = c->priv;
+	const size_t name_at = offsetof(struct dirent64, d_name);
+	size_t at = 0;
+
+	while (at + name_at < c->want) {
+		const struct dirent64 *e = (const void *)(d->ref + at);
+		size_t stored;
+
+		if (e->d_reclen <= name_at || at + e->d_reclen > c->want)
+			break;		/* not a record: the listing ends here */
+		stored = name_at + strnlen(e->d_name, e->d_reclen - name_at) + 1;
+		if (at + stored > limit)
+			break;
+		at += e->d_reclen;
+	}
+	return at;
+}
+
 static long call(struct drv_ctx *c)
 {
 	return drv_ret(syscall(SYS_getdents64, c->fd, c->lay->ptr, c->lay->len));
@@ -91,5 +115,6 @@ static void cleanup(struct drv_ctx *c)
 const struct driver drv_getdents64 = {
 	.name = "getdents64", .family = "dir", .calls = "getdents64 of a 1024-entry directory",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED),
-	.prepare = prep, .call = call, .verify = verify, .cleanup = cleanup,
+	.prepare = prep, .call = call, .verify = verify, .record_end = record_end,
+	.cleanup = cleanup,
 };

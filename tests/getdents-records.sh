@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# getdents64 returns whole records, 8-byte aligned, whose padding the kernel
+# never writes. With a PROT_NONE page after buffer offsets 0..63 the page
+# boundary falls on every byte of two records (header, name, NUL, padding):
+# the kernel must return exactly the records stored before the page (delta 0,
+# expect == ret), never a bypass, with the right data.
+# Usage: getdents-records.sh MTEPROBE [WRAPPER...]
+set -u
+bin=$1; shift
+csv_awk=$(cat "$(dirname "$0")/csv.awk") || exit 1
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+
+"$@" "$bin" matrix --dir "$dir" --syscalls getdents64 --faults page --modes none --at next \
+	--offsets "$(seq -s, 0 63)" --no-trace -o "$dir/m.csv" >/dev/null 2>"$dir/err"
+st=$?
+if [ $st = 4 ]; then
+	echo "skip: $(cat "$dir/err")"
+	exit 77
+fi
+[ $st = 0 ] || { echo "FAIL: matrix exit $st: $(cat "$dir/err")"; exit 1; }
+
+awk "$csv_awk"'
+v("syscall") != "getdents64" || v("fault") != "page" { next }
+{ rows++ }
+v("result") != "short" || v("bypass") != "0" || v("delta") != "0" || v("expect") != v("ret") ||
+v("data_ok") != "1" || v("expect") + 0 > v("fault_at") + 7 {
+	printf "FAIL: buf_off %s, page at %s: %s ret %s expect %s delta %s bypass %s data_ok %s (%s)\n",
+	       v("buf_off"), v("fault_at"), v("result"), v("ret"), v("expect"), v("delta"), v("bypass"),
+	       v("data_ok"), v("note")
+	bad++
+}
+END {
+	if (rows != 64) {
+		printf "FAIL: %d getdents64 rows with a page fault, want 64\n", rows
+		exit 1
+	}
+	if (bad)
+		exit 1
+	print "getdents64: 64 page boundaries, every result exact at a record boundary"
+}' "$dir/m.csv"
