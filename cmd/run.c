@@ -13,6 +13,7 @@
 #include "case.h"
 #include "cli.h"
 #include "report.h"
+#include "scratch.h"
 #include "trace.h"
 #include "util.h"
 
@@ -43,7 +44,8 @@ static void help(bool trace)
 	       "  -L, --list          list the syscalls and exit\n"
 	       "  -h, --help          display this help and exit\n\n"
 	       "Exit status: 0 when the case ran (whatever the kernel did), 2 usage error,\n"
-	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s).\n",
+	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s),\n"
+	       "130 stopped by a signal (the case's files are removed).\n",
 	       program_name, trace ? "trace" : "run",
 	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
 		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
@@ -211,6 +213,10 @@ static int run_case(int argc, char **argv, bool trace)
 	} else if (dirarg) {
 		enum fs_type got;
 
+		if ((why = scratch_check_dir(dirarg, whybuf, sizeof(whybuf)))) {
+			warnx_("%s: --dir: %s", cmd, why);
+			return EXIT_PLATFORM;
+		}
 		err = fs_detect(dirarg, &got);
 		if (err) {
 			warnx_("%s: --dir %s: %s; give an existing directory", cmd, dirarg, strerror(-err));
@@ -237,6 +243,10 @@ static int run_case(int argc, char **argv, bool trace)
 			       why, fsarg);
 			return EXIT_PLATFORM;
 		}
+		if ((why = scratch_check_dir(dir, whybuf, sizeof(whybuf)))) {
+			warnx_("%s: --fs %s: %s", cmd, fsarg, why);
+			return EXIT_PLATFORM;
+		}
 		s.dir = dir;
 	} else {
 		return usage_error(cmd, "%s needs a filesystem: give --fs FS or --dir DIR",
@@ -254,6 +264,14 @@ static int run_case(int argc, char **argv, bool trace)
 		tracing_start(cmd, no_trace);
 	}
 
+	/* from here on a stop signal ends the case, removes its files and
+	 * exits 130; the scratch directory (after the stale sweep) first */
+	case_stop_catch();
+	scratch_set_notice(warnx_);
+	if (s.dir && !scratch_for(s.dir, whybuf, sizeof(whybuf))) {
+		warnx_("%s: %s; give a directory you can write to", cmd, whybuf);
+		return EXIT_PLATFORM;
+	}
 	if (s.mode == MTE_MODE_ASYMM && mte_cpu_has_mte() &&
 	    (why = case_asymm_begin(whybuf, sizeof(whybuf)))) {
 		case_skip(&s, &r, why);
@@ -265,6 +283,12 @@ static int run_case(int argc, char **argv, bool trace)
 			warnx_("%s: cannot start the case: %s", cmd, strerror(-err));
 			return EXIT_PLATFORM;
 		}
+	}
+	scratch_remove_all();
+	case_stop_release();
+	if (r.stopped) {
+		warnx_("%s: %s; its files are removed", cmd, r.note);
+		return EXIT_INTERRUPTED;
 	}
 
 	report_init(&ctx);
@@ -278,7 +302,7 @@ static int run_case(int argc, char **argv, bool trace)
 	}
 	if (trace && r.traced)
 		print_events(&r);
-	return EXIT_OK;
+	return case_stop_signal ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
