@@ -35,9 +35,16 @@ wait_gone() {	# PID
 
 # mteprobe with the stall shim: pwrite never returns and says so in FILE;
 # stop signals at their default (a background job starts with SIGINT and
-# SIGQUIT ignored, and mteprobe keeps what it finds ignored).
+# SIGQUIT ignored, and mteprobe keeps what it finds ignored). stalled_bg
+# runs it in the background, its pid in $pid.
 stalled() {	# FILE ARGS...
 	mark=$1; shift
 	rm -f "$mark"
 	env --default-signal MTEPROBE_TEST_STALL="$mark" LD_PRELOAD="$stall" "$bin" "$@"
+}
+stalled_bg() {	# FILE ARGS...
+	mark=$1; shift
+	rm -f "$mark"
+	env --default-signal MTEPROBE_TEST_STALL="$mark" LD_PRELOAD="$stall" "$bin" "$@" &
+	pid=$!
 }
