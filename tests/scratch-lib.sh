@@ -26,9 +26,13 @@ wait_for_stall() {	# FILE PID
 	done
 }
 
-# Wait until process PID has exited (gone, or a zombie: its files are closed).
+# Wait until process PID has exited (gone, or a zombie: its files are
+# closed); false if it is still there after a minute (then it never will).
 wait_gone() {	# PID
+	n=0
 	while [ -e "/proc/$1" ] && [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]; do
+		n=$((n + 1))
+		[ $n -lt 1200 ] || return 1
 		sleep 0.05
 	done
 }
