@@ -138,8 +138,13 @@ void case_stop_catch(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&ign.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
-		sigaction(stop_signals[i], &sa, &stop_saved[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		/* one ignored from the start stays ignored (nohup, a background
+		 * job of a shell without job control) */
+		sigaction(stop_signals[i], NULL, &stop_saved[i]);
+		if (stop_saved[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(write_signals); i++)
 		sigaction(write_signals[i], &ign, &write_saved[i]);
 }

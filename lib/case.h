@@ -88,9 +88,10 @@ const char *case_asymm_begin(char *why, size_t size);
 void case_asymm_end(void);
 
 /* The signals that stop run and matrix: SIGINT, SIGTERM, SIGHUP, SIGQUIT,
- * SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU. case_stop_catch() catches them (and
- * ignores SIGPIPE and SIGXFSZ, so a failed write is an error, not a death);
- * case_stop_signal then holds the first one caught. A case running then gets
+ * SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU. case_stop_catch() catches those not
+ * ignored from the start (nohup) and ignores SIGPIPE and SIGXFSZ (a failed
+ * write is an error, not a death); case_stop_signal then holds the first
+ * one caught. A case running then gets
  * CASE_STOP_GRACE_MS to finish; one that has not is killed and is a skip
  * with r->stopped set. Its children ignore them: the parent decides. */
 #define CASE_STOP_GRACE_MS	1000
