@@ -91,9 +91,9 @@ void case_asymm_end(void);
  * SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU. case_stop_catch() catches those not
  * ignored from the start (nohup) and ignores SIGPIPE and SIGXFSZ (a failed
  * write is an error, not a death); case_stop_signal then holds the first
- * one caught. A case running then gets
- * CASE_STOP_GRACE_MS to finish; one that has not is killed and is a skip
- * with r->stopped set. Its children ignore them: the parent decides. */
+ * one caught. A case running then gets CASE_STOP_GRACE_MS to finish; one
+ * that has not is killed and is a skip with r->stopped set. Its children
+ * ignore them: the parent decides. */
 #define CASE_STOP_GRACE_MS	1000
 extern volatile sig_atomic_t case_stop_signal;
 void case_stop_catch(void);
