@@ -22,15 +22,8 @@
 #include "parse.h"
 #include "report.h"
 #include "resume.h"
+#include "scratch.h"
 #include "util.h"
-
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static void help(void)
 {
@@ -69,7 +62,9 @@ static void help(void)
 	       "Exit status: 0 when the run completed (outcomes are in the CSV), 1 an output\n"
 	       "error (the file cannot be opened or written), 2 usage error (also: options\n"
 	       "that leave no case, a --resume FILE of another matrix, schema or kernel),\n"
-	       "4 the platform cannot run it, 130 interrupted (rows written so far are kept).\n",
+	       "4 the platform cannot run it, 130 stopped by a signal (SIGINT, SIGTERM,\n"
+	       "SIGHUP, ...: rows written so far are kept, the summary is printed, the case\n"
+	       "files are removed).\n",
 	       program_name, MATRIX_TIMEOUT_MS_DEFAULT / 1000, DIO_ALIGN);
 }
 
@@ -633,7 +628,6 @@ int cmd_matrix(int argc, char **argv)
 	bool *done = NULL;
 	struct tally t = { 0 };
 	struct report_ctx ctx;
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	FILE *out = stdout, *sum;
 	const char *out_name;
 	bool tty = isatty(STDERR_FILENO), asymm_on = false;
@@ -652,6 +646,10 @@ int cmd_matrix(int argc, char **argv)
 
 	/* filesystems and their directories */
 	if (o.dir) {
+		if (scratch_check_dir(o.dir, whybuf[0], sizeof(whybuf[0]))) {
+			warnx_("matrix: --dir: %s", whybuf[0]);
+			return EXIT_PLATFORM;
+		}
 		err = fs_detect(o.dir, &fs[0]);
 		if (err) {
 			warnx_("matrix: --dir %s: %s; give an existing directory", o.dir, strerror(-err));
@@ -669,6 +667,10 @@ int cmd_matrix(int argc, char **argv)
 			fs[nfs] = o.fs[i];
 			dir_why[nfs] = fs_dir_for(fs[nfs], dirs[nfs], sizeof(dirs[nfs]), whybuf[nfs],
 						  sizeof(whybuf[nfs]));
+			if (scratch_check_dir(dirs[nfs], whybuf[nfs], sizeof(whybuf[nfs]))) {
+				warnx_("matrix: --fs %s: %s", fs_name(fs[nfs]), whybuf[nfs]);
+				return EXIT_PLATFORM;
+			}
 			nfs++;
 		}
 	}
@@ -683,6 +685,26 @@ int cmd_matrix(int argc, char **argv)
 	if ((err = refuse_emulation("matrix"))) {
 		free(plan.c);
 		return err;
+	}
+	/* a stop signal ends the run after the current case, with the summary;
+	 * the scratch directories (after the stale sweep) of the directories
+	 * the cases use; one that cannot be made gives skip rows, like a
+	 * missing filesystem */
+	case_stop_catch();
+	scratch_set_notice(warnx_);
+	for (size_t f = 0; f < nfs; f++) {
+		bool used = false;
+
+		for (size_t i = 0; i < plan.n && !used && !dir_why[f]; i++)
+			used = plan.c[i].dir == dirs[f];
+		if (used && !scratch_for(dirs[f], whybuf[f], sizeof(whybuf[f]))) {
+			if (o.dir) {
+				warnx_("matrix: %s; give a directory you can write to", whybuf[f]);
+				free(plan.c);
+				return EXIT_PLATFORM;
+			}
+			dir_why[f] = whybuf[f];
+		}
 	}
 	report_init(&ctx);
 	if (o.resume) {
@@ -715,16 +737,13 @@ int cmd_matrix(int argc, char **argv)
 			asymm_on = !asymm_why;
 		}
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	if (!resumed.has_header)
 		report_csv_header(out);
 	fflush(out);
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	start = time(NULL);
 
-	for (size_t i = 0; i < plan.n && !interrupted; i++) {
+	for (size_t i = 0; i < plan.n && !case_stop_signal; i++) {
 		const struct case_spec *s = &plan.c[i];
 		struct case_result r;
 		const char *skip = NULL;
@@ -759,6 +778,8 @@ int cmd_matrix(int argc, char **argv)
 			status = EXIT_PLATFORM;
 			break;
 		}
+		if (r.stopped)
+			break;		/* no result: not a row */
 		if ((r.out.result == RESULT_TIMEOUT || r.out.result == RESULT_LIVELOCK ||
 		     r.out.result == RESULT_HANG) && !r.raw.recovered)
 			unreturned = s;
@@ -781,13 +802,13 @@ int cmd_matrix(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (asymm_on)
 		case_asymm_end();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	scratch_remove_all();
+	case_stop_release();
 
 	secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
 	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", t.done,
 		plan.n - resumed.rows, secs,
-		secs > 0 ? (double)t.done / secs : 0.0, interrupted ? ", interrupted" : "");
+		secs > 0 ? (double)t.done / secs : 0.0, case_stop_signal ? ", interrupted" : "");
 	for (int rr = 0; rr < RESULT_COUNT; rr++)
 		if (t.by_result[rr])
 			fprintf(sum, " %s %lu", result_name(rr), t.by_result[rr]);
@@ -806,7 +827,7 @@ int cmd_matrix(int argc, char **argv)
 		warnx_("matrix: write error on %s: %s", out_name, strerror(errno));
 		status = EXIT_FAILED;
 	}
-	if (interrupted && status == EXIT_OK)
+	if (case_stop_signal && status == EXIT_OK)
 		status = EXIT_INTERRUPTED;
 	return status;
 }

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "parse.h"
 #include "report.h"
+#include "scratch.h"
 #include "trace.h"
 #include "util.h"
 
@@ -46,7 +47,8 @@ static void help(bool trace)
 	       "Exit status: 0 when the case ran (whatever the kernel did), 1 writing the\n"
 	       "output failed, 2 usage error, 3 the case needs MTE and this CPU has none,\n"
 	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s,\n"
-	       "or the case was skipped: the reason is on standard error).\n",
+	       "or the case was skipped: the reason is on standard error), 130 stopped by\n"
+	       "a signal (the case's files are removed).\n",
 	       program_name, trace ? "trace" : "run",
 	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
 		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
@@ -248,6 +250,10 @@ static int run_case(int argc, char **argv, bool trace)
 	if (o.dir) {
 		enum fs_type got;
 
+		if ((why = scratch_check_dir(o.dir, whybuf, sizeof(whybuf)))) {
+			warnx_("%s: --dir: %s", cmd, why);
+			return EXIT_PLATFORM;
+		}
 		err = fs_detect(o.dir, &got);
 		if (err) {
 			warnx_("%s: --dir %s: %s; give an existing directory", cmd, o.dir, strerror(-err));
@@ -270,6 +276,10 @@ static int run_case(int argc, char **argv, bool trace)
 			       why, fs_name(s->fs));
 			return EXIT_PLATFORM;
 		}
+		if ((why = scratch_check_dir(dir, whybuf, sizeof(whybuf)))) {
+			warnx_("%s: --fs %s: %s", cmd, fs_name(s->fs), why);
+			return EXIT_PLATFORM;
+		}
 		s->dir = dir;
 	}
 
@@ -284,6 +294,14 @@ static int run_case(int argc, char **argv, bool trace)
 		tracing_start(cmd, o.no_trace);
 	}
 
+	/* from here on a stop signal ends the case, removes its files and
+	 * exits 130; the scratch directory (after the stale sweep) first */
+	case_stop_catch();
+	scratch_set_notice(warnx_);
+	if (s->dir && !scratch_for(s->dir, whybuf, sizeof(whybuf))) {
+		warnx_("%s: %s; give a directory you can write to", cmd, whybuf);
+		return EXIT_PLATFORM;
+	}
 	if (s->mode == MTE_MODE_ASYMM && mte_cpu_has_mte() &&
 	    (why = case_asymm_begin(whybuf, sizeof(whybuf)))) {
 		case_skip(s, &r, why);
@@ -295,6 +313,12 @@ static int run_case(int argc, char **argv, bool trace)
 			warnx_("%s: cannot start the case: %s", cmd, strerror(-err));
 			return EXIT_PLATFORM;
 		}
+	}
+	scratch_remove_all();
+	case_stop_release();
+	if (r.stopped) {
+		warnx_("%s: %s; its files are removed", cmd, r.note);
+		return EXIT_INTERRUPTED;
 	}
 
 	report_init(&ctx);
@@ -308,6 +332,8 @@ static int run_case(int argc, char **argv, bool trace)
 	}
 	if (trace && r.traced)
 		print_events(&r);
+	if (case_stop_signal)
+		return EXIT_INTERRUPTED;
 	if (r.out.result == RESULT_SKIP) {
 		/* the one case asked for did not run: that is no success */
 		warnx_("%s: the case was skipped: %s", cmd, r.note);

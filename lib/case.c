@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "probe.h"
 #include "race.h"
+#include "scratch.h"
 #include "trace.h"
 #include "util.h"
 #include "watchdog.h"
@@ -48,6 +50,9 @@ struct case_msg {
 /* How long past the time limit the parent waits for the watchdog's word */
 #define VERDICT_GRACE_MS	(2 * WATCH_PERIOD_MS + 1000)
 #define STUCK_MAX	64
+/* The parent's poll is cut in slices this long: a stop signal that lands
+ * just before it is seen soon */
+#define POLL_SLICE_MS	100
 
 static pid_t stuck[STUCK_MAX];
 static unsigned nstuck;
@@ -109,6 +114,47 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 		return why;
 	}
 	return NULL;
+}
+
+/* ---- stop signals ---- */
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+				    SIGXCPU };
+static const int write_signals[] = { SIGPIPE, SIGXFSZ };
+static struct sigaction stop_saved[ARRAY_SIZE(stop_signals)];
+static struct sigaction write_saved[ARRAY_SIZE(write_signals)];
+
+volatile sig_atomic_t case_stop_signal;
+
+static void on_stop(int sig)
+{
+	if (!case_stop_signal)
+		case_stop_signal = sig;
+}
+
+void case_stop_catch(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop }, ign = { .sa_handler = SIG_IGN };
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&ign.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		/* one ignored from the start stays ignored (nohup, a background
+		 * job of a shell without job control) */
+		sigaction(stop_signals[i], NULL, &stop_saved[i]);
+		if (stop_saved[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(write_signals); i++)
+		sigaction(write_signals[i], &ign, &write_saved[i]);
+}
+
+void case_stop_release(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &stop_saved[i], NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(write_signals); i++)
+		sigaction(write_signals[i], &write_saved[i], NULL);
 }
 
 /* ---- asymmetric mode ---- */
@@ -225,7 +271,15 @@ static bool loop_events(uint64_t *n)
 	return true;
 }
 
-static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
+/* Where the case's files go (none for drivers without a filesystem). */
+struct case_place {
+	const char *dir;	/* the case's directory, for messages */
+	int dirfd, scratch_fd;
+	pid_t parent;
+};
+
+static void __attribute__((noreturn)) child(const struct case_spec *s, int fd,
+					    const struct case_place *p)
 {
 	const struct driver *d = s->drv;
 	bool mte = MTE_HAVE_INSNS && mte_cpu_has_mte();
@@ -236,7 +290,8 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 		.tagged = mte && s->fault != FAULT_PAGE && uses_mte(s),
 	};
 	struct drv_ctx c = {
-		.drv = d, .dir = s->dir, .fs = s->fs, .io = s->io, .iovecs = s->iovecs,
+		.drv = d, .dir = p->dir, .dirfd = p->dirfd, .scratch_fd = p->scratch_fd,
+		.fs = s->fs, .io = s->io, .iovecs = s->iovecs,
 		.seq = s->seq, .lay = &lay, .seed = 0x9e3779b9u ^ s->seq, .fd = -1, .fd2 = -1,
 	};
 	struct case_msg m = { .stage = MSG_CALLED };
@@ -246,9 +301,14 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd)
 	unsigned long t0;
 	int err;
 
-	signal(SIGINT, SIG_IGN);	/* an interrupted matrix lets the case finish */
+	/* a terminal's signals reach the whole process group: the parent
+	 * decides when the case ends, and a parent gone (SIGKILL) takes it along */
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		signal(stop_signals[i], SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* RLIMIT_FSIZE: a setup write fails with EFBIG */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != p->parent)
+		_exit(3);
 	probe_init();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);
@@ -482,24 +542,17 @@ static void note_verdict(struct case_result *r, const struct case_msg *v, bool r
 		addnote(r, "not recovered: no return within %u ms of removing the fault", RECOVER_MS);
 }
 
-int case_run(const struct case_spec *s, struct case_result *r)
+/* The case in a child, with its files in p: its result, or the reason
+ * there is none. 0, or -errno when no child could be made. */
+static int supervise(const struct case_spec *s, struct case_result *r,
+		     const struct case_place *p)
 {
 	struct case_msg m, got = { 0 }, verdict = { 0 };
 	unsigned long t0, deadline;
 	int fd, status = 0, stage = 0;
-	const char *why;
+	bool stopping = false;
 	char buf[24];
 	pid_t pid;
-
-	init_result(s, r);
-	reap_stuck();
-
-	why = case_precheck(s, r->note, sizeof(r->note));
-	if (why) {
-		r->raw.skipped = true;
-		classify(s, r);
-		return 0;
-	}
 
 	if (!s->no_watchdog)
 		watchdog_prepare();
@@ -508,21 +561,30 @@ int case_run(const struct case_spec *s, struct case_result *r)
 	if (pid < 0)
 		return pid;
 	if (pid == 0)
-		child(s, fd);
+		child(s, fd, p);
 
 	t0 = monotonic_us();
 	deadline = t0 + (limit_ms(s) + (s->no_watchdog ? 0 : VERDICT_GRACE_MS)) * 1000ul;
 	for (;;) {
-		unsigned long now = monotonic_us();
+		unsigned long now = monotonic_us(), wait_ms;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 		int pr;
 
+		if (case_stop_signal && !stopping) {
+			stopping = true;
+			if (deadline > now + CASE_STOP_GRACE_MS * 1000ul)
+				deadline = now + CASE_STOP_GRACE_MS * 1000ul;
+		}
 		if (now >= deadline) {
-			r->raw.timed_out = true;
+			if (stopping)
+				r->stopped = case_stop_signal;
+			else
+				r->raw.timed_out = true;
 			break;
 		}
-		pr = poll(&pfd, 1, (int)((deadline - now + 999) / 1000));
+		wait_ms = (deadline - now + 999) / 1000;
+		pr = poll(&pfd, 1, (int)(wait_ms < POLL_SLICE_MS ? wait_ms : POLL_SLICE_MS));
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
@@ -550,6 +612,23 @@ int case_run(const struct case_spec *s, struct case_result *r)
 	if (stage != MSG_SKIP)
 		read_trace(r);
 
+	if (r->stopped) {
+		kill(pid, SIGKILL);
+		if (!reap_within(pid, &status, KILL_GRACE_MS)) {
+			r->unkillable = true;
+			r->pid = pid;
+			if (nstuck < STUCK_MAX)
+				stuck[nstuck++] = pid;
+		}
+		r->elapsed_us = monotonic_us() - t0;
+		signal_name(r->stopped, buf, sizeof(buf));
+		memset(&r->raw, 0, sizeof(r->raw));
+		r->raw.skipped = true;
+		snprintf(r->note, sizeof(r->note), "stopped by %s before the case gave its result",
+			 buf);
+		classify(s, r);
+		return 0;
+	}
 	if (r->raw.timed_out) {
 		if (stage < MSG_CALLED && verdict.stage) {
 			r->raw.watch = verdict.watch;
@@ -633,4 +712,46 @@ int case_run(const struct case_spec *s, struct case_result *r)
 	}
 	classify(s, r);
 	return 0;
+}
+
+int case_run(const struct case_spec *s, struct case_result *r)
+{
+	struct case_place p = { .dirfd = -1, .scratch_fd = -1, .parent = getpid() };
+	struct scratch *sc = NULL;
+	char dir[PATH_MAX];
+	const char *why;
+	int err = 0;
+
+	init_result(s, r);
+	reap_stuck();
+
+	why = case_precheck(s, r->note, sizeof(r->note));
+	if (!why && s->dir) {
+		sc = scratch_for(s->dir, r->note, sizeof(r->note));
+		if (sc && (err = scratch_case_open(sc, s->seq, dir, sizeof(dir))) < 0)
+			snprintf(r->note, sizeof(r->note), "cannot make the case's directory in %s: %s",
+				 scratch_path(sc), strerror(-err));
+		why = !sc || err < 0 ? r->note : NULL;
+	}
+	if (why) {
+		r->raw.skipped = true;
+		classify(s, r);
+		return 0;
+	}
+	if (sc) {
+		p.dir = dir;
+		p.dirfd = err;
+		p.scratch_fd = scratch_fd(sc);
+	}
+	err = supervise(s, r, &p);
+	if (sc) {
+		close(p.dirfd);
+		/* a child stuck in the kernel may hold its files' locks: removing
+		 * them would block us too (unlink takes the inode lock) */
+		if (r->unkillable)
+			scratch_keep(sc, r->pid);
+		else
+			scratch_case_remove(sc, s->seq);
+	}
+	return err;
 }

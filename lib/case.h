@@ -13,6 +13,7 @@
 #ifndef MTEPROBE_CASE_H
 #define MTEPROBE_CASE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,7 +31,10 @@
 
 struct case_spec {
 	const struct driver *drv;
-	const char *dir;	/* NULL for drivers without a filesystem */
+	/* the working directory, NULL for drivers without a filesystem: the
+	 * case's files go in its own directory in this process's scratch
+	 * directory there (scratch.h), removed when the case ended */
+	const char *dir;
 	enum fs_type fs;
 	enum io_path io;
 	enum mte_mode mode;
@@ -59,6 +63,8 @@ struct case_result {
 	struct trace_counts counts;	/* which, during the call */
 	uint64_t fault_ins;	/* their sum */
 	unsigned long verdict_us;	/* when the watchdog judged it stuck (0: never) */
+	int stopped;		/* the stop signal that ended the case before its result
+				 * (0: none); then a skip, not a measurement */
 	bool unkillable;	/* timed out and survived SIGKILL */
 	pid_t pid;		/* the child, when left running */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */
@@ -81,6 +87,18 @@ int case_run(const struct case_spec *s, struct case_result *r);
  * asymm cases must be skipped. */
 const char *case_asymm_begin(char *why, size_t size);
 void case_asymm_end(void);
+
+/* The signals that stop run and matrix: SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU. case_stop_catch() catches those not
+ * ignored from the start (nohup) and ignores SIGPIPE and SIGXFSZ (a failed
+ * write is an error, not a death); case_stop_signal then holds the first
+ * one caught. A case running then gets CASE_STOP_GRACE_MS to finish; one
+ * that has not is killed and is a skip with r->stopped set. Its children
+ * ignore them: the parent decides. */
+#define CASE_STOP_GRACE_MS	1000
+extern volatile sig_atomic_t case_stop_signal;
+void case_stop_catch(void);
+void case_stop_release(void);
 
 /* Children left running after SIGKILL, still not reaped. */
 unsigned case_stuck_count(void);

@@ -49,7 +49,12 @@ struct driver;
 /* One case, as a driver sees it. */
 struct drv_ctx {
 	const struct driver *drv;
-	const char *dir;	/* where files go; NULL when the driver has no filesystem */
+	/* Files: the case's own directory, private to it and removed with
+	 * everything in it when the case ended. Make files there with
+	 * drv_create() (never by path), shared fixtures with drv_fixture_dir(). */
+	const char *dir;	/* its path, for messages; NULL when the driver has no filesystem */
+	int dirfd;		/* the directory */
+	int scratch_fd;		/* the run's scratch directory, which holds the fixtures */
 	enum fs_type fs;
 	enum io_path io;
 	unsigned iovecs;	/* vectored calls: how many iovecs share the buffer */
@@ -64,7 +69,7 @@ struct drv_ctx {
 	/* driver state */
 	int fd, fd2;
 	off_t foff;		/* file offset of buffer byte 0 */
-	char path[PATH_MAX];
+	char path[PATH_MAX];	/* drv_file_create's file, for messages */
 	void *priv;
 	char note[160];		/* anything the reader should know */
 	bool setup_failed;	/* set by call() through drv_setup_failed() */
@@ -123,9 +128,15 @@ extern const size_t driver_count;
 const struct driver *driver_find(const char *name);
 
 /* Helpers for drivers, in lib/drivers/common.c. */
-/* Create ctx->path in ctx->dir holding file_len bytes: source bytes at
- * ctx->foff.. when fill, else empty; open it (O_DIRECT for IO_DIRECT) into
- * ctx->fd. 0 or -errno (note set). */
+/* Create name in the case's directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+ * 0600), opened with flags (O_RDWR...). The fd, or -errno (note set). */
+int drv_create(struct drv_ctx *c, const char *name, int flags);
+/* Open name, made by drv_create, again (O_NOFOLLOW): fd or -errno. */
+int drv_reopen(struct drv_ctx *c, const char *name, int flags);
+/* Create the case's file (DRV_FILE, ctx->path), source bytes at ctx->foff..
+ * when fill, else empty; open it (O_DIRECT for IO_DIRECT) into ctx->fd. 0 or
+ * -errno (note set). */
+#define DRV_FILE	"data"
 int drv_file_create(struct drv_ctx *c, bool fill);
 /* Write-type check: the sink holds got[0..n); it must be exactly the first
  * max(ret, 0) source bytes. */
@@ -151,9 +162,11 @@ int drv_file_prepare_pos(struct drv_ctx *c);
  * stream (pipe, socket) that takes them without blocking. 0 or -errno, note
  * set ("cannot fill WHAT: ..."). */
 int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what);
-/* Make dir hold count empty files named PREFIX0000.. (once: kept for later
- * cases), for calls that list or search entries. 0 or -errno. */
-int drv_populate_dir(const char *dir, char prefix, int count);
+/* A fixture shared by the run's cases, for calls that list or search
+ * entries: directory name in the scratch directory holding count empty
+ * files named PREFIX0000.. (made by the first case that asks), opened
+ * O_RDONLY|O_DIRECTORY. The fd, or -errno (note set). */
+int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count);
 /* For verify(): the data cannot be checked (no memory, the file cannot be
  * read back). data_ok and overshoot stay unknown, and the note says why:
  * "not verified: WHY" (added to what it held). */

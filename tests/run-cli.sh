@@ -79,8 +79,9 @@ if awk -F, '$8 == "page" && $19 == "1"' "$dir/m.csv" | grep -q .; then
 	echo "FAIL: bypass of a PROT_NONE page"; fails=$((fails + 1))
 fi
 
-# SIGINT: rows so far kept, status 130
-m matrix --dir "$dir" --faults page,none --modes none --offsets 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --at 0,100,200,300,400,500,600,700,800,900,1000,2000,3000,4000,5000,6000,7000 -o "$dir/i.csv" 2>/dev/null &
+# SIGINT: rows so far kept, status 130 (a background job starts with SIGINT
+# ignored, which mteprobe keeps: env gives it the default)
+env --default-signal=INT $wrap "$bin" matrix --dir "$dir" --faults page,none --modes none --offsets 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --at 0,100,200,300,400,500,600,700,800,900,1000,2000,3000,4000,5000,6000,7000 -o "$dir/i.csv" 2>/dev/null &
 pid=$!
 sleep 0.2
 kill -INT $pid

@@ -23,7 +23,7 @@
 #include "driver.h"
 #include "mte.h"
 
-#define ITEMS_DIR	".mteprobe-btrfs-items"
+#define ITEMS_DIR	"btrfs-items"	/* a fixture in the scratch directory */
 #define ITEMS_FILES	256
 
 struct search {
@@ -79,23 +79,16 @@ static long results_end(const struct drv_ctx *c, const uint8_t *key_at, const ui
 static int prep(struct drv_ctx *c)
 {
 	struct btrfs_ioctl_search_key key;
-	char dir[PATH_MAX];
 	struct search *s;
 	uint8_t *plain;
 	size_t len = c->lay->len;
 	long end;
 	int err;
 
-	snprintf(dir, sizeof(dir), "%s/%s", c->dir, ITEMS_DIR);
-	err = drv_populate_dir(dir, 'f', ITEMS_FILES);
-	if (err) {
-		snprintf(c->note, sizeof(c->note), "cannot make %d files in %.80s: %s", ITEMS_FILES,
-			 dir, strerror(-err));
-		return err;
-	}
-	c->fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the search covers the subvolume of the fd: the fixture's */
+	c->fd = drv_fixture_dir(c, ITEMS_DIR, 'f', ITEMS_FILES);
 	if (c->fd < 0)
-		return -errno;
+		return c->fd;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

@@ -98,40 +98,76 @@ int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what)
 	return err;
 }
 
-int drv_populate_dir(const char *dir, char prefix, int count)
+int drv_create(struct drv_ctx *c, const char *name, int flags)
 {
-	char path[PATH_MAX];
+	int fd = openat(c->dirfd, name, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(c->note, sizeof(c->note), "cannot create %.*s/%s: %s", UTF8_CUT(c->dir, 80), name,
+			 strerror(-fd));
+	}
+	return fd;
+}
+
+int drv_reopen(struct drv_ctx *c, const char *name, int flags)
+{
+	int fd = openat(c->dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Fill the fixture directory dfd with count empty files; an earlier case
+ * killed half-way left some (in our private directory: they are ours). */
+static int populate(int dfd, char prefix, int count)
+{
+	char name[16];
 	struct stat st;
 
 	/* the last entry exists once the directory is complete */
-	snprintf(path, sizeof(path), "%.3900s/%c%04d", dir, prefix, count - 1);
-	if (stat(path, &st) == 0)
+	snprintf(name, sizeof(name), "%c%04d", prefix, count - 1);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -errno;
 	for (int i = 0; i < count; i++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "%.3900s/%c%04d", dir, prefix, i);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
+		snprintf(name, sizeof(name), "%c%04d", prefix, i);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
 			return -errno;
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 	return 0;
+}
+
+int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count)
+{
+	int fd = -1, err = 0;
+
+	if (mkdirat(c->scratch_fd, name, 0700) != 0 && errno != EEXIST)
+		err = -errno;
+	else if ((fd = openat(c->scratch_fd, name,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		err = -errno;
+	else if ((err = populate(fd, prefix, count)))
+		close(fd);
+	if (err) {
+		snprintf(c->note, sizeof(c->note), "cannot make %d entries in %s: %s", count, name,
+			 strerror(-err));
+		return err;
+	}
+	return fd;
 }
 
 int drv_file_create(struct drv_ctx *c, bool fill)
 {
 	int fd, err = 0;
 
-	snprintf(c->path, sizeof(c->path), "%s/mteprobe.%d.%u", c->dir, (int)getpid(), c->seq);
-	fd = open(c->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(c->note, sizeof(c->note), "cannot create %.100s: %s", c->path, strerror(errno));
-		return err;
-	}
+	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);
+	fd = drv_create(c, DRV_FILE, O_RDWR);
+	if (fd < 0)
+		return fd;
 	if (fill && (err = drv_feed_source(c, fd, c->foff, c->path))) {
 		close(fd);
 		return err;
@@ -139,12 +175,11 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 	if (c->io == IO_DIRECT) {
 		/* reopen: the fill went through the page cache, the call must not */
 		close(fd);
-		fd = open(c->path, O_RDWR | O_DIRECT | O_CLOEXEC);
+		fd = drv_reopen(c, DRV_FILE, O_RDWR | O_DIRECT);
 		if (fd < 0) {
-			err = -errno;
 			snprintf(c->note, sizeof(c->note), "O_DIRECT refused by %s: %s",
-				 fs_name(c->fs), strerror(errno));
-			return err;
+				 fs_name(c->fs), strerror(-fd));
+			return fd;
 		}
 	}
 	c->fd = fd;
@@ -203,9 +238,9 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 	}
 	/* what reached the file: read it back through the page cache */
 	*chk = (struct drv_check){ .data_ok = -1, .overshoot = -1 };
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	fd = drv_reopen(c, DRV_FILE, O_RDONLY);
 	if (fd < 0) {
-		drv_not_verified(c, chk, "cannot reopen the file: %s", strerror(errno));
+		drv_not_verified(c, chk, "cannot reopen the file: %s", strerror(-fd));
 		return;
 	}
 	size = lseek(fd, 0, SEEK_END);
@@ -248,8 +283,7 @@ void drv_file_cleanup(struct drv_ctx *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	if (c->path[0])
-		unlink(c->path);
+	/* the file goes with the case's directory, whatever ends the case */
 }
 
 void drv_check_drained(struct drv_ctx *c, long ret, int fd, struct drv_check *chk)

@@ -14,7 +14,7 @@
 
 #include "driver.h"
 
-#define DENTS_DIR	".mteprobe-dents"
+#define DENTS_DIR	"dents"	/* a fixture in the scratch directory */
 #define DENTS_ENTRIES	1024	/* ~32 bytes each: fills 32 KiB */
 
 struct dents {
@@ -23,23 +23,16 @@ struct dents {
 
 static int prep(struct drv_ctx *c)
 {
-	char dir[PATH_MAX];
 	struct dents *d;
 	long n;
-	int err;
 
-	snprintf(dir, sizeof(dir), "%s/%s", c->dir, DENTS_DIR);
-	err = drv_populate_dir(dir, 'e', DENTS_ENTRIES);
-	if (err) {
-		snprintf(c->note, sizeof(c->note), "cannot make %d entries in %.80s: %s",
-			 DENTS_ENTRIES, dir, strerror(-err));
-		return err;
-	}
 	/* the reference reads through its own open file, as the call does */
-	c->fd2 = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	c->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->fd < 0 || c->fd2 < 0)
-		return -errno;
+	c->fd2 = drv_fixture_dir(c, DENTS_DIR, 'e', DENTS_ENTRIES);
+	if (c->fd2 < 0)
+		return c->fd2;
+	c->fd = drv_fixture_dir(c, DENTS_DIR, 'e', DENTS_ENTRIES);
+	if (c->fd < 0)
+		return c->fd;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
