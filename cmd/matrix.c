@@ -341,6 +341,20 @@ static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 		mte_mode_name(s->mode), fault_kind_name(s->fault), s->fault_at, s->buf_off);
 }
 
+/* err (-errno) from writing the CSV after rows whole rows. */
+static void write_error(const struct csv_out *out, int err, unsigned long rows)
+{
+	const char *name = strerrorname_np(-err);
+
+	if (out->own)
+		warnx_("matrix: cannot write %s: %s (%s); it keeps the %lu whole rows written "
+		       "before; free space there or choose another -o FILE", out->name,
+		       strerror(-err), name ? name : "?", rows);
+	else
+		warnx_("matrix: cannot write %s: %s (%s) after %lu rows", out->name, strerror(-err),
+		       name ? name : "?", rows);
+}
+
 int cmd_matrix(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -387,7 +401,8 @@ int cmd_matrix(int argc, char **argv)
 	struct tally t = { 0 };
 	struct report_ctx ctx;
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
-	FILE *out = stdout, *sum;
+	struct csv_out out;
+	FILE *sum;
 	bool tty = isatty(STDERR_FILENO), asymm_on = false;
 	struct timespec ts0, ts1;
 	time_t start;
@@ -503,15 +518,14 @@ int cmd_matrix(int argc, char **argv)
 		warnx_("matrix: out of memory");
 		return EXIT_FAILED;
 	}
-	if (o.out) {
-		out = fopen(o.out, "w");
-		if (!out) {
-			warnx_("matrix: cannot write %s: %s", o.out, strerror(errno));
-			free(plan.c);
-			return EXIT_PLATFORM;
-		}
+	if (!o.out) {
+		csv_out_attach(&out, STDOUT_FILENO, "standard output", false);
+	} else if ((err = csv_out_open(&out, o.out))) {
+		warnx_("matrix: cannot write %s: %s", o.out, strerror(-err));
+		free(plan.c);
+		return EXIT_PLATFORM;
 	}
-	sum = out == stdout ? stderr : stdout;
+	sum = o.out ? stdout : stderr;
 
 	for (size_t m = 0; m < o.nmode; m++)
 		if (o.mode[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
@@ -523,12 +537,14 @@ int cmd_matrix(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	report_init(&ctx);
-	report_csv_header(out);
-	fflush(out);
+	if ((err = csv_out_header(&out))) {
+		write_error(&out, err, 0);
+		status = EXIT_FAILED;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	start = time(NULL);
 
-	for (size_t i = 0; i < plan.n && !interrupted; i++) {
+	for (size_t i = 0; i < plan.n && !interrupted && status == EXIT_OK; i++) {
 		const struct case_spec *s = &plan.c[i];
 		struct case_result r;
 		const char *skip = NULL;
@@ -566,10 +582,8 @@ int cmd_matrix(int argc, char **argv)
 			unreturned = s;
 		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
 			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
-		report_csv_row(out, &ctx, s, &r);
-		if (fflush(out) != 0 || ferror(out)) {
-			warnx_("matrix: write error on %s: %s", o.out ? o.out : "standard output",
-			       strerror(errno));
+		if ((err = csv_out_row(&out, &ctx, s, &r))) {
+			write_error(&out, err, t.done);
 			status = EXIT_FAILED;
 			break;
 		}
@@ -600,8 +614,8 @@ int cmd_matrix(int argc, char **argv)
 	fprintf(sum, "; stuck tasks left running %u", case_stuck_count());
 	fputc('\n', sum);
 	free(plan.c);
-	if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
-		warnx_("matrix: write error on %s: %s", o.out, strerror(errno));
+	if ((err = csv_out_close(&out)) && status == EXIT_OK) {
+		write_error(&out, err, t.done);
 		status = EXIT_FAILED;
 	}
 	if (interrupted && status == EXIT_OK)
