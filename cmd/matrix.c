@@ -344,12 +344,16 @@ static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 /* err (-errno) from writing the CSV after rows whole rows. */
 static void write_error(const struct csv_out *out, int err, unsigned long rows)
 {
-	const char *name = strerrorname_np(-err);
+	const char *name = strerrorname_np(-err), *fix = "check its disk";
 
+	if (err == -ENOSPC || err == -EDQUOT)
+		fix = "free space there";
+	else if (err == -EFBIG)
+		fix = "raise the file size limit (ulimit -f)";
 	if (out->own)
 		warnx_("matrix: cannot write %s: %s (%s); it keeps the %lu whole rows written "
-		       "before; free space there or choose another -o FILE", out->name,
-		       strerror(-err), name ? name : "?", rows);
+		       "before; %s or choose another -o FILE", out->name, strerror(-err),
+		       name ? name : "?", rows, fix);
 	else
 		warnx_("matrix: cannot write %s: %s (%s) after %lu rows", out->name, strerror(-err),
 		       name ? name : "?", rows);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -180,12 +181,17 @@ int csv_out_open(struct csv_out *o, const char *path)
  * Appends a line, normally with one write. After a short write the rest is
  * written again, which either completes the line or tells why it stopped
  * (ENOSPC, EFBIG, EIO); then a file of ours is cut back to its last whole line.
+ * SIGXFSZ is ignored meanwhile, so that a file size limit is the error EFBIG,
+ * not a kill between the two writes.
  */
 static int csv_out_append(struct csv_out *o, const char *buf, size_t len)
 {
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
 	size_t done = 0;
 	int err = 0;
 
+	sigemptyset(&ignore.sa_mask);
+	sigaction(SIGXFSZ, &ignore, &old);
 	while (done < len) {
 		ssize_t n = write(o->fd, buf + done, len - done);
 
@@ -197,6 +203,7 @@ static int csv_out_append(struct csv_out *o, const char *buf, size_t len)
 		}
 		done += (size_t)n;
 	}
+	sigaction(SIGXFSZ, &old, NULL);
 	if (!err) {
 		if (o->own)
 			o->end += (off_t)len;
