@@ -4,9 +4,10 @@
 # that check results. Source it, then:
 #   csv_awk [-v VAR=VALUE]... PROGRAM [FILE...]
 # runs the awk PROGRAM on every CSV row of the FILEs (or standard input). In PROGRAM,
-# col("result") is the current row's field of that name (quoted fields are unquoted;
-# commas inside them do not split), csv_n is the row's field count and csv_nf the
-# header's. A line starting "schema," is a header and sets the names for the rows
+# col("result") is the current row's field of that name, as text (quoted fields are
+# unquoted; commas inside them do not split): compare it with strings, col("delta") ==
+# "0"; num("delta") is the field as a number (empty is 0), for order. csv_n is the
+# row's field count and csv_nf the header's. A line starting "schema," is a header and sets the names for the rows
 # after it (so the output of several runs can be concatenated); lines before the first
 # header are not CSV and are skipped. A column name the header lacks is an error (awk
 # exits 2). Records spanning lines are not supported: mteprobe writes none.
@@ -36,6 +37,7 @@ function col(name) {
 	}
 	return csv_f[csv_idx[name]]
 }
+function num(name) { return col(name) + 0 }
 { sub(/\r$/, "") }
 /^schema,/ {
 	split("", csv_idx)
