@@ -7,9 +7,9 @@
 # col("result") is the current row's field of that name, as text (quoted fields are
 # unquoted; commas inside them do not split): compare it with strings, col("delta") ==
 # "0"; num("delta") is the field as a number (empty is 0), for order. csv_n is the
-# row's field count and csv_nf the header's. A line starting "schema," is a header and sets the names for the rows
-# after it (so the output of several runs can be concatenated); lines before the first
-# header are not CSV and are skipped. A column name the header lacks is an error (awk
+# row's field count and csv_nf the header's. A line starting "schema," is a header
+# and sets the names for the rows after it (so the output of several runs can be
+# concatenated); lines before the first header are not CSV and are skipped. A column name the header lacks is an error (awk
 # exits 2). Records spanning lines are not supported: mteprobe writes none.
 
 csv_lib_awk='
