@@ -520,7 +520,7 @@ static void explain_empty(const struct matrix_opts *o, const enum fs_type *fs, s
  * cases its rows hold as done and cut a torn last row. EXIT_OK with *out
  * set, or the status after a one-line message. */
 static int open_resume(const char *name, const struct report_ctx *ctx, const struct plan *p,
-		       bool *done, struct resume_scan *res, FILE **out)
+		       bool *done, struct resume_scan *res, struct csv_out *out)
 {
 	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644), status;
 	struct stat st;
@@ -570,12 +570,8 @@ static int open_resume(const char *name, const struct report_ctx *ctx, const str
 		close(fd);
 		return EXIT_FAILED;
 	}
-	*out = fdopen(fd, "a");	/* O_APPEND: rows go after the last whole one */
-	if (!*out) {
-		warnx_("matrix: %s: %s", name, strerror(errno));
-		close(fd);
-		return EXIT_FAILED;
-	}
+	/* rows go after the last whole one; a torn one is cut back again */
+	csv_out_attach(out, fd, name, true);
 	return EXIT_OK;
 }
 
@@ -612,6 +608,24 @@ static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 		mte_mode_name(s->mode), fault_kind_name(s->fault), s->fault_at, s->buf_off);
 }
 
+/* err (-errno) from writing the CSV after rows whole rows. */
+static void write_error(const struct csv_out *out, int err, unsigned long rows)
+{
+	const char *name = strerrorname_np(-err), *fix = "check its disk";
+
+	if (err == -ENOSPC || err == -EDQUOT)
+		fix = "free space there";
+	else if (err == -EFBIG)
+		fix = "raise the file size limit (ulimit -f)";
+	if (out->own)
+		warnx_("matrix: cannot write %s: %s (%s); it keeps the %lu whole rows written "
+		       "before; %s, then add the rest with the same options and --resume %s",
+		       out->name, strerror(-err), name ? name : "?", rows, fix, out->name);
+	else
+		warnx_("matrix: cannot write %s: %s (%s) after %lu rows", out->name, strerror(-err),
+		       name ? name : "?", rows);
+}
+
 int cmd_matrix(int argc, char **argv)
 {
 	struct matrix_opts o;
@@ -628,8 +642,8 @@ int cmd_matrix(int argc, char **argv)
 	bool *done = NULL;
 	struct tally t = { 0 };
 	struct report_ctx ctx;
-	FILE *out = stdout, *sum;
-	const char *out_name;
+	struct csv_out out;
+	FILE *sum;
 	bool tty = isatty(STDERR_FILENO), asymm_on = false;
 	struct timespec ts0, ts1;
 	time_t start;
@@ -718,17 +732,14 @@ int cmd_matrix(int argc, char **argv)
 			free(plan.c);
 			return status;
 		}
-	} else if (o.out) {
-		out = fopen(o.out, "w");
-		if (!out) {
-			warnx_("matrix: cannot write %s: %s; give a writable file", o.out,
-			       strerror(errno));
-			free(plan.c);
-			return EXIT_FAILED;
-		}
+	} else if (!o.out) {
+		csv_out_attach(&out, STDOUT_FILENO, "standard output", false);
+	} else if ((err = csv_out_open(&out, o.out))) {
+		warnx_("matrix: cannot write %s: %s; give a writable file", o.out, strerror(-err));
+		free(plan.c);
+		return EXIT_FAILED;
 	}
-	sum = out == stdout ? stderr : stdout;
-	out_name = o.resume ? o.resume : o.out ? o.out : "standard output";
+	sum = o.out || o.resume ? stdout : stderr;
 	tracing_start("matrix", o.no_trace);
 
 	for (size_t m = 0; m < o.nmode; m++)
@@ -737,13 +748,14 @@ int cmd_matrix(int argc, char **argv)
 			asymm_on = !asymm_why;
 		}
 
-	if (!resumed.has_header)
-		report_csv_header(out);
-	fflush(out);
+	if (!resumed.has_header && (err = csv_out_header(&out))) {
+		write_error(&out, err, resumed.rows);
+		status = EXIT_FAILED;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	start = time(NULL);
 
-	for (size_t i = 0; i < plan.n && !case_stop_signal; i++) {
+	for (size_t i = 0; i < plan.n && !case_stop_signal && status == EXIT_OK; i++) {
 		const struct case_spec *s = &plan.c[i];
 		struct case_result r;
 		const char *skip = NULL;
@@ -785,9 +797,8 @@ int cmd_matrix(int argc, char **argv)
 			unreturned = s;
 		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
 			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
-		report_csv_row(out, &ctx, s, &r);
-		if (fflush(out) != 0 || ferror(out)) {
-			warnx_("matrix: write error on %s: %s", out_name, strerror(errno));
+		if ((err = csv_out_row(&out, &ctx, s, &r))) {
+			write_error(&out, err, resumed.rows + t.done);
 			status = EXIT_FAILED;
 			break;
 		}
@@ -823,8 +834,8 @@ int cmd_matrix(int argc, char **argv)
 	fputc('\n', sum);
 	free(plan.c);
 	free(done);
-	if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
-		warnx_("matrix: write error on %s: %s", out_name, strerror(errno));
+	if ((err = csv_out_close(&out)) && status == EXIT_OK) {
+		write_error(&out, err, resumed.rows + t.done);
 		status = EXIT_FAILED;
 	}
 	if (case_stop_signal && status == EXIT_OK)

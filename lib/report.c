@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "report.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -90,40 +95,152 @@ static void values(const struct report_ctx *ctx, const struct case_spec *s,
 			utf8_sanitize(v[c]);
 }
 
-static void csv_field(FILE *f, const char *s)
+/* A row, quoted: at worst every character doubled, plus quotes and commas. */
+#define CSV_ROW_MAX	(COL_COUNT * (2 * VAL_SIZE + 1) + 2)
+
+/* Appends field s, quoted when it holds a comma, quote or line break, at *n. */
+static void csv_field(char *buf, size_t *n, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
+	bool quote = strpbrk(s, ",\"\n\r") != NULL;
+
+	if (quote)
+		buf[(*n)++] = '"';
 	for (; *s; s++) {
 		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+			buf[(*n)++] = '"';
+		buf[(*n)++] = *s;
 	}
-	fputc('"', f);
+	if (quote)
+		buf[(*n)++] = '"';
+}
+
+/* The whole line of these fields, newline included, in buf (CSV_ROW_MAX bytes);
+ * returns its length. */
+static size_t csv_line(char *buf, const char *const field[COL_COUNT])
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		if (c)
+			buf[n++] = ',';
+		csv_field(buf, &n, field[c]);
+	}
+	buf[n++] = '\n';
+	return n;
+}
+
+/* The header, or the row of a case when s is not NULL, in buf; its length. */
+static size_t csv_format(char *buf, const struct report_ctx *ctx, const struct case_spec *s,
+			 const struct case_result *r)
+{
+	static char v[COL_COUNT][VAL_SIZE];
+	const char *field[COL_COUNT];
+
+	if (!s)
+		return csv_line(buf, report_columns);
+	values(ctx, s, r, v);
+	for (size_t c = 0; c < COL_COUNT; c++)
+		field[c] = v[c];
+	return csv_line(buf, field);
 }
 
 void report_csv_header(FILE *f)
 {
-	for (size_t c = 0; c < COL_COUNT; c++)
-		fprintf(f, "%s%s", c ? "," : "", report_columns[c]);
-	fputc('\n', f);
+	static char buf[CSV_ROW_MAX];
+
+	fwrite(buf, 1, csv_format(buf, NULL, NULL, NULL), f);
 }
 
 void report_csv_row(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,
 		    const struct case_result *r)
 {
-	static char v[COL_COUNT][VAL_SIZE];
+	static char buf[CSV_ROW_MAX];
 
-	values(ctx, s, r, v);
-	for (size_t c = 0; c < COL_COUNT; c++) {
-		if (c)
-			fputc(',', f);
-		csv_field(f, v[c]);
+	fwrite(buf, 1, csv_format(buf, ctx, s, r), f);
+}
+
+void csv_out_attach(struct csv_out *o, int fd, const char *name, bool own)
+{
+	o->fd = fd;
+	o->name = name;
+	o->own = own;
+	o->end = own ? lseek(fd, 0, SEEK_END) : -1;
+	if (o->end < 0)
+		o->own = false;
+}
+
+int csv_out_open(struct csv_out *o, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	/* only a regular file can be cut back; a FIFO or a device is written as is */
+	csv_out_attach(o, fd, path, fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+	return 0;
+}
+
+/*
+ * Appends a line, normally with one write. After a short write the rest is
+ * written again, which either completes the line or tells why it stopped
+ * (ENOSPC, EFBIG, EIO); then a file of ours is cut back to its last whole line.
+ * SIGXFSZ is ignored meanwhile, so that a file size limit is the error EFBIG,
+ * not a kill between the two writes.
+ */
+static int csv_out_append(struct csv_out *o, const char *buf, size_t len)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
+	size_t done = 0;
+	int err = 0;
+
+	sigemptyset(&ignore.sa_mask);
+	sigaction(SIGXFSZ, &ignore, &old);
+	while (done < len) {
+		ssize_t n = write(o->fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
 	}
-	fputc('\n', f);
+	sigaction(SIGXFSZ, &old, NULL);
+	if (!err) {
+		if (o->own)
+			o->end += (off_t)len;
+		return 0;
+	}
+	if (done && o->own && ftruncate(o->fd, o->end) == 0)
+		lseek(o->fd, o->end, SEEK_SET);
+	return err;
+}
+
+int csv_out_header(struct csv_out *o)
+{
+	static char buf[CSV_ROW_MAX];
+
+	return csv_out_append(o, buf, csv_format(buf, NULL, NULL, NULL));
+}
+
+int csv_out_row(struct csv_out *o, const struct report_ctx *ctx, const struct case_spec *s,
+		const struct case_result *r)
+{
+	static char buf[CSV_ROW_MAX];
+
+	return csv_out_append(o, buf, csv_format(buf, ctx, s, r));
+}
+
+int csv_out_close(struct csv_out *o)
+{
+	int err = 0;
+
+	if (o->fd > STDERR_FILENO && close(o->fd) != 0)
+		err = -errno;
+	o->fd = -1;
+	return err;
 }
 
 static void json_string(FILE *f, const char *s)

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # What run and matrix make of their input: an empty list or item is a usage
 # error (never "everything"), numbers are decimal (010 is ten), an item given
@@ -13,7 +13,8 @@ wrap="$*"
 fails=0
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/csv.sh"
+# shellcheck source=../scripts/lib/csv.sh
+. "$(dirname "$0")/../scripts/lib/csv.sh"
 
 m() { $wrap "$bin" "$@"; }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }

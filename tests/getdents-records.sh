@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # getdents64 returns whole records, 8-byte aligned, whose padding the kernel
 # never writes. With a PROT_NONE page after buffer offsets 0..63 the page
@@ -8,7 +8,8 @@
 # Usage: getdents-records.sh MTEPROBE [WRAPPER...]
 set -u
 bin=$1; shift
-csv_awk=$(cat "$(dirname "$0")/csv.awk") || exit 1
+# shellcheck source=../scripts/lib/csv.sh
+. "$(dirname "$0")/../scripts/lib/csv.sh"
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
 
@@ -21,14 +22,14 @@ if [ $st = 4 ]; then
 fi
 [ $st = 0 ] || { echo "FAIL: matrix exit $st: $(cat "$dir/err")"; exit 1; }
 
-awk "$csv_awk"'
-v("syscall") != "getdents64" || v("fault") != "page" { next }
+csv_awk '
+col("syscall") != "getdents64" || col("fault") != "page" { next }
 { rows++ }
-v("result") != "short" || v("bypass") != "0" || v("delta") != "0" || v("expect") != v("ret") ||
-v("data_ok") != "1" || v("expect") + 0 > v("fault_at") + 7 {
+col("result") != "short" || col("bypass") != "0" || col("delta") != "0" || col("expect") != col("ret") ||
+col("data_ok") != "1" || col("expect") + 0 > col("fault_at") + 7 {
 	printf "FAIL: buf_off %s, page at %s: %s ret %s expect %s delta %s bypass %s data_ok %s (%s)\n",
-	       v("buf_off"), v("fault_at"), v("result"), v("ret"), v("expect"), v("delta"), v("bypass"),
-	       v("data_ok"), v("note")
+	       col("buf_off"), col("fault_at"), col("result"), col("ret"), col("expect"), col("delta"), col("bypass"),
+	       col("data_ok"), col("note")
 	bad++
 }
 END {

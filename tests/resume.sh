@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # matrix --resume FILE: a matrix stopped by SIGINT (at whatever point the
 # signal lands), with a torn row appended as a crash would leave it, then
@@ -12,7 +12,8 @@ wrap="$*"
 fails=0
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/csv.sh"
+# shellcheck source=../scripts/lib/csv.sh
+. "$(dirname "$0")/../scripts/lib/csv.sh"
 
 m() { $wrap "$bin" "$@"; }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }

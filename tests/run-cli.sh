@@ -83,8 +83,13 @@ fi
 # ignored, which mteprobe keeps: env gives it the default)
 env --default-signal=INT $wrap "$bin" matrix --dir "$dir" --faults page,none --modes none --offsets 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --at 0,100,200,300,400,500,600,700,800,900,1000,2000,3000,4000,5000,6000,7000 -o "$dir/i.csv" 2>/dev/null &
 pid=$!
-sleep 0.2
-kill -INT $pid
+# the header is written after the handlers are in place: wait for it (a busy
+# machine may take long), not for a fixed time
+i=0
+while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null && ! grep -q '^schema,' "$dir/i.csv" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -INT $pid 2>/dev/null
 wait $pid; st=$?
 if [ $st = 130 ]; then
 	head -1 "$dir/i.csv" | grep -q '^schema,' || { echo "FAIL: interrupted CSV lost its header"; fails=$((fails + 1)); }

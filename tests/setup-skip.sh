@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # A failure to set up is a skip, never a kernel outcome: io_uring cases run
 # without a file descriptor for the ring (RLIMIT_NOFILE), without locked memory
@@ -11,7 +11,8 @@
 set -u
 bin=$1; shift
 wrap="$*"
-csv_awk=$(cat "$(dirname "$0")/csv.awk") || exit 1
+# shellcheck source=../scripts/lib/csv.sh
+. "$(dirname "$0")/../scripts/lib/csv.sh"
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
 chmod 755 "$dir"
@@ -38,7 +39,7 @@ run() {
 run -- uring-read none
 [ $st = 4 ] && { echo "skip: $(cat "$dir/err")"; exit 77; }
 uring=1
-if ! awk "$csv_awk"' v("result") == "full" { ok = 1 } END { exit !ok }' "$dir/rows.csv"; then
+if ! csv_awk ' col("result") == "full" { ok = 1 } END { exit !ok }' "$dir/rows.csv"; then
 	echo "io_uring does not run here, its checks are left out: $(tail -n 1 "$dir/rows.csv")"
 	uring=0
 fi
@@ -74,14 +75,14 @@ for sc in read uring-read; do
 	run prlimit --fsize=4096 -- $sc none
 done
 
-awk -v uring=$uring "$csv_awk"'
+csv_awk -v uring=$uring '
 { rows++ }
-v("result") == "skip" && v("note") ~ /io_uring/ { skips++ }
-v("result") == "skip" && v("note") ~ /cannot fill/ { fills++ }
-v("result") == "errno" || v("result") == "signal" || (v("fault") == "none" && v("result") != "full" && v("result") != "skip") ||
-(v("result") == "skip" && v("note") == "") {
-	printf "FAIL: %s fault %s: %s %s %s (%s)\n", v("syscall"), v("fault"), v("result"), v("ret"),
-	       v("errno"), v("note")
+col("result") == "skip" && col("note") ~ /io_uring/ { skips++ }
+col("result") == "skip" && col("note") ~ /cannot fill/ { fills++ }
+col("result") == "errno" || col("result") == "signal" || (col("fault") == "none" && col("result") != "full" && col("result") != "skip") ||
+(col("result") == "skip" && col("note") == "") {
+	printf "FAIL: %s fault %s: %s %s %s (%s)\n", col("syscall"), col("fault"), col("result"), col("ret"),
+	       col("errno"), col("note")
 	bad++
 }
 END {
