@@ -109,6 +109,16 @@ static int not_ours(const char *name, struct csv_reader *r)
 			   name, REPORT_SCHEMA);
 }
 
+/* What the reader's error (-EINVAL: not CSV, else out of memory) means. */
+static int read_error(const char *name, const struct csv_reader *r, int err)
+{
+	if (err == -EINVAL)
+		return usage_error("matrix", "%s is not CSV (line %zu): give a file that mteprobe "
+				   "matrix wrote", name, r->line);
+	warnx_("matrix: out of memory reading %s", name);
+	return EXIT_FAILED;
+}
+
 int resume_scan(const char *name, const char *text, size_t len, const struct report_ctx *ctx,
 		const struct case_spec *plan, size_t n, bool *done, struct resume_scan *res)
 {
@@ -122,13 +132,10 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 	got = csv_header(&r);
 	if (got == 0)
 		goto out;	/* an empty file: started afresh */
-	if (got == -EINVAL) {
-		status = usage_error("matrix", "%s is not CSV (line %zu): give a file that mteprobe "
-				     "matrix wrote", name, r.line);
+	if (got < 0) {
+		status = read_error(name, &r, got);
 		goto out;
 	}
-	if (got < 0)
-		goto nomem;
 	header_line(ours, sizeof(ours));
 	if (!r.terminated) {
 		/* torn inside the header: nothing of value, start again */
@@ -150,8 +157,10 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 	arch = csv_column(&r, "arch");
 
 	keys = malloc((n ? n : 1) * sizeof(*keys));
-	if (!keys)
-		goto nomem;
+	if (!keys) {
+		status = read_error(name, &r, -ENOMEM);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		plan_key(&plan[i], keys[i].key);
 		keys[i].idx = i;
@@ -221,19 +230,10 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 		res->rows++;
 		res->keep = r.end;
 	}
-	if (got == -EINVAL) {
-		status = usage_error("matrix", "%s is not CSV (line %zu): give a file that mteprobe "
-				     "matrix wrote", name, r.line);
-		goto out;
-	}
 	if (got < 0)
-		goto nomem;
+		status = read_error(name, &r, got);
 out:
 	free(keys);
 	csv_free(&r);
 	return status;
-nomem:
-	warnx_("matrix: out of memory reading %s", name);
-	status = EXIT_FAILED;
-	goto out;
 }

@@ -16,28 +16,17 @@
 #include "platform.h"
 #include "util.h"
 
-static char dir[] = "/tmp/mteprobe-test-XXXXXX";
-
-static void cleanup(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
 int main(void)
 {
 	const size_t ps = page_size();
 	enum fs_type fs;
+	const char *dir;
 	char arch[32];
 	unsigned seq = 0, ran = 0;
 
 	if (platform_user_emulation(arch, sizeof(arch)))
 		SKIP("user-mode emulation: syscalls run on the %s host kernel", arch);
-	CHECK(mkdtemp(dir), "mkdtemp");
-	atexit(cleanup);
+	dir = test_tmpdir();
 	CHECK(fs_detect(dir, &fs) == 0, "statfs");
 
 	for (size_t i = 0; i < driver_count; i++) {

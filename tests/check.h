@@ -27,4 +27,24 @@
 		exit(TEST_SKIP);						\
 	} while (0)
 
+/* A private directory for the test's files, removed (with what the test
+ * left in it) at exit. */
+static char test_dir[] __attribute__((unused)) = "/tmp/mteprobe-test-XXXXXX";
+
+static void __attribute__((unused)) test_tmpdir_remove(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", test_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", test_dir);
+}
+
+static inline const char *test_tmpdir(void)
+{
+	CHECK(mkdtemp(test_dir), "mkdtemp");
+	atexit(test_tmpdir_remove);
+	return test_dir;
+}
+
 #endif

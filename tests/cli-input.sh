@@ -7,17 +7,9 @@
 # without files, and the statuses are the documented ones (-o that cannot be
 # opened: 1; run whose case was skipped: 3 without MTE, else 4).
 # Usage: cli-input.sh MTEPROBE [WRAPPER...]
-set -u
-bin=$1; shift
-wrap="$*"
-fails=0
-dir=$(mktemp -d) || exit 1
-trap 'rm -rf "$dir"' EXIT
-# shellcheck source=../scripts/lib/csv.sh
-. "$(dirname "$0")/../scripts/lib/csv.sh"
+# shellcheck source=cli-lib.sh
+. "$(dirname "$0")/cli-lib.sh"
 
-m() { $wrap "$bin" "$@"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 expect() {	# expect STATUS PATTERN -- ARGS: the status, and PATTERN on stderr
 	want=$1 pattern=$2; shift 3
 	m "$@" >"$dir/out" 2>"$dir/err"; got=$?
@@ -75,8 +67,7 @@ expect 2 "nothing to run: --io direct takes the --offsets that are multiples of 
 
 # Under user-mode emulation run and matrix refuse (status 4) before running
 if m run --syscall pipe-read --fault page >/dev/null 2>&1; [ $? = 4 ]; then
-	echo "user-mode emulation: real-case checks skipped"
-	[ $fails = 0 ] && exit 77 || exit 1
+	skip_or_fail "user-mode emulation: real-case checks skipped"
 fi
 
 # an -o that cannot be opened is an output error: 1, as --help and mteprobe(1) say
@@ -106,5 +97,4 @@ expect 0 "" -- matrix --io buffered --syscalls pipe-read --faults none --modes n
 [ "$(csv_col "$dir/b.csv" syscall io)" = "$(printf 'pipe-read\tbuffered')" ] ||
 	fail "matrix --io buffered pipe-read: $(cat "$dir/b.csv")"
 
-[ $fails = 0 ] && echo "all input checks passed"
-[ $fails = 0 ]
+finish "all input checks passed"

@@ -6,17 +6,9 @@
 # finished FILE runs nothing; a FILE of another matrix, schema or kernel,
 # or damaged before its last row, is a usage error.
 # Usage: resume.sh MTEPROBE [WRAPPER...]
-set -u
-bin=$1; shift
-wrap="$*"
-fails=0
-dir=$(mktemp -d) || exit 1
-trap 'rm -rf "$dir"' EXIT
-# shellcheck source=../scripts/lib/csv.sh
-. "$(dirname "$0")/../scripts/lib/csv.sh"
+# shellcheck source=cli-lib.sh
+. "$(dirname "$0")/cli-lib.sh"
 
-m() { $wrap "$bin" "$@"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 expect() {	# expect STATUS PATTERN -- ARGS: the status, and PATTERN in the output
 	want=$1 pattern=$2; shift 3
 	m "$@" >"$dir/out" 2>&1; got=$?
@@ -30,8 +22,7 @@ keys() {	# the input columns of every row, sorted: the cases a file holds
 
 expect 2 "--resume FILE writes to FILE: drop -o" -- matrix --resume "$dir/x.csv" -o "$dir/y.csv"
 if m matrix --dir "$dir" --syscalls read --faults none --modes none --resume "$dir/e.csv" >/dev/null 2>&1; [ $? = 4 ]; then
-	echo "user-mode emulation: resume checks skipped"
-	[ $fails = 0 ] && exit 77 || exit 1
+	skip_or_fail "user-mode emulation: resume checks skipped"
 fi
 rm -f "$dir/e.csv"
 
@@ -101,5 +92,4 @@ expect 2 "2.csv line 3 .* is no case of this matrix, or a case given twice" -- "
 printf 'name,value\nx,1\n' >"$dir/n.csv"
 expect 2 "n.csv has not the columns of CSV schema 2" -- "$@" --resume "$dir/n.csv"
 
-[ $fails = 0 ] && echo "all resume checks passed"
-[ $fails = 0 ]
+finish "all resume checks passed"

@@ -25,17 +25,6 @@
 
 #define LEN	(16u << 20)	/* far more than anything else the case maps */
 
-static char dir[] = "/tmp/mteprobe-test-XXXXXX";
-
-static void cleanup(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
 /* The address space in use now, in bytes. */
 static size_t vm_size(void)
 {
@@ -50,6 +39,7 @@ int main(void)
 {
 	static const char *const names[] = { "write", "sendmsg" };
 	enum fs_type fs;
+	const char *dir;
 	char arch[32];
 
 #ifdef ASAN
@@ -57,8 +47,7 @@ int main(void)
 #endif
 	if (platform_user_emulation(arch, sizeof(arch)))
 		SKIP("user-mode emulation: syscalls run on the %s host kernel", arch);
-	CHECK(mkdtemp(dir), "mkdtemp");
-	atexit(cleanup);
+	dir = test_tmpdir();
 	CHECK(fs_detect(dir, &fs) == 0, "statfs");
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+# Sourced by the CLI tests, whose arguments are MTEPROBE [WRAPPER...]: bin and
+# wrap from them, m (runs mteprobe, under the wrapper in a cross build), a
+# private $dir removed at exit, fail (one "FAIL: ..." line, counted), finish
+# (the verdict), and the CSV helpers (scripts/lib/csv.sh).
+set -u
+bin=$1; shift
+wrap="$*"
+fails=0
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+# shellcheck source=../scripts/lib/csv.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/csv.sh"
+
+m() { $wrap "$bin" "$@"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# finish WHAT: exit 0 with "WHAT" when nothing failed, else 1
+finish() {
+	[ "$fails" = 0 ] || exit 1
+	echo "$*"
+	exit 0
+}
+# skip_or_fail WHY: a test that cannot go on skips (77) unless something failed
+skip_or_fail() {
+	echo "skip: $*"
+	[ "$fails" = 0 ] && exit 77
+	exit 1
+}
