@@ -545,11 +545,10 @@ static void explain_empty(const struct matrix_opts *o, const enum fs_type *fs, s
 static int open_resume(const char *name, const struct plan *p, bool *done,
 		       struct resume_scan *res, struct format_out *out)
 {
-	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644), status;
+	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644), status, err;
 	struct report_ctx ctx;
 	struct stat st;
 	char *text = NULL;
-	size_t len = 0;
 
 	if (fd < 0) {
 		warnx_("matrix: cannot open %s: %s; give a writable file", name, strerror(errno));
@@ -566,31 +565,19 @@ static int open_resume(const char *name, const struct plan *p, bool *done,
 		close(fd);
 		return EXIT_FAILED;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	while (text && len < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!text || len < (size_t)st.st_size) {
-		warnx_("matrix: cannot read %s: %s", name, text ? strerror(errno ? errno : EIO)
-		       : "out of memory");
-		free(text);
+	if ((err = read_whole_file(fd, (size_t)st.st_size, &text))) {
+		warnx_("matrix: cannot read %s: %s", name, strerror(-err));
 		close(fd);
 		return EXIT_FAILED;
 	}
 	report_init(&ctx);
-	status = resume_scan(name, text, len, &ctx, p->c, p->n, done, res);
+	status = resume_scan(name, text, (size_t)st.st_size, &ctx, p->c, p->n, done, res);
 	free(text);
 	if (status != EXIT_OK) {
 		close(fd);
 		return status;
 	}
-	if (res->keep < len && ftruncate(fd, (off_t)res->keep) != 0) {
+	if (res->keep < (size_t)st.st_size && ftruncate(fd, (off_t)res->keep) != 0) {
 		warnx_("matrix: cannot cut the torn row off %s: %s", name, strerror(errno));
 		close(fd);
 		return EXIT_FAILED;

@@ -150,7 +150,6 @@ int expect_load(struct expect_set *e, const char *path, char *why, size_t size)
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 	struct stat st = { 0 };
 	char *text = NULL;
-	size_t len = 0;
 
 	*e = (struct expect_set){ 0 };
 	if (fd < 0)
@@ -161,23 +160,10 @@ int expect_load(struct expect_set *e, const char *path, char *why, size_t size)
 		snprintf(why, size, "%s is not a regular file: give a CSV file", path);
 		return err;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	while (text && len < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			break;
-		}
-		len += (size_t)n;
-	}
+	err = read_whole_file(fd, (size_t)st.st_size, &text);
 	close(fd);
-	if (!text)
-		return -ENOMEM;
 	if (!err)
-		err = expect_parse(e, path, text, len, why, size);
+		err = expect_parse(e, path, text, (size_t)st.st_size, why, size);
 	free(text);
 	return err;
 }

@@ -52,8 +52,8 @@ usage() {
 }
 
 mkdir "$top/fs"
-pages=(--dir "$top/fs" --syscalls read,write,pread,readv,writev,pipe-read,pipe-write --faults page,none
-	--modes none --at 0,100,5000 --no-trace)
+pages=(--dir "$top/fs" --syscalls "read,write,pread,readv,writev,pipe-read,pipe-write" --faults "page,none"
+	--modes none --at "0,100,5000" --no-trace)
 
 echo "# usage errors"
 usage "unknown --format 'xml': use text, csv, json or ktap" matrix --format xml
@@ -77,7 +77,7 @@ csv_awk '{ name = "fs=" col("fs") " io=" col("io") " mode=" col("mode") " fault=
 	print col("syscall") "\t" (col("result") == "skip" ? "skip" : "ok") "\t" name " buf_off=" col("buf_off") " len=" col("len") }' \
 	"$top/pages.csv" | sort >"$top/want"
 awk -F '\t' 'NF == 4 && $1 != "-" { print $1 "\t" $3 "\t" $4 }' "$top/pages.ktap.list" | sort >"$top/got"
-[ -s "$top/want" ] && cmp -s "$top/want" "$top/got" ||
+{ [ -s "$top/want" ] && cmp -s "$top/want" "$top/got"; } ||
 	fail "KTAP tests differ from the CSV rows: $(diff "$top/want" "$top/got" | head -5)"
 subtests=$(awk -F '\t' 'NF == 4 && $1 == "-"' "$top/pages.ktap.list" | wc -l)
 [ "$subtests" = 7 ] || fail "$subtests subtests, want one per syscall (7)"
@@ -87,11 +87,11 @@ set -- matrix --dir "$top/fs" --syscalls write,pwrite --faults none,page --modes
 	--no-trace --timeout 1
 status 1 "stalled matrix --format ktap" stalled "$top/mark" "$@" --format ktap -o "$top/stall.ktap"
 valid "$top/stall.ktap"
-grep -q "ok 1 write$" "$top/stall.ktap" && grep -q "^not ok 2 pwrite$" "$top/stall.ktap" ||
+{ grep -q "^ok 1 write$" "$top/stall.ktap" && grep -q "^not ok 2 pwrite$" "$top/stall.ktap"; } ||
 	fail "write ok, pwrite not ok: $(cat "$top/stall.ktap")"
-grep -qE "^  # not ok: the call did not return by itself \((hang|livelock|timeout)\)" "$top/stall.ktap" &&
+{ grep -qE "^  # not ok: the call did not return by itself \((hang|livelock|timeout)\)" "$top/stall.ktap" &&
 	grep -qE "^  not ok 1 fs=[a-z0-9]+ io=buffered mode=none fault=none buf_off=0 len=8192 # (hang|livelock|TIMEOUT)" \
-		"$top/stall.ktap" || fail "no reason for the stalled pwrite: $(cat "$top/stall.ktap")"
+		"$top/stall.ktap"; } || fail "no reason for the stalled pwrite: $(cat "$top/stall.ktap")"
 status 0 "stalled matrix in CSV" stalled "$top/mark" "$@" -o "$top/stall.csv"
 stuck=$(csv_awk 'col("syscall") == "pwrite" && col("fault") == "none" { print col("result") }' "$top/stall.csv")
 
@@ -99,9 +99,9 @@ echo "# --expect"
 status 0 "--expect its own CSV" stalled "$top/mark" "$@" --format ktap --expect "$top/stall.csv" \
 	-o "$top/known.ktap"
 valid "$top/known.ktap"
-grep -q "XFAIL $stuck, as expected" "$top/known.ktap" &&
+{ grep -q "XFAIL $stuck, as expected" "$top/known.ktap" &&
 	grep -q "^  # known outcome: expected result=$stuck bypass=- data_ok=- (--expect line [0-9]*), got result=$stuck" \
-		"$top/known.ktap" || fail "no known outcome: $(cat "$top/known.ktap")"
+		"$top/known.ktap"; } || fail "no known outcome: $(cat "$top/known.ktap")"
 grep -q "not ok" "$top/known.ktap" && fail "not ok with every outcome known: $(cat "$top/known.ktap")"
 # write without a fault expected short (it is full), pwrite's stalled case
 # known, its page-fault case missing: the policy fails it
@@ -144,7 +144,7 @@ tail -n 1 "$top/stopped.ktap" | grep -q "^Bail out! stopped by INT$" || fail "no
 (ulimit -f 1; exec "$bin" matrix "${pages[@]}" --offsets "$(seq -s, 0 40)" --format ktap -o "$top/full.ktap") \
 	>"$top/out" 2>"$top/err"
 st=$?
-[ $st = 1 ] && grep -q "EFBIG" "$top/err" || fail "past a file size limit: exit $st: $(cat "$top/err")"
+{ [ $st = 1 ] && grep -q "EFBIG" "$top/err"; } || fail "past a file size limit: exit $st: $(cat "$top/err")"
 [ "$(tail -c 1 "$top/full.ktap" | od -An -c | tr -d ' ')" = '\n' ] || fail "KTAP cut inside a line"
 grep -vE '^( *)(KTAP version 1|1\.\.[0-9]+|(not )?ok [0-9]+ .*|# .*)$' "$top/full.ktap" | grep -q . &&
 	fail "a torn line in KTAP: $(tail -n 2 "$top/full.ktap")"
@@ -155,7 +155,7 @@ for f in text csv json ktap; do
 	cp "$top/out" "$top/run.$f"
 done
 valid "$top/run.ktap"
-grep -q "^ok 1 read$" "$top/run.ktap" && grep -q "^  ok 1 .* # short 4096$" "$top/run.ktap" ||
+{ grep -q "^ok 1 read$" "$top/run.ktap" && grep -q "^  ok 1 .* # short 4096$" "$top/run.ktap"; } ||
 	fail "run --format ktap: $(cat "$top/run.ktap")"
 grep -q "^read on .*: short 4096" "$top/run.text" || fail "run --format text: $(cat "$top/run.text")"
 # the aliases print what --format prints (but the call's time)
