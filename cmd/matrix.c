@@ -67,8 +67,8 @@ static void help(void)
 	       "Direct I/O uses the offsets that are multiples of %d only.\n\n"
 	       "Exit status: 0 when the run completed (outcomes are in the CSV), 1 an output\n"
 	       "error (the file cannot be opened or written) or, with --format ktap, a case\n"
-	       "is not ok, 2 usage error (also: options\n"
-	       "that leave no case, a --resume FILE of another matrix, schema or kernel),\n"
+	       "is not ok, 2 usage error (also: options that leave no case, a --resume FILE\n"
+	       "of another matrix, schema or kernel, a bad --expect FILE),\n"
 	       "4 the platform cannot run it, 130 stopped by a signal (SIGINT, SIGTERM,\n"
 	       "SIGHUP, ...: rows written so far are kept, the summary is printed, the case\n"
 	       "files are removed).\n",

@@ -49,10 +49,11 @@ static void help(bool trace)
 	       "  -L, --list          list the syscalls and exit\n"
 	       "  -h, --help          display this help and exit\n\n"
 	       "Exit status: 0 when the case ran (whatever the kernel did), 1 writing the\n"
-	       "output failed or, with --format ktap, the case is not ok, 2 usage error, 3 the case needs MTE and this CPU has none,\n"
-	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s,\n"
-	       "or the case was skipped: the reason is on standard error), 130 stopped by\n"
-	       "a signal (the case's files are removed).\n",
+	       "output failed or, with --format ktap, the case is not ok, 2 usage error,\n"
+	       "3 the case needs MTE and this CPU has none, 4 the platform cannot run it\n"
+	       "(user-mode emulation, missing filesystem%s, or the case was skipped: the\n"
+	       "reason is on standard error), 130 stopped by a signal (the case's files\n"
+	       "are removed).\n",
 	       program_name, trace ? "trace" : "run",
 	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
 		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
