@@ -184,19 +184,23 @@ const struct expect_row *expect_find(const struct expect_set *e, const char *key
 	return bsearch(&probe, e->rows, e->n, sizeof(*e->rows), by_key);
 }
 
-bool expect_policy_fails(const struct expect_outcome *got)
+const char *expect_policy_fails(const struct expect_outcome *got)
 {
-	static const char *const failing[] = { "livelock", "hang", "timeout", "signal" };
+	static const char *const stuck[] = { "livelock", "hang", "timeout" };
 
-	for (size_t i = 0; i < ARRAY_SIZE(failing); i++)
-		if (!strcmp(got->result, failing[i]))
-			return true;
-	return !strcmp(got->data_ok, "0");
+	for (size_t i = 0; i < ARRAY_SIZE(stuck); i++)
+		if (!strcmp(got->result, stuck[i]))
+			return "the call did not return by itself";
+	if (!strcmp(got->result, "signal"))
+		return "a signal ended the case";
+	if (!strcmp(got->data_ok, "0"))
+		return "the data came out wrong";
+	return NULL;
 }
 
 enum judgement expect_judge(const struct expect_outcome *got, const struct expect_outcome *want)
 {
-	bool fails = expect_policy_fails(got);
+	bool fails = expect_policy_fails(got) != NULL;
 
 	if (!strcmp(got->result, "skip"))
 		return JUDGE_SKIP;

@@ -51,8 +51,9 @@ void expect_free(struct expect_set *e);
 const struct expect_row *expect_find(const struct expect_set *e, const char *key);
 
 /* The policy: a case fails when its call did not end by itself with a result
- * (livelock, hang, timeout), a signal ended it, or the data came out wrong. */
-bool expect_policy_fails(const struct expect_outcome *got);
+ * (livelock, hang, timeout), a signal ended it, or the data came out wrong.
+ * Why it fails, or NULL when it passes. */
+const char *expect_policy_fails(const struct expect_outcome *got);
 
 enum judgement {
 	JUDGE_OK,

@@ -97,17 +97,6 @@ static const char *one_line(char *v)
 	return v;
 }
 
-/* What made the policy fail the case. */
-static const char *policy_reason(const struct expect_outcome *got)
-{
-	if (!strcmp(got->result, "signal"))
-		return "a signal ended the case";
-	if (!strcmp(got->data_ok, "0") && strcmp(got->result, "livelock") &&
-	    strcmp(got->result, "hang") && strcmp(got->result, "timeout"))
-		return "the data came out wrong";
-	return "the call did not return by itself";
-}
-
 static void outcome_text(FILE *f, const struct expect_outcome *x)
 {
 	fprintf(f, "result=%s bypass=%s data_ok=%s", x->result, *x->bypass ? x->bypass : "-",
@@ -165,7 +154,7 @@ static void ktap_result(struct format_out *o, FILE *f, const struct case_spec *s
 	if (*V("note") && j != JUDGE_SKIP)
 		fprintf(f, "  # %s\n", one_line(V("note")));
 	if (j == JUDGE_NOT_OK)
-		fprintf(f, "  # not ok: %s (%s)\n", policy_reason(&got), got.result);
+		fprintf(f, "  # not ok: %s (%s)\n", expect_policy_fails(&got), got.result);
 	if (j == JUDGE_CHANGED || j == JUDGE_KNOWN) {
 		fprintf(f, "  # %s: expected ", j == JUDGE_KNOWN ? "known outcome" : "changed");
 		outcome_text(f, &known->want);

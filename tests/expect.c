@@ -66,6 +66,21 @@ static void policy(void)
 	judge("ran now, live-locked", oc("livelock", "", ""), &w, JUDGE_NOT_OK);
 }
 
+/* The reason a failure names; none for a pass. */
+static void reasons(void)
+{
+	struct expect_outcome x[] = { oc("livelock", "", ""), oc("signal", "", ""),
+				      oc("short", "0", "0"), oc("full", "1", "1") };
+	const char *why[] = { "did not return", "signal", "data came out wrong", NULL };
+
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		const char *got = expect_policy_fails(&x[i]);
+
+		CHECK(why[i] ? got && strstr(got, why[i]) : !got, "%s: reason '%s'", x[i].result,
+		      got ? got : "none");
+	}
+}
+
 #define HEADER	"fs,syscall,io,mode,fault,len,fault_at,buf_off,result,bypass,data_ok\n"
 
 /* text must be refused with a message holding every one of the words. */
@@ -151,6 +166,7 @@ static void files(void)
 int main(void)
 {
 	policy();
+	reasons();
 	files();
 	return 0;
 }
