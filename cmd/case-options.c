@@ -72,6 +72,43 @@ int parse_position(const char *s, size_t *out)
 	return 0;
 }
 
+int parse_format(const char *cmd, const char *name, const struct format_ops **f)
+{
+	const struct format_ops *got = format_find(name);
+
+	if (!got)
+		return usage_error(cmd, "unknown --format '%s': use %s", name, FORMAT_NAMES);
+	if (*f && *f != got)
+		return usage_error(cmd, "two output formats, %s and %s: give one --format", (*f)->name,
+				   got->name);
+	*f = got;
+	return EXIT_OK;
+}
+
+int check_output(const char *cmd, const struct format_ops *f, const char *expect)
+{
+	if (expect && !*expect)
+		return usage_error(cmd, "--expect is empty: give a file");
+	if (expect && (!f || !f->judges))
+		return usage_error(cmd, "--expect FILE judges cases in KTAP: add --format ktap");
+	return EXIT_OK;
+}
+
+int load_expect(const char *cmd, const char *path, struct expect_set *e)
+{
+	char why[512] = "";
+	int err = expect_load(e, path, why, sizeof(why));
+
+	if (err == -EINVAL || err == -EISDIR)
+		return usage_error(cmd, "--expect: %s", why);
+	if (err == -ENOMEM)
+		warnx_("%s: out of memory reading --expect %s", cmd, path);
+	else if (err)
+		return usage_error(cmd, "--expect: cannot read %s: %s; give a CSV of known outcomes "
+				   "(mteprobe report --expect-out writes one)", path, strerror(-err));
+	return err ? EXIT_FAILED : EXIT_OK;
+}
+
 int refuse_emulation(const char *cmd)
 {
 	char arch[32];

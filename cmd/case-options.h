@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "expect.h"
+#include "format.h"
 #include "fs.h"
 
 #define LEN_MAX		(1024 * 1024)	/* --len, --fault-at */
@@ -20,6 +22,16 @@ int parse_size(const char *s, size_t *out);
  * granule, the middle of the first page, its last granule, the first
  * granule of the next page). */
 int parse_position(const char *s, size_t *out);
+
+/* --format NAME (run's --csv and --json too) into *f: EXIT_OK, or a usage
+ * error when NAME is unknown or another format was given before. */
+int parse_format(const char *cmd, const char *name, const struct format_ops **f);
+/* What the output options allow together: EXIT_OK, or a usage error
+ * (--expect needs --format ktap). */
+int check_output(const char *cmd, const struct format_ops *f, const char *expect);
+/* Read --expect FILE into *e: EXIT_OK, or one line naming the problem and
+ * EXIT_USAGE. */
+int load_expect(const char *cmd, const char *path, struct expect_set *e);
 
 /* mteprobe run/matrix refuse to measure under user-mode emulation. Returns
  * 0, or prints one line and returns EXIT_PLATFORM. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mteprobe matrix: the cross product of syscalls, filesystems, I/O paths,
- * modes and fault layouts, one CSV row per case written (and flushed) as
- * soon as it is known, progress on a terminal, a summary at the end.
+ * modes and fault layouts, one record per case (a CSV row by default, or
+ * --format) written as soon as it is known, progress on a terminal, a
+ * summary at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +30,7 @@ static void help(void)
 {
 	printf("Usage: %s matrix [options]\n\n"
 	       "Run every combination of the lists below, one CSV row per case\n"
-	       "(mteprobe-csv(5)), flushed as soon as the case is known.\n\n"
+	       "(mteprobe-csv(5)) or --format, written as soon as the case is known.\n\n"
 	       "Options (LIST is comma-separated, each item once; a list not given covers\n"
 	       "everything but retag; numbers are decimal, or hex after 0x, k = KiB):\n"
 	       "      --syscalls LIST  calls (default: every driver; 'mteprobe run --list')\n"
@@ -47,9 +48,14 @@ static void help(void)
 	       "  -t, --timeout SEC    time limit per case (default %d)\n"
 	       "      --no-watchdog    no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "      --no-trace       do not count kernel events (fault_ins stays empty)\n"
-	       "  -o, --output FILE    write the CSV there (default standard output)\n"
-	       "      --resume FILE    append to FILE, which this matrix started: the cases it\n"
-	       "                       holds are not run again, a torn last row is cut off\n"
+	       "  -o, --output FILE    write there (default standard output)\n"
+	       "      --format FMT     csv (default), text (a line per case), json (an object\n"
+	       "                       per line) or ktap (KTAP version 1, a subtest per\n"
+	       "                       syscall: ok or not ok, see KTAP in mteprobe(1))\n"
+	       "      --expect FILE    ktap: the known outcomes (CSV); a case that matches is\n"
+	       "                       ok, one that differs not ok\n"
+	       "      --resume FILE    append to FILE (CSV only), which this matrix started: the\n"
+	       "                       cases it holds are not run again, a torn last row is cut off\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "Without --at/--offsets: sync-mode mte and retag faults at every position and\n"
 	       "offset, other modes at mid with offset 0, page faults (mode none) at every\n"
@@ -60,8 +66,9 @@ static void help(void)
 	       "mode and fault kind) is skipped.\n"
 	       "Direct I/O uses the offsets that are multiples of %d only.\n\n"
 	       "Exit status: 0 when the run completed (outcomes are in the CSV), 1 an output\n"
-	       "error (the file cannot be opened or written), 2 usage error (also: options\n"
-	       "that leave no case, a --resume FILE of another matrix, schema or kernel),\n"
+	       "error (the file cannot be opened or written) or, with --format ktap, a case\n"
+	       "is not ok, 2 usage error (also: options that leave no case, a --resume FILE\n"
+	       "of another matrix, schema or kernel, a bad --expect FILE),\n"
 	       "4 the platform cannot run it, 130 stopped by a signal (SIGINT, SIGTERM,\n"
 	       "SIGHUP, ...: rows written so far are kept, the summary is printed, the case\n"
 	       "files are removed).\n",
@@ -196,7 +203,7 @@ static int add_off(struct matrix_opts *o, const char *s)
 	return ITEM_OK;
 }
 
-enum { OPT_RESUME = 256 };
+enum { OPT_RESUME = 256, OPT_FORMAT, OPT_EXPECT };
 
 int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 {
@@ -214,6 +221,8 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "no-watchdog", no_argument, NULL, 'W' },
 		{ "no-trace", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -233,7 +242,7 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		{ 'O', "--offsets", "use byte offsets below the page size", add_off },
 	};
 	size_t v;
-	int opt;
+	int opt, st;
 
 	*o = (struct matrix_opts){ .iovecs = 4, .timeout_ms = MATRIX_TIMEOUT_MS_DEFAULT };
 	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
@@ -296,6 +305,13 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		case OPT_RESUME:
 			o->resume = optarg;
 			break;
+		case OPT_FORMAT:
+			if ((st = parse_format("matrix", optarg, &o->format)) != EXIT_OK)
+				return st;
+			break;
+		case OPT_EXPECT:
+			o->expect = optarg;
+			break;
 		case 'W':
 			o->no_watchdog = true;
 			break;
@@ -316,6 +332,13 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 				   "that directory's filesystem");
 	if (o->out && o->resume)
 		return usage_error("matrix", "--resume FILE writes to FILE: drop -o");
+	if (!o->format)
+		o->format = format_find("csv");
+	if (o->resume && strcmp(o->format->name, "csv"))
+		return usage_error("matrix", "--resume appends CSV rows: drop --format %s, or start "
+				   "a new file with -o", o->format->name);
+	if ((st = check_output("matrix", o->format, o->expect)) != EXIT_OK)
+		return st;
 	if ((o->dir && !*o->dir) || (o->out && !*o->out) || (o->resume && !*o->resume))
 		return usage_error("matrix", "%s is empty: give a %s", o->dir && !*o->dir ? "--dir"
 				   : o->out && !*o->out ? "-o" : "--resume",
@@ -519,13 +542,13 @@ static void explain_empty(const struct matrix_opts *o, const enum fs_type *fs, s
 /* --resume FILE: open it for appending (one writer at a time), mark the
  * cases its rows hold as done and cut a torn last row. EXIT_OK with *out
  * set, or the status after a one-line message. */
-static int open_resume(const char *name, const struct report_ctx *ctx, const struct plan *p,
-		       bool *done, struct resume_scan *res, struct csv_out *out)
+static int open_resume(const char *name, const struct plan *p, bool *done,
+		       struct resume_scan *res, struct format_out *out)
 {
-	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644), status;
+	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644), status, err;
+	struct report_ctx ctx;
 	struct stat st;
 	char *text = NULL;
-	size_t len = 0;
 
 	if (fd < 0) {
 		warnx_("matrix: cannot open %s: %s; give a writable file", name, strerror(errno));
@@ -542,36 +565,25 @@ static int open_resume(const char *name, const struct report_ctx *ctx, const str
 		close(fd);
 		return EXIT_FAILED;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	while (text && len < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!text || len < (size_t)st.st_size) {
-		warnx_("matrix: cannot read %s: %s", name, text ? strerror(errno ? errno : EIO)
-		       : "out of memory");
-		free(text);
+	if ((err = read_whole_file(fd, (size_t)st.st_size, &text))) {
+		warnx_("matrix: cannot read %s: %s", name, strerror(-err));
 		close(fd);
 		return EXIT_FAILED;
 	}
-	status = resume_scan(name, text, len, ctx, p->c, p->n, done, res);
+	report_init(&ctx);
+	status = resume_scan(name, text, (size_t)st.st_size, &ctx, p->c, p->n, done, res);
 	free(text);
 	if (status != EXIT_OK) {
 		close(fd);
 		return status;
 	}
-	if (res->keep < len && ftruncate(fd, (off_t)res->keep) != 0) {
+	if (res->keep < (size_t)st.st_size && ftruncate(fd, (off_t)res->keep) != 0) {
 		warnx_("matrix: cannot cut the torn row off %s: %s", name, strerror(errno));
 		close(fd);
 		return EXIT_FAILED;
 	}
 	/* rows go after the last whole one; a torn one is cut back again */
-	csv_out_attach(out, fd, name, true);
+	format_attach(out, format_find("csv"), fd, name, true);
 	return EXIT_OK;
 }
 
@@ -608,8 +620,8 @@ static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 		mte_mode_name(s->mode), fault_kind_name(s->fault), s->fault_at, s->buf_off);
 }
 
-/* err (-errno) from writing the CSV after rows whole rows. */
-static void write_error(const struct csv_out *out, int err, unsigned long rows)
+/* err (-errno) from writing the output after rows whole records. */
+static void write_error(const struct format_out *out, int err, unsigned long rows)
 {
 	const char *name = strerrorname_np(-err), *fix = "check its disk";
 
@@ -617,10 +629,14 @@ static void write_error(const struct csv_out *out, int err, unsigned long rows)
 		fix = "free space there";
 	else if (err == -EFBIG)
 		fix = "raise the file size limit (ulimit -f)";
-	if (out->own)
+	if (out->own && !strcmp(out->ops->name, "csv"))
 		warnx_("matrix: cannot write %s: %s (%s); it keeps the %lu whole rows written "
 		       "before; %s, then add the rest with the same options and --resume %s",
 		       out->name, strerror(-err), name ? name : "?", rows, fix, out->name);
+	else if (out->own)
+		warnx_("matrix: cannot write %s: %s (%s); it keeps the %lu whole cases written "
+		       "before; %s, then run the matrix again", out->name, strerror(-err),
+		       name ? name : "?", rows, fix);
 	else
 		warnx_("matrix: cannot write %s: %s (%s) after %lu rows", out->name, strerror(-err),
 		       name ? name : "?", rows);
@@ -641,8 +657,9 @@ int cmd_matrix(int argc, char **argv)
 	struct resume_scan resumed = { 0 };
 	bool *done = NULL;
 	struct tally t = { 0 };
-	struct report_ctx ctx;
-	struct csv_out out;
+	static struct expect_set expect;	/* held to the end, whatever path it takes */
+	struct format_out out;
+	char stopped[160] = "";
 	FILE *sum;
 	bool tty = isatty(STDERR_FILENO), asymm_on = false;
 	struct timespec ts0, ts1;
@@ -657,6 +674,8 @@ int cmd_matrix(int argc, char **argv)
 		help();
 		return EXIT_OK;
 	}
+	if (o.expect && (status = load_expect("matrix", o.expect, &expect)) != EXIT_OK)
+		return status;
 
 	/* filesystems and their directories */
 	if (o.dir) {
@@ -720,11 +739,9 @@ int cmd_matrix(int argc, char **argv)
 			dir_why[f] = whybuf[f];
 		}
 	}
-	report_init(&ctx);
 	if (o.resume) {
 		done = calloc(plan.n, sizeof(*done));
-		status = done ? open_resume(o.resume, &ctx, &plan, done, &resumed, &out)
-			: EXIT_FAILED;
+		status = done ? open_resume(o.resume, &plan, done, &resumed, &out) : EXIT_FAILED;
 		if (status != EXIT_OK) {
 			if (!done)
 				warnx_("matrix: out of memory");
@@ -733,12 +750,15 @@ int cmd_matrix(int argc, char **argv)
 			return status;
 		}
 	} else if (!o.out) {
-		csv_out_attach(&out, STDOUT_FILENO, "standard output", false);
-	} else if ((err = csv_out_open(&out, o.out))) {
+		format_attach(&out, o.format, STDOUT_FILENO, "standard output", false);
+	} else if ((err = format_open(&out, o.format, o.out))) {
 		warnx_("matrix: cannot write %s: %s; give a writable file", o.out, strerror(-err));
 		free(plan.c);
 		return EXIT_FAILED;
 	}
+	out.plan = plan.c;
+	out.nplan = plan.n;
+	out.expect = o.expect ? &expect : NULL;
 	sum = o.out || o.resume ? stdout : stderr;
 	tracing_start("matrix", o.no_trace);
 
@@ -748,7 +768,7 @@ int cmd_matrix(int argc, char **argv)
 			asymm_on = !asymm_why;
 		}
 
-	if (!resumed.has_header && (err = csv_out_header(&out))) {
+	if (!resumed.has_header && (err = format_header(&out))) {
 		write_error(&out, err, resumed.rows);
 		status = EXIT_FAILED;
 	}
@@ -787,6 +807,7 @@ int cmd_matrix(int argc, char **argv)
 			case_skip(s, &r, skip);
 		} else if ((err = case_run(s, &r))) {
 			warnx_("matrix: cannot start a case: %s", strerror(-err));
+			snprintf(stopped, sizeof(stopped), "cannot start a case: %s", strerror(-err));
 			status = EXIT_PLATFORM;
 			break;
 		}
@@ -797,7 +818,7 @@ int cmd_matrix(int argc, char **argv)
 			unreturned = s;
 		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
 			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
-		if ((err = csv_out_row(&out, &ctx, s, &r))) {
+		if ((err = format_result(&out, s, &r))) {
 			write_error(&out, err, resumed.rows + t.done);
 			status = EXIT_FAILED;
 			break;
@@ -816,6 +837,16 @@ int cmd_matrix(int argc, char **argv)
 	scratch_remove_all();
 	case_stop_release();
 
+	/* the footer, unless writing failed already; KTAP says why it ends early */
+	if (case_stop_signal && !*stopped)
+		snprintf(stopped, sizeof(stopped), "stopped by %s",
+			 sigabbrev_np(case_stop_signal) ? sigabbrev_np(case_stop_signal) : "a signal");
+	out.stopped = *stopped ? stopped : NULL;
+	if (status != EXIT_FAILED && (err = format_footer(&out))) {
+		write_error(&out, err, resumed.rows + t.done);
+		status = EXIT_FAILED;
+	}
+
 	secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
 	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", t.done,
 		plan.n - resumed.rows, secs,
@@ -828,17 +859,23 @@ int cmd_matrix(int argc, char **argv)
 		fprintf(sum, "; recovered by removing the fault %lu of %lu stuck", t.recovered,
 			t.by_result[RESULT_LIVELOCK] + t.by_result[RESULT_HANG]);
 	fprintf(sum, "; stuck tasks left running %u", case_stuck_count());
+	if (out.ops->judges)
+		fprintf(sum, "; %s: ok %lu, not ok %lu, skip %lu", out.ops->name, out.passed,
+			out.failed, out.skipped);
 	if (o.resume)
 		fprintf(sum, "; resumed: %zu cases already in %s, %zu torn row%s repaired",
 			resumed.rows, o.resume, resumed.torn, resumed.torn == 1 ? "" : "s");
 	fputc('\n', sum);
 	free(plan.c);
 	free(done);
-	if ((err = csv_out_close(&out)) && status == EXIT_OK) {
+	if ((err = format_close(&out)) && status == EXIT_OK) {
 		write_error(&out, err, resumed.rows + t.done);
 		status = EXIT_FAILED;
 	}
+	expect_free(&expect);
 	if (case_stop_signal && status == EXIT_OK)
 		status = EXIT_INTERRUPTED;
+	if (out.failed && status == EXIT_OK)
+		status = EXIT_FAILED;	/* a case is not ok (KTAP) */
 	return status;
 }

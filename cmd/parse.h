@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "case.h"
+#include "format.h"
 
 #define LIST_MAX	64
 /* per case: 60 times the slowest real call measured in the TCG guest (46 ms) */
@@ -39,6 +40,8 @@ struct matrix_opts {
 	const char *dir;	/* --dir */
 	const char *out;	/* -o */
 	const char *resume;	/* --resume */
+	const struct format_ops *format;	/* --format (default csv) */
+	const char *expect;	/* --expect */
 };
 
 /* Parse matrix's argv (argv[0] "matrix") into *o, defaults filled: EXIT_OK,
@@ -49,7 +52,9 @@ struct run_opts {
 	struct case_spec s;	/* drv, io, mode, fault, len, fault_at, buf_off, ... */
 	const char *dir;	/* --dir, not looked at yet */
 	int fs;			/* --fs: a named filesystem, or -1 */
-	bool csv, json, no_trace;
+	const struct format_ops *format;	/* --format, --csv, --json (default text) */
+	const char *expect;	/* --expect */
+	bool no_trace;
 	bool list, help;	/* --list, --help: print, run nothing */
 };
 

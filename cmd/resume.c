@@ -8,17 +8,8 @@
 #include "cli.h"
 #include "csvread.h"
 
-/* A case is known by these columns (mteprobe-csv(5)): the rest is what the
- * kernel did, or the run's options the CSV does not record. */
-static const char *const key_columns[] = {
-	"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off",
-};
-#define KEY_COLUMNS	(sizeof(key_columns) / sizeof(key_columns[0]))
-#define KEY_SEP		'\x1f'	/* in no value of the key columns */
-#define KEY_SIZE	256
-
 struct planned {
-	char key[KEY_SIZE];
+	char key[REPORT_KEY_SIZE];
 	size_t idx;
 };
 
@@ -30,48 +21,16 @@ static int by_key(const void *a, const void *b)
 	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* values joined with KEY_SEP: 0, or -1 when a value holds KEY_SEP or the
- * key does not fit (no planned case has such a key). */
-static int join_key(char *key, const char *const *v)
+/* The key of the row the case would write: fault_at is the normalised
+ * fault offset that a skip result carries too. */
+static void plan_key(const struct report_ctx *ctx, const struct case_spec *s, char *key)
 {
-	size_t used = 0;
-
-	for (size_t c = 0; c < KEY_COLUMNS; c++) {
-		size_t n = strlen(v[c]);
-
-		if (memchr(v[c], KEY_SEP, n) || used + n + 2 > KEY_SIZE)
-			return -1;
-		memcpy(key + used, v[c], n);
-		used += n;
-		key[used++] = KEY_SEP;
-	}
-	key[used] = '\0';
-	return 0;
-}
-
-/* The key columns of the row the case would write (report.c): fault_at is
- * the normalised fault offset that a skip result carries too. */
-static void plan_key(const struct case_spec *s, char *key)
-{
+	static char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE];
 	struct case_result r;
-	char len[24], at[24] = "", off[24];
-	const char *v[KEY_COLUMNS];
 
 	case_skip(s, &r, "");
-	snprintf(len, sizeof(len), "%zu", s->len);
-	if (s->fault != FAULT_NONE)
-		snprintf(at, sizeof(at), "%zu", r.fault_off);
-	snprintf(off, sizeof(off), "%zu", s->buf_off);
-	v[0] = fs_name(s->fs);
-	v[1] = s->drv->name;
-	v[2] = io_path_name(s->io);
-	v[3] = mte_mode_name(s->mode);
-	v[4] = fault_kind_name(s->fault);
-	v[5] = len;
-	v[6] = at;
-	v[7] = off;
-	if (join_key(key, v))
-		key[0] = '\0';
+	report_values(ctx, s, &r, v);
+	report_case_key(key, v);
 }
 
 /* The header line this mteprobe writes, without its line end. */
@@ -124,7 +83,7 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 {
 	struct csv_reader r;
 	struct planned *keys = NULL, probe;
-	int col[KEY_COLUMNS], schema, kernel, arch, got, status = EXIT_OK;
+	int col[REPORT_KEY_COLUMNS], schema, kernel, arch, got, status = EXIT_OK;
 	char ours[1024];
 
 	*res = (struct resume_scan){ 0 };
@@ -150,8 +109,8 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 	}
 	res->has_header = true;
 	res->keep = r.end;
-	for (size_t c = 0; c < KEY_COLUMNS; c++)
-		col[c] = csv_column(&r, key_columns[c]);
+	for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++)
+		col[c] = csv_column(&r, report_key_columns[c]);
 	schema = csv_column(&r, "schema");
 	kernel = csv_column(&r, "kernel");
 	arch = csv_column(&r, "arch");
@@ -162,13 +121,13 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		plan_key(&plan[i], keys[i].key);
+		plan_key(ctx, &plan[i], keys[i].key);
 		keys[i].idx = i;
 	}
 	qsort(keys, n, sizeof(*keys), by_key);
 
 	while ((got = csv_next(&r)) == 1) {
-		const char *v[KEY_COLUMNS];
+		const char *v[REPORT_KEY_COLUMNS];
 		struct planned *k;
 		size_t lo = 0, hi = n;
 
@@ -199,11 +158,11 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 					     ctx->kernel, ctx->arch);
 			goto out;
 		}
-		for (size_t c = 0; c < KEY_COLUMNS; c++)
+		for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++)
 			v[c] = csv_field(&r, col[c]);
 		/* the first planned case with this key that no row took yet */
 		k = NULL;
-		if (join_key(probe.key, v) == 0) {
+		if (report_join_key(probe.key, v) == 0) {
 			probe.idx = 0;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mteprobe run: one case (a syscall, a filesystem, an I/O path, a mode, a
- * fault layout), made for real, and what the kernel did: a one-line verdict,
- * a CSV row (--csv) or a JSON object (--json).
+ * fault layout), made for real, and what the kernel did, in any output
+ * format (--format: a one-line verdict by default, CSV, JSON or KTAP).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -40,15 +40,20 @@ static void help(bool trace)
 	       "  -t, --timeout SEC   time limit of the case (default %d)\n"
 	       "      --no-watchdog   no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "      --no-trace      do not count kernel events (run only; fault_ins stays empty)\n"
-	       "      --csv           print a CSV row (with header), see mteprobe-csv(5)\n"
-	       "      --json          print a JSON object\n"
+	       "      --format FMT    text (default: one line), csv (header and row, see\n"
+	       "                      mteprobe-csv(5)), json (an object) or ktap (KTAP\n"
+	       "                      version 1: ok or not ok, see KTAP in mteprobe(1))\n"
+	       "      --csv, --json   the same as --format csv, --format json\n"
+	       "      --expect FILE   ktap: the known outcomes (CSV); a case that matches is ok,\n"
+	       "                      one that differs not ok\n"
 	       "  -L, --list          list the syscalls and exit\n"
 	       "  -h, --help          display this help and exit\n\n"
 	       "Exit status: 0 when the case ran (whatever the kernel did), 1 writing the\n"
-	       "output failed, 2 usage error, 3 the case needs MTE and this CPU has none,\n"
-	       "4 the platform cannot run it (user-mode emulation, missing filesystem%s,\n"
-	       "or the case was skipped: the reason is on standard error), 130 stopped by\n"
-	       "a signal (the case's files are removed).\n",
+	       "output failed or, with --format ktap, the case is not ok, 2 usage error,\n"
+	       "3 the case needs MTE and this CPU has none, 4 the platform cannot run it\n"
+	       "(user-mode emulation, missing filesystem%s, or the case was skipped: the\n"
+	       "reason is on standard error), 130 stopped by a signal (the case's files\n"
+	       "are removed).\n",
 	       program_name, trace ? "trace" : "run",
 	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
 		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
@@ -57,7 +62,7 @@ static void help(bool trace)
 	       CASE_TIMEOUT_MS_DEFAULT / 1000, trace ? ", no tracing" : "");
 }
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_IOVECS, OPT_NO_WATCHDOG, OPT_NO_TRACE };
+enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_IOVECS, OPT_NO_WATCHDOG, OPT_NO_TRACE };
 
 /* The kernel events of the call, one per line, with the functions this
  * kernel lacks or refuses to probe. */
@@ -95,6 +100,8 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "list", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -177,10 +184,15 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 			o->no_trace = true;
 			break;
 		case OPT_CSV:
-			o->csv = true;
-			break;
 		case OPT_JSON:
-			o->json = true;
+		case OPT_FORMAT:
+			x = parse_format(cmd, opt == OPT_CSV ? "csv" : opt == OPT_JSON ? "json" : optarg,
+					 &o->format);
+			if (x != EXIT_OK)
+				return x;
+			break;
+		case OPT_EXPECT:
+			o->expect = optarg;
 			break;
 		case 'L':
 			o->list = true;
@@ -194,8 +206,10 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 	}
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (o->csv && o->json)
-		return usage_error(cmd, "--csv and --json exclude each other: choose one");
+	if (!o->format)
+		o->format = format_find("text");
+	if ((x = check_output(cmd, o->format, o->expect)) != EXIT_OK)
+		return x;
 	if (o->dir && !*o->dir)
 		return usage_error(cmd, "--dir is empty: give a directory");
 	if (!syscall)
@@ -231,7 +245,8 @@ static int run_case(int argc, char **argv, bool trace)
 	struct case_spec *s = &o.s;
 	const char *why;
 	struct case_result r;
-	struct report_ctx ctx;
+	static struct expect_set expect;	/* held to the end, whatever path it takes */
+	struct format_out out;
 	char dir[4096], whybuf[512];
 	int err, status;
 
@@ -246,6 +261,8 @@ static int run_case(int argc, char **argv, bool trace)
 		list_drivers(stdout);
 		return EXIT_OK;
 	}
+	if (o.expect && (status = load_expect(cmd, o.expect, &expect)) != EXIT_OK)
+		return status;
 
 	if (o.dir) {
 		enum fs_type got;
@@ -321,15 +338,18 @@ static int run_case(int argc, char **argv, bool trace)
 		return EXIT_INTERRUPTED;
 	}
 
-	report_init(&ctx);
-	if (o.csv) {
-		report_csv_header(stdout);
-		report_csv_row(stdout, &ctx, s, &r);
-	} else if (o.json) {
-		report_json(stdout, &ctx, s, &r);
-	} else {
-		report_verdict(stdout, s, &r);
-	}
+	format_attach(&out, o.format, STDOUT_FILENO, "standard output", false);
+	out.plan = s;
+	out.nplan = 1;
+	out.expect = o.expect ? &expect : NULL;
+	fflush(stdout);
+	if ((err = format_header(&out)) || (err = format_result(&out, s, &r)) ||
+	    (err = format_footer(&out)))
+		warnx_("%s: cannot write standard output: %s", cmd, strerror(-err));
+	format_close(&out);
+	expect_free(&expect);
+	if (err)
+		return EXIT_FAILED;
 	if (trace && r.traced)
 		print_events(&r);
 	if (case_stop_signal)
@@ -339,7 +359,7 @@ static int run_case(int argc, char **argv, bool trace)
 		warnx_("%s: the case was skipped: %s", cmd, r.note);
 		return strcmp(r.note, CASE_NO_MTE_NOTE) ? EXIT_PLATFORM : EXIT_NO_MTE;
 	}
-	return EXIT_OK;
+	return out.failed ? EXIT_FAILED : EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)

@@ -78,6 +78,14 @@ int csv_next(struct csv_reader *r)
 
 	r->nfield = 0;
 	r->terminated = false;
+	/* comment lines, whole: what they hold need not be CSV */
+	while (r->comments && i < r->len && t[i] == '#') {
+		const char *nl = memchr(t + i, '\n', r->len - i);
+
+		i = nl ? (size_t)(nl - t) + 1 : r->len;
+		r->next_line++;
+		r->pos = i;
+	}
 	if (i >= r->len)
 		return 0;
 	r->start = i;

@@ -19,6 +19,8 @@ struct csv_reader {
 	size_t line;		/* the current record's first line, from 1 */
 	size_t start, end;	/* the current record: text[start, end), its line end included */
 	bool terminated;	/* a line end closed it (else the text ended first) */
+	bool comments;		/* set after csv_init: lines starting with # between
+				 * records are skipped (--expect files) */
 	char **field;		/* its fields, unquoted, NUL-terminated */
 	size_t nfield;
 	char **header;		/* the header's fields (csv_header) */

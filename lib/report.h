@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reporting a case: CSV (schema 2, documented in mteprobe-csv(5)), JSON (one
- * object per case, same names and values) and a one-line verdict. The column
- * list lives once, in report.c.
+ * What a case's output says, whatever the format: the columns of CSV schema 2
+ * (documented in mteprobe-csv(5)) and each one's value for a case. The
+ * formats (format.h) print these; the column list lives once, in report.c.
  */
 #ifndef MTEPROBE_REPORT_H
 #define MTEPROBE_REPORT_H
 
 #include <stdbool.h>
-#include <stdio.h>
-#include <sys/types.h>
+#include <stddef.h>
 
 #include "case.h"
 
@@ -25,37 +24,32 @@ void report_init(struct report_ctx *ctx);
 /* Column names, in order, and how many. */
 extern const char *const report_columns[];
 extern const size_t report_column_count;
+/* The column called name, or -1. */
+int report_column(const char *name);
+/* Its values are numbers (or empty): JSON writes them unquoted. */
+bool report_column_numeric(size_t col);
 
-void report_csv_header(FILE *f);
-void report_csv_row(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,
-		    const struct case_result *r);
+/* One value per column, as CSV writes it: empty when it does not apply.
+ * Text is valid UTF-8 (a note cut anywhere, a path in Latin-1). */
+#define REPORT_VAL_SIZE		352
+#define REPORT_COLUMNS_MAX	32	/* room for report_column_count */
+void report_values(const struct report_ctx *ctx, const struct case_spec *s,
+		   const struct case_result *r, char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE]);
+
 /*
- * A CSV output that never ends in a torn row: each line is formatted whole in
- * memory and appended with one write. When a write fails (a full disk, a file
- * size limit, an I/O error) a file of ours ("own": a regular file that mteprobe
- * writes) is cut back to the end of its last whole line; on anything else (a pipe,
- * a terminal, a file the shell opened) the torn line stays. Functions return 0 or
- * -errno.
+ * A case is known by its input columns (fs, syscall, io, mode, fault, len,
+ * fault_at, buf_off): the rest is what the kernel did. Its key is their
+ * values joined with REPORT_KEY_SEP (in no such value): matrix --resume and
+ * --expect match rows to cases by it.
  */
-struct csv_out {
-	int fd;
-	const char *name;	/* for messages: the path, or "standard output" */
-	bool own;		/* a torn line may be cut off */
-	off_t end;		/* own: where the last whole line ends */
-};
-
-/* Creates or truncates path (0644), ready for the header. */
-int csv_out_open(struct csv_out *o, const char *path);
-/* An open fd: lines are appended at its end; own as above. */
-void csv_out_attach(struct csv_out *o, int fd, const char *name, bool own);
-int csv_out_header(struct csv_out *o);
-int csv_out_row(struct csv_out *o, const struct report_ctx *ctx, const struct case_spec *s,
-		const struct case_result *r);
-/* Closes what csv_out_open opened (never standard output or error). */
-int csv_out_close(struct csv_out *o);
-
-void report_json(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,
-		 const struct case_result *r);
-void report_verdict(FILE *f, const struct case_spec *s, const struct case_result *r);
+#define REPORT_KEY_COLUMNS	8
+#define REPORT_KEY_SIZE		256
+#define REPORT_KEY_SEP		'\x1f'
+extern const char *const report_key_columns[REPORT_KEY_COLUMNS];
+/* 0, or -1 when a value holds the separator or the key does not fit (no
+ * case has such a key). */
+int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[REPORT_KEY_COLUMNS]);
+/* The key of a case from its values (report_values). */
+void report_case_key(char key[REPORT_KEY_SIZE], const char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE]);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +161,30 @@ uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int read_whole_file(int fd, size_t size, char **text)
+{
+	size_t len = 0;
+
+	*text = malloc(size + 1);
+	if (!*text)
+		return -ENOMEM;
+	while (len < size) {
+		ssize_t n = read(fd, *text + len, size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? -errno : -EIO;
+
+			free(*text);
+			*text = NULL;
+			return err;
+		}
+		len += (size_t)n;
+	}
+	return 0;
 }
 
 size_t page_size(void)

@@ -18,6 +18,10 @@
 ssize_t read_small_file(const char *path, char *buf, size_t size);
 /* Write a string to a small file. Returns 0, or -1 with errno set. */
 int write_small_file(const char *path, const char *value);
+/* Read the size bytes of an open regular file (fstat's st_size) into a new
+ * buffer, *text (size + 1 bytes, to be freed). 0, or -errno (-EIO when the
+ * file ends early, -ENOMEM). */
+int read_whole_file(int fd, size_t size, char **text);
 
 size_t page_size(void);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What mteprobe writes is valid UTF-8 whatever a note holds: a note cut at
- * its size limit keeps whole characters, and the CSV, JSON and verdict
- * writers turn bytes that are not UTF-8 (a directory name in Latin-1, a cut
+ * its size limit keeps whole characters, and every output format (text,
+ * CSV, JSON, KTAP) turns bytes that are not UTF-8 (a directory name in Latin-1, a cut
  * character) into something valid; JSON escapes control characters. Checked
  * with iconv(3), which refuses invalid input.
  */
@@ -15,7 +15,7 @@
 
 #include "case.h"
 #include "check.h"
-#include "report.h"
+#include "format.h"
 
 static bool valid_utf8(const char *s, size_t n)
 {
@@ -35,24 +35,25 @@ static bool valid_utf8(const char *s, size_t n)
 	return ok;
 }
 
-/* Write r through one writer into memory; the text must be valid UTF-8. */
-static char *written(int how, const struct case_spec *s, const struct case_result *r)
+/* Write r through one format into memory; the text must be valid UTF-8. */
+static char *written(const char *format, const struct case_spec *s, const struct case_result *r)
 {
-	struct report_ctx ctx = { .kernel = "6.1.0-test", .arch = "aarch64" };
+	struct format_out o = { .ops = format_find(format), .plan = s, .nplan = 1,
+				.ctx = { .kernel = "6.1.0-test", .arch = "aarch64" } };
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
 
-	CHECK(f, "open_memstream");
-	if (how == 0)
-		report_csv_row(f, &ctx, s, r);
-	else if (how == 1)
-		report_json(f, &ctx, s, r);
-	else
-		report_verdict(f, s, r);
+	CHECK(f && o.ops, "open_memstream, format %s", format);
+	if (o.ops->header)
+		o.ops->header(&o, f);
+	o.ops->result(&o, f, s, r);
+	if (o.ops->footer)
+		o.ops->footer(&o, f);
+	if (o.ops->free)
+		o.ops->free(&o);
 	CHECK(fclose(f) == 0, "fclose");
-	CHECK(valid_utf8(text, size), "%s output is not UTF-8: %s",
-	      how == 0 ? "CSV" : how == 1 ? "JSON" : "verdict", text);
+	CHECK(valid_utf8(text, size), "%s output is not UTF-8: %s", format, text);
 	return text;
 }
 
@@ -78,8 +79,8 @@ int main(void)
 	/* a note holding what is not UTF-8 and control characters */
 	snprintf(r.note, sizeof(r.note), "cannot create /tmp/caf\xe9/a\xc3: tab\there, bell\a, "
 		 "esc\x1b[1m, del\x7f, \"quoted\", back\\slash, half \xe2\x82");
-	for (int how = 0; how < 3; how++) {
-		text = written(how, &s, &r);
+	for (int how = 0; how < 4; how++) {
+		text = written((const char *[]){ "csv", "json", "text", "ktap" }[how], &s, &r);
 		if (how == 1) {
 			for (const char *p = text; *p && p[1]; p++)
 				CHECK((unsigned char)*p >= 0x20, "JSON holds control character %#x",

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the CSV reader (lib/csvread) and matrix --resume's scan
- * of a file (cmd/resume.c), on any bytes. Records must tile the text in
+ * libFuzzer target: the CSV reader (lib/csvread), matrix --resume's scan
+ * of a file (cmd/resume.c) and --expect's reading of one (lib/expect.c), on
+ * any bytes. Records must tile the text in
  * order, a terminated one must end in a line end, every field must be a
  * string inside the record's bounds, and reading the same text twice must
  * give the same records. A scan that accepts the text must keep whole
- * lines only and mark as many cases done as it counted rows.
+ * lines only and mark as many cases done as it counted rows. --expect
+ * accepts the text with its rows findable by key and with known outcomes
+ * only, or refuses it with one line.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,6 +18,7 @@
 
 #include "cli.h"
 #include "csvread.h"
+#include "expect.h"
 #include "resume.h"
 #include "util.h"
 
@@ -107,6 +111,24 @@ static void scan(const char *text, size_t len)
 	REQUIRE(!res.torn || res.keep < len);
 }
 
+static void known(const char *text, size_t len)
+{
+	struct expect_set e;
+	char why[512] = "";
+	int err = expect_parse(&e, "fuzz.csv", text, len, why, sizeof(why));
+
+	REQUIRE(err == 0 || err == -EINVAL || err == -ENOMEM);
+	if (err) {
+		REQUIRE(err != -EINVAL || (*why && !strchr(why, '\n')));
+		return;
+	}
+	for (size_t i = 0; i < e.n; i++) {
+		REQUIRE(expect_find(&e, e.rows[i].key) == &e.rows[i]);
+		REQUIRE(result_parse(e.rows[i].want.result) >= 0);
+	}
+	expect_free(&e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1);	/* exactly size bytes: overreads show */
@@ -117,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	REQUIRE(read_all(text, size, &st1) == read_all(text, size, &st2) && st1 == st2);
 	scan(text, size);
+	known(text, size);
 	free(text);
 	return 0;
 }

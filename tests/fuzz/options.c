@@ -59,6 +59,8 @@ static void check_matrix(const struct matrix_opts *o)
 	REQUIRE(o->iovecs >= 1 && o->iovecs <= IOVECS_MAX);
 	REQUIRE(o->timeout_ms >= 1000 && o->timeout_ms <= 3600 * 1000);
 	REQUIRE(!(o->out && o->resume));
+	REQUIRE(o->format && (!o->resume || !strcmp(o->format->name, "csv")));
+	REQUIRE(!o->expect || o->format->judges);
 }
 
 static void check_run(const struct run_opts *o)
@@ -72,7 +74,8 @@ static void check_run(const struct run_opts *o)
 	REQUIRE(s->iovecs >= 1 && s->iovecs <= IOVECS_MAX);
 	REQUIRE(s->timeout_ms >= 1000 && s->timeout_ms <= 3600 * 1000);
 	REQUIRE(o->fs == -1 || (o->fs >= 0 && o->fs < FS_NAMED_COUNT));
-	REQUIRE(!(o->csv && o->json));
+	REQUIRE(o->format);
+	REQUIRE(!o->expect || o->format->judges);
 	if (s->drv->fs_mask == FS_BIT(FS_NONE))
 		REQUIRE(o->fs == -1 && !o->dir);
 	else
