@@ -243,22 +243,6 @@ int csv_out_close(struct csv_out *o)
 	return err;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 void report_json(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,
 		 const struct case_result *r)
 {
