@@ -205,6 +205,15 @@ static size_t grid_widths(const struct grid *g, enum cell_detail d, size_t lw, c
 	return total;
 }
 
+static bool block_has_cases(const struct grid *g, size_t line, size_t f0, size_t f1)
+{
+	for (size_t f = f0; f < f1; f++)
+		for (size_t s = 0; s < g->nset; s++)
+			if (grid_cell(g, line, f, s)->n)
+				return true;
+	return false;
+}
+
 /* A grid whose every case is full or skipped (the controls) in one line:
  * true when it was. */
 static bool grid_plain(const struct term *t, const struct grid *g, size_t ncase)
@@ -265,6 +274,8 @@ static void print_grid(const struct term *t, const struct grid *g, char (*label)
 			fputc('\n', t->f);
 		}
 		for (size_t l = 0; l < g->nline; l++) {
+			if (!block_has_cases(g, l, f0, f1))
+				continue;	/* pipes in a block of filesystems */
 			line_label(&g->line[l], text, sizeof(text));
 			fprintf(t->f, "%-*s", (int)lw, text);
 			for (size_t f = f0; f < f1; f++) {
