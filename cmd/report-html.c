@@ -43,9 +43,10 @@ static const char style[] =
 	"table.heat td.sel{outline:3px solid #000}"
 	"table.side td.diff{outline:2px dashed #000}"
 	"#tip{position:fixed;z-index:9;background:#fffff4;border:1px solid #888;padding:4px;"
-	"max-width:60em;box-shadow:2px 2px 6px #888;font-size:12px}"
+	"max-width:60em;max-height:45vh;overflow:auto;box-shadow:2px 2px 6px #888;font-size:12px}"
 	"#detail{position:sticky;bottom:0;background:#f7f7f7;border-top:2px solid #888;"
 	"max-height:40vh;overflow:auto;padding:0 1em}"
+	"div.g{display:inline-block;vertical-align:top;margin-right:2em}"
 	".sw{display:inline-block;padding:0 .4em;margin:0 .2em;font-family:monospace}";
 
 static const char script[] =
@@ -78,6 +79,7 @@ static const char script[] =
 	"function cellOf(e) { return e.target.closest ? e.target.closest('td[data-cell]') : null; }\n"
 	"document.addEventListener('mouseover', e => {\n"
 	"  const td = cellOf(e);\n"
+	"  if (tip.contains(e.target)) return;\n"
 	"  if (!td) { tip.hidden = true; return; }\n"
 	"  show(tip, td);\n"
 	"  tip.hidden = false;\n"
@@ -379,8 +381,10 @@ void report_html(FILE *f, const struct report_data *d)
 		html(f, d->sets[s].label);
 		fputs("</h2>\n", f);
 		for (size_t g = 0; g < d->grids.n; g++) {
+			fputs("<div class=\"g\">", f);
 			grid_heading(f, &d->grids.g[g]);
 			heat_table(f, &d->grids.g[g], s, d->sets[s].label, &ids);
+			fputs("</div>\n", f);
 		}
 	}
 	if (d->nset > 1) {
