@@ -226,8 +226,8 @@ static bool grid_plain(const struct term *t, const struct grid *g, size_t ncase)
 	if (count[RCLASS_FULL] + count[RCLASS_SKIP] != ncase)
 		return false;
 	fputc('\n', t->f);
-	bold(t, "mode %s, fault %s: %zu cases, all full (%u) or skipped (%u)", g->mode, g->fault,
-	     ncase, count[RCLASS_FULL], count[RCLASS_SKIP]);
+	bold(t, "mode %s, fault %s: %zu cases, %u full, %u skip", g->mode, g->fault, ncase,
+	     count[RCLASS_FULL], count[RCLASS_SKIP]);
 	return true;
 }
 
@@ -252,7 +252,7 @@ static void print_grid(const struct term *t, const struct grid *g, char (*label)
 			break;
 	grid_widths(g, d, lw, label, cw, gw);
 	fputc('\n', t->f);
-	bold(t, "mode %s, fault %s: %zu cases, up to %zu a cell", g->mode, g->fault, ncase, most);
+	bold(t, "mode %s, fault %s: %zu cases, %zu at most a cell", g->mode, g->fault, ncase, most);
 	/* filesystems that do not fit go in another block below */
 	for (size_t f0 = 0, f1; f0 < g->nfs; f0 = f1) {
 		size_t used = lw;
@@ -296,15 +296,24 @@ static void print_grid(const struct term *t, const struct grid *g, char (*label)
 	}
 }
 
+/* The letters and their classes, in lines that fit the width. */
 static void print_legend(const struct term *t)
 {
+	size_t col = 8;
+
 	fputs("\nletters:", t->f);
 	for (int k = 0; k < RCLASS_COUNT; k++) {
 		char code[2] = { row_classes[k].code, '\0' };
+		size_t n = 3 + strlen(row_classes[k].name) + 1;
 
+		if (col + n > t->width) {
+			fputs("\n       ", t->f);
+			col = 7;
+		}
 		fputc(' ', t->f);
 		paint(t, k, code, 1);
 		fprintf(t->f, " %s%s", row_classes[k].name, k + 1 < RCLASS_COUNT ? "," : "\n");
+		col += n;
 	}
 }
 
