@@ -55,12 +55,12 @@ static void json_row(const struct result_row *r)
 		return;
 	}
 	putchar('{');
-	for (int c = 0; c < RC_COUNT; c++) {
+	for (int c = 0; c < COL_COUNT; c++) {
 		long v;
 
-		printf("%s\"%s\":", c ? "," : "", rcol_names[c]);
-		if (c == RC_KERNEL || c == RC_ARCH || c == RC_FS || c == RC_SYSCALL || c == RC_IO ||
-		    c == RC_MODE || c == RC_FAULT || c == RC_RESULT || c == RC_ERRNO || c == RC_NOTE)
+		printf("%s\"%s\":", c ? "," : "", report_columns[c]);
+		if (c == COL_KERNEL || c == COL_ARCH || c == COL_FS || c == COL_SYSCALL || c == COL_IO ||
+		    c == COL_MODE || c == COL_FAULT || c == COL_RESULT || c == COL_ERRNO || c == COL_NOTE)
 			json_string(stdout, r->v[c]);
 		else if (row_num(r, c, &v))
 			printf("%ld", v);

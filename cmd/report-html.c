@@ -13,9 +13,9 @@
 #include "util.h"
 
 /* The case fields a cell shows, in order. */
-static const enum rcol case_cols[] = {
-	RC_LEN, RC_FAULT_AT, RC_BUF_OFF, RC_RESULT, RC_RET, RC_EXPECT, RC_DELTA, RC_ERRNO,
-	RC_BYPASS, RC_DATA_OK, RC_OVERSHOOT, RC_RECOVERED, RC_FAULT_INS, RC_NOTE,
+static const enum report_column case_cols[] = {
+	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_EXPECT, COL_DELTA, COL_ERRNO,
+	COL_BYPASS, COL_DATA_OK, COL_OVERSHOOT, COL_RECOVERED, COL_FAULT_INS, COL_NOTE,
 };
 
 static void html(FILE *f, const char *s)
@@ -30,6 +30,28 @@ static void html(FILE *f, const char *s)
 		default: fputc(*s, f);
 		}
 	}
+}
+
+/* <tag>text</tag>, the text escaped. */
+static void element(FILE *f, const char *tag, const char *text)
+{
+	fprintf(f, "<%s>", tag);
+	html(f, text);
+	fprintf(f, "</%s>", tag);
+}
+
+/* A grid line's row starts with its name: "read buffered". */
+static void line_start(FILE *f, const struct grid_line *l)
+{
+	fputs("<tr data-line=\"", f);
+	html(f, l->syscall);
+	fputc(' ', f);
+	html(f, l->io);
+	fputs("\"><th>", f);
+	html(f, l->syscall);
+	fputc(' ', f);
+	html(f, l->io);
+	fputs("</th>", f);
 }
 
 static const char style[] =
@@ -118,22 +140,11 @@ static void heat_table(FILE *f, const struct grid *g, size_t s, const char *kern
 	fputs("\" data-fault=\"", f);
 	html(f, g->fault);
 	fputs("\"><tr><th>syscall, I/O</th>", f);
-	for (size_t fs = 0; fs < g->nfs; fs++) {
-		fputs("<th>", f);
-		html(f, g->fs[fs]);
-		fputs("</th>", f);
-	}
+	for (size_t fs = 0; fs < g->nfs; fs++)
+		element(f, "th", g->fs[fs]);
 	fputs("</tr>\n", f);
 	for (size_t l = 0; l < g->nline; l++) {
-		fputs("<tr data-line=\"", f);
-		html(f, g->line[l].syscall);
-		fputc(' ', f);
-		html(f, g->line[l].io);
-		fputs("\"><th>", f);
-		html(f, g->line[l].syscall);
-		fputc(' ', f);
-		html(f, g->line[l].io);
-		fputs("</th>", f);
+		line_start(f, &g->line[l]);
 		for (size_t fs = 0; fs < g->nfs; fs++) {
 			const struct grid_cell *c = grid_cell(g, l, fs, s);
 
@@ -190,7 +201,7 @@ static void cells_json(FILE *f, const struct report_data *d)
 	for (size_t k = 0; k < ARRAY_SIZE(case_cols); k++) {
 		if (k)
 			fputc(',', f);
-		json_string(f, rcol_names[case_cols[k]]);
+		json_string(f, report_columns[case_cols[k]]);
 	}
 	fputs("]</script>\n", f);
 }
@@ -206,20 +217,12 @@ static void side_table(FILE *f, const struct report_data *d, const struct grid *
 		fputs("</th>", f);
 	}
 	fputs("</tr><tr>", f);
-	for (size_t fs = 0; fs < g->nfs; fs++) {
-		for (size_t s = 0; s < d->nset; s++) {
-			fputs("<th>", f);
-			html(f, d->sets[s].label);
-			fputs("</th>", f);
-		}
-	}
+	for (size_t fs = 0; fs < g->nfs; fs++)
+		for (size_t s = 0; s < d->nset; s++)
+			element(f, "th", d->sets[s].label);
 	fputs("</tr>\n", f);
 	for (size_t l = 0; l < g->nline; l++) {
-		fputs("<tr><th>", f);
-		html(f, g->line[l].syscall);
-		fputc(' ', f);
-		html(f, g->line[l].io);
-		fputs("</th>", f);
+		line_start(f, &g->line[l]);
 		for (size_t fs = 0; fs < g->nfs; fs++) {
 			bool differ = false;
 			char text[64];
@@ -243,10 +246,10 @@ static void side_table(FILE *f, const struct report_data *d, const struct grid *
 	fputs("</table>\n", f);
 }
 
-static void row_cells(FILE *f, const struct result_row *r, const enum rcol *cols, size_t n)
+static void row_cells(FILE *f, const struct result_row *r, const enum report_column *cols, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
-		fputs(cols[k] == RC_NOTE ? "<td class=\"note\">" : "<td>", f);
+		fputs(cols[k] == COL_NOTE ? "<td class=\"note\">" : "<td>", f);
 		html(f, r->v[cols[k]]);
 		fputs("</td>", f);
 	}
@@ -268,8 +271,8 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 	if (!c->n)
 		return;
 	fputs("<table class=\"changes\"><tr><th>change</th>", f);
-	for (size_t k = 0; k < rcol_key_count; k++)
-		fprintf(f, "<th>%s</th>", rcol_names[rcol_key[k]]);
+	for (size_t k = 0; k < case_key_count; k++)
+		fprintf(f, "<th>%s</th>", report_columns[case_key[k]]);
 	fputs("<th>before</th><th>after</th><th>why</th></tr>\n", f);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct change *ch = &c->c[i];
@@ -277,7 +280,7 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 		fprintf(f, "<tr class=\"%s\"><td>%s</td>", !ch->old ? "only-new" : !ch->new ? "only-old" :
 			change_class_names[ch->cls], !ch->old ? "only after" : !ch->new ? "only before" :
 			change_class_names[ch->cls]);
-		row_cells(f, ch->new ? ch->new : ch->old, rcol_key, rcol_key_count);
+		row_cells(f, ch->new ? ch->new : ch->old, case_key, case_key_count);
 		for (int side = 0; side < 2; side++) {
 			const struct result_row *r = side ? ch->new : ch->old;
 
@@ -299,10 +302,10 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 
 static void findings(FILE *f, const struct report_data *d)
 {
-	static const enum rcol cols[] = {
-		RC_FS, RC_SYSCALL, RC_IO, RC_MODE, RC_FAULT, RC_LEN, RC_FAULT_AT, RC_BUF_OFF,
-		RC_RESULT, RC_RET, RC_ERRNO, RC_DELTA, RC_OVERSHOOT, RC_DATA_OK, RC_BYPASS,
-		RC_RECOVERED, RC_FAULT_INS, RC_NOTE,
+	static const enum report_column cols[] = {
+		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
+		COL_RESULT, COL_RET, COL_ERRNO, COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS,
+		COL_RECOVERED, COL_FAULT_INS, COL_NOTE,
 	};
 
 	fputs("<h2 id=\"findings\">Findings</h2>\n", f);
@@ -317,7 +320,7 @@ static void findings(FILE *f, const struct report_data *d)
 			continue;
 		fprintf(f, "<table class=\"finding\" data-finding=\"%d\"><tr><th>kernel</th>", fi);
 		for (size_t k = 0; k < ARRAY_SIZE(cols); k++)
-			fprintf(f, "<th>%s</th>", rcol_names[cols[k]]);
+			fprintf(f, "<th>%s</th>", report_columns[cols[k]]);
 		fputs("</tr>\n", f);
 		for (size_t s = 0; s < d->nset; s++) {
 			for (size_t i = 0; i < d->sets[s].nrow; i++) {
@@ -325,9 +328,8 @@ static void findings(FILE *f, const struct report_data *d)
 
 				if (!(row_findings(r) & FIND_BIT(fi)))
 					continue;
-				fputs("<tr><td>", f);
-				html(f, d->sets[s].label);
-				fputs("</td>", f);
+				fputs("<tr>", f);
+				element(f, "td", d->sets[s].label);
 				row_cells(f, r, cols, ARRAY_SIZE(cols));
 				fputs("</tr>\n", f);
 			}
@@ -359,13 +361,11 @@ void report_html(FILE *f, const struct report_data *d)
 	fputs("</style></head><body>\n<h1>mteprobe report</h1>\n<table class=\"runs\"><tr><th>kernel</th>"
 	      "<th>file</th><th>arch</th><th>schema</th><th>cases</th></tr>\n", f);
 	for (size_t s = 0; s < d->nset; s++) {
-		fputs("<tr><td>", f);
-		html(f, d->sets[s].label);
-		fputs("</td><td>", f);
-		html(f, d->sets[s].path);
-		fputs("</td><td>", f);
-		html(f, d->sets[s].arch);
-		fprintf(f, "</td><td>%d</td><td>%zu</td></tr>\n", d->sets[s].schema, d->sets[s].nrow);
+		fputs("<tr>", f);
+		element(f, "td", d->sets[s].label);
+		element(f, "td", d->sets[s].path);
+		element(f, "td", d->sets[s].arch);
+		fprintf(f, "<td>%d</td><td>%zu</td></tr>\n", d->sets[s].schema, d->sets[s].nrow);
 	}
 	fputs("</table>\n<p>Cells: the cases behind each cell by class, worst first; hover for the "
 	      "cases, click to keep them below. Letters:", f);
@@ -377,9 +377,7 @@ void report_html(FILE *f, const struct report_data *d)
 		fputs(" &middot; <a href=\"#kernels\">Kernels compared</a>", f);
 	fputs("</p>\n", f);
 	for (size_t s = 0; s < d->nset; s++) {
-		fputs("<h2>", f);
-		html(f, d->sets[s].label);
-		fputs("</h2>\n", f);
+		element(f, "h2", d->sets[s].label);
 		for (size_t g = 0; g < d->grids.n; g++) {
 			fputs("<div class=\"g\">", f);
 			grid_heading(f, &d->grids.g[g]);

@@ -332,7 +332,7 @@ struct path_group {
 
 static bool same_path(const struct result_row *a, const struct result_row *b)
 {
-	static const enum rcol path[] = { RC_SYSCALL, RC_IO, RC_MODE, RC_FAULT };
+	static const enum report_column path[] = { COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT };
 
 	for (size_t i = 0; i < ARRAY_SIZE(path); i++)
 		if (strcmp(a->v[path[i]], b->v[path[i]]))
@@ -355,8 +355,8 @@ static void group_add(struct path_group *g, const struct result_row *r)
 {
 	long delta;
 
-	fs_add(g->fs, &g->nfs, ARRAY_SIZE(g->fs), r->v[RC_FS]);
-	if (row_num(r, RC_DELTA, &delta)) {
+	fs_add(g->fs, &g->nfs, ARRAY_SIZE(g->fs), r->v[COL_FS]);
+	if (row_num(r, COL_DELTA, &delta)) {
 		g->dmin = g->has_delta ? MIN(g->dmin, delta) : delta;
 		g->dmax = g->has_delta ? MAX(g->dmax, delta) : delta;
 		g->has_delta = true;
@@ -385,12 +385,12 @@ static void print_stuck(const struct term *t, const struct report_data *d, char 
 			if (d->nset > 1)
 				snprintf(prefix, sizeof(prefix), "[%s] ", label[s]);
 			print_case_line(t, prefix, r);
-			fprintf(t->f, ", fault_ins %s\n", *r->v[RC_FAULT_INS] ? r->v[RC_FAULT_INS] : "-");
+			fprintf(t->f, ", fault_ins %s\n", *r->v[COL_FAULT_INS] ? r->v[COL_FAULT_INS] : "-");
 			/* on a terminal, as much of the note as fits a line */
-			if (*r->v[RC_NOTE] && t->tty && strlen(r->v[RC_NOTE]) + 6 > t->width)
-				fprintf(t->f, "      %.*s...\n", UTF8_CUT(r->v[RC_NOTE], t->width - 9));
-			else if (*r->v[RC_NOTE])
-				fprintf(t->f, "      %s\n", r->v[RC_NOTE]);
+			if (*r->v[COL_NOTE] && t->tty && strlen(r->v[COL_NOTE]) + 6 > t->width)
+				fprintf(t->f, "      %.*s...\n", UTF8_CUT(r->v[COL_NOTE], t->width - 9));
+			else if (*r->v[COL_NOTE])
+				fprintf(t->f, "      %s\n", r->v[COL_NOTE]);
 		}
 	}
 }
@@ -431,16 +431,16 @@ static void print_groups(const struct term *t, const struct report_data *d, enum
 		fputs("  ", t->f);
 		if (d->nset > 1)
 			fprintf(t->f, "[%s] ", label[g[k].set]);
-		fprintf(t->f, "%s %s %s %s on", r->v[RC_SYSCALL], r->v[RC_IO], r->v[RC_MODE],
-			r->v[RC_FAULT]);
+		fprintf(t->f, "%s %s %s %s on", r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE],
+			r->v[COL_FAULT]);
 		for (size_t f = 0; f < g[k].nfs; f++)
 			fprintf(t->f, " %s", g[k].fs[f]);
 		fprintf(t->f, ": %zu case%s", g[k].n, g[k].n == 1 ? "" : "s");
 		if (g[k].has_delta && g[k].dmin != g[k].dmax)
 			fprintf(t->f, ", delta %ld..%ld", g[k].dmin, g[k].dmax);
 		row_outcome_text(r, out, sizeof(out));
-		fprintf(t->f, ", e.g. len %s fault_at %s buf_off %s: %s\n", r->v[RC_LEN],
-			r->v[RC_FAULT_AT], r->v[RC_BUF_OFF], out);
+		fprintf(t->f, ", e.g. len %s fault_at %s buf_off %s: %s\n", r->v[COL_LEN],
+			r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out);
 	}
 	free(g);
 }
@@ -495,22 +495,22 @@ static void print_changes(const struct term *t, const struct report_data *d, siz
 			if (done[j] || !b->old != !a->old || !b->new != !a->new || b->cls != a->cls ||
 			    b->worse != a->worse || (!a->worse && b->better != a->better) ||
 			    !same_path(r, q) ||
-			    (a->new && strcmp(a->new->v[RC_RESULT], b->new->v[RC_RESULT])))
+			    (a->new && strcmp(a->new->v[COL_RESULT], b->new->v[COL_RESULT])))
 				continue;
 			done[j] = true;
 			n++;
-			fs_add(fs, &nfs, ARRAY_SIZE(fs), q->v[RC_FS]);
+			fs_add(fs, &nfs, ARRAY_SIZE(fs), q->v[COL_FS]);
 		}
 		fprintf(t->f, "  %-11s %s %s %s %s on", !a->old ? "only new" : !a->new ? "only old" :
-			change_class_names[a->cls], r->v[RC_SYSCALL], r->v[RC_IO], r->v[RC_MODE],
-			r->v[RC_FAULT]);
+			change_class_names[a->cls], r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE],
+			r->v[COL_FAULT]);
 		for (size_t f = 0; f < nfs; f++)
 			fprintf(t->f, " %s", fs[f]);
 		fprintf(t->f, " (%zu case%s)", n, n == 1 ? "" : "s");
 		if (a->old && a->new) {
 			row_outcome_text(a->old, out, sizeof(out));
-			fprintf(t->f, ", e.g. len %s fault_at %s buf_off %s: %s ->", r->v[RC_LEN],
-				r->v[RC_FAULT_AT], r->v[RC_BUF_OFF], out);
+			fprintf(t->f, ", e.g. len %s fault_at %s buf_off %s: %s ->", r->v[COL_LEN],
+				r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out);
 			row_outcome_text(a->new, out, sizeof(out));
 			fprintf(t->f, " %s", out);
 		}
@@ -592,14 +592,14 @@ static void expect_field(FILE *f, const char *s, bool last)
  * then what the case did. */
 static void write_expect(FILE *f, const struct report_data *d)
 {
-	static const enum rcol cols[] = {
-		RC_FS, RC_SYSCALL, RC_IO, RC_MODE, RC_FAULT, RC_LEN, RC_FAULT_AT, RC_BUF_OFF,
-		RC_RESULT, RC_BYPASS, RC_DATA_OK,
+	static const enum report_column cols[] = {
+		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
+		COL_RESULT, COL_BYPASS, COL_DATA_OK,
 	};
 
 	fputs("# known outcomes written by mteprobe report --expect-out, for run/matrix --expect\n", f);
 	for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
-		expect_field(f, rcol_names[cols[c]], c + 1 == ARRAY_SIZE(cols));
+		expect_field(f, report_columns[cols[c]], c + 1 == ARRAY_SIZE(cols));
 	for (size_t s = 0; s < d->nset; s++) {
 		fprintf(f, "# %s: kernel %s, %zu cases\n", d->sets[s].path, d->sets[s].kernel,
 			d->sets[s].nrow);

@@ -31,34 +31,34 @@ const char *change_reason(unsigned reason, bool gained)
 	return reason < CR_COUNT ? text[reason][gained] : "?";
 }
 
-static bool is(const struct result_row *r, enum rcol c, const char *value)
+static bool is(const struct result_row *r, enum report_column c, const char *value)
 {
 	return strcmp(r->v[c], value) == 0;
 }
 
 static bool unknown(const struct result_row *r)
 {
-	return is(r, RC_RESULT, "skip") || is(r, RC_RESULT, "timeout");
+	return is(r, COL_RESULT, "skip") || is(r, COL_RESULT, "timeout");
 }
 
 static bool short_with_bytes(const struct result_row *r)
 {
 	long ret;
 
-	return is(r, RC_RESULT, "short") && row_num(r, RC_RET, &ret) && ret > 0;
+	return is(r, COL_RESULT, "short") && row_num(r, COL_RET, &ret) && ret > 0;
 }
 
 static bool exact_short(const struct result_row *r)
 {
 	long delta;
 
-	return is(r, RC_RESULT, "short") && row_num(r, RC_DELTA, &delta) && delta == 0;
+	return is(r, COL_RESULT, "short") && row_num(r, COL_DELTA, &delta) && delta == 0;
 }
 
 /* The fields that say what the kernel did (not how long it took, nor the
  * note or counts, which vary from run to run). */
-static const enum rcol outcome_cols[] = {
-	RC_RESULT, RC_RET, RC_ERRNO, RC_DELTA, RC_OVERSHOOT, RC_DATA_OK, RC_BYPASS,
+static const enum report_column outcome_cols[] = {
+	COL_RESULT, COL_RET, COL_ERRNO, COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS,
 };
 
 enum change_class change_classify(const struct result_row *old, const struct result_row *new,
@@ -81,9 +81,9 @@ enum change_class change_classify(const struct result_row *old, const struct res
 		*worse |= CR_BIT(FIND_INEXACT);
 	if ((fo & FIND_BIT(FIND_INEXACT)) && exact_short(new))
 		*better |= CR_BIT(FIND_INEXACT);
-	if (short_with_bytes(old) && is(new, RC_RESULT, "efault"))
+	if (short_with_bytes(old) && is(new, COL_RESULT, "efault"))
 		*worse |= CR_BIT(CR_EFAULT);
-	if (is(old, RC_RESULT, "efault") && short_with_bytes(new))
+	if (is(old, COL_RESULT, "efault") && short_with_bytes(new))
 		*better |= CR_BIT(CR_EFAULT);
 	if (*worse)
 		return CHANGE_REGRESSION;
@@ -116,16 +116,16 @@ static char *join_key(const struct result_row *r)
 	size_t size = 1;
 	char *key, *p;
 
-	for (size_t k = 0; k < rcol_key_count; k++)
-		size += strlen(r->v[rcol_key[k]]) + 1;
+	for (size_t k = 0; k < case_key_count; k++)
+		size += strlen(r->v[case_key[k]]) + 1;
 	key = malloc(size);
 	if (!key)
 		return NULL;
 	p = key;
-	for (size_t k = 0; k < rcol_key_count; k++) {
-		size_t n = strlen(r->v[rcol_key[k]]);
+	for (size_t k = 0; k < case_key_count; k++) {
+		size_t n = strlen(r->v[case_key[k]]);
 
-		memcpy(p, r->v[rcol_key[k]], n);
+		memcpy(p, r->v[case_key[k]], n);
 		p += n;
 		*p++ = KEY_SEP;
 	}
@@ -138,12 +138,12 @@ void row_key_text(const struct result_row *r, char *buf, size_t size)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t k = 0; k < rcol_key_count && used < size; k++) {
-		const char *v = r->v[rcol_key[k]];
+	for (size_t k = 0; k < case_key_count && used < size; k++) {
+		const char *v = r->v[case_key[k]];
 
 		/* numbers say what they are: "len 8192" */
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s", k ? " " : "",
-					 *v >= '0' && *v <= '9' ? rcol_names[rcol_key[k]] : "",
+					 *v >= '0' && *v <= '9' ? report_columns[case_key[k]] : "",
 					 *v >= '0' && *v <= '9' ? " " : "", *v ? v : "-");
 	}
 }
@@ -240,7 +240,7 @@ void comparison_free(struct comparison *cmp)
 
 void row_outcome_text(const struct result_row *r, char *buf, size_t size)
 {
-	size_t used = (size_t)snprintf(buf, size, "%s", *r->v[RC_RESULT] ? r->v[RC_RESULT] : "-");
+	size_t used = (size_t)snprintf(buf, size, "%s", *r->v[COL_RESULT] ? r->v[COL_RESULT] : "-");
 	long overshoot;
 
 #define PART(cond, ...)								\
@@ -248,12 +248,12 @@ void row_outcome_text(const struct result_row *r, char *buf, size_t size)
 		if ((cond) && used < size)					\
 			used += (size_t)snprintf(buf + used, size - used, __VA_ARGS__); \
 	} while (0)
-	PART(*r->v[RC_RET], " %s", r->v[RC_RET]);
-	PART(*r->v[RC_ERRNO], " %s", r->v[RC_ERRNO]);
-	PART(*r->v[RC_DELTA], " delta %s", r->v[RC_DELTA]);
-	PART(row_num(r, RC_OVERSHOOT, &overshoot) && overshoot > 0, " overshoot %ld", overshoot);
-	PART(!strcmp(r->v[RC_DATA_OK], "0"), " DATA WRONG");
-	PART(!strcmp(r->v[RC_BYPASS], "1"), " BYPASS");
-	PART(*r->v[RC_RECOVERED], " recovered %s", r->v[RC_RECOVERED]);
+	PART(*r->v[COL_RET], " %s", r->v[COL_RET]);
+	PART(*r->v[COL_ERRNO], " %s", r->v[COL_ERRNO]);
+	PART(*r->v[COL_DELTA], " delta %s", r->v[COL_DELTA]);
+	PART(row_num(r, COL_OVERSHOOT, &overshoot) && overshoot > 0, " overshoot %ld", overshoot);
+	PART(!strcmp(r->v[COL_DATA_OK], "0"), " DATA WRONG");
+	PART(!strcmp(r->v[COL_BYPASS], "1"), " BYPASS");
+	PART(*r->v[COL_RECOVERED], " recovered %s", r->v[COL_RECOVERED]);
 #undef PART
 }

@@ -54,7 +54,7 @@ int compare_sets(const struct result_set *old, const struct result_set *new,
 		 struct comparison *cmp);
 void comparison_free(struct comparison *cmp);
 
-/* The case's key, the values of its input columns (rcol_key) with
+/* The case's key, the values of its input columns (case_key) with
  * spaces between: "ext4 read buffered sync mte 8192 4096 0". */
 void row_key_text(const struct result_row *r, char *buf, size_t size);
 

@@ -72,7 +72,7 @@ static int line_cmp(const void *a, const void *b)
 
 static bool in_grid(const struct result_row *r, const struct grid *g)
 {
-	return !strcmp(r->v[RC_MODE], g->mode) && !strcmp(r->v[RC_FAULT], g->fault);
+	return !strcmp(r->v[COL_MODE], g->mode) && !strcmp(r->v[COL_FAULT], g->fault);
 }
 
 static int cell_add(struct grid_cell *c, const struct result_row *r)
@@ -109,11 +109,11 @@ static int grid_fill(struct grid *g, const struct result_set *sets, size_t nset)
 
 			if (!in_grid(r, g))
 				continue;
-			if (names_add(&fs, r->v[RC_FS]))
+			if (names_add(&fs, r->v[COL_FS]))
 				goto nomem;
 			for (l = 0; l < nline; l++)
-				if (!strcmp(line[l].syscall, r->v[RC_SYSCALL]) &&
-				    !strcmp(line[l].io, r->v[RC_IO]))
+				if (!strcmp(line[l].syscall, r->v[COL_SYSCALL]) &&
+				    !strcmp(line[l].io, r->v[COL_IO]))
 					break;
 			if (l < nline)
 				continue;
@@ -126,7 +126,7 @@ static int grid_fill(struct grid *g, const struct result_set *sets, size_t nset)
 					goto nomem;
 				line = p;
 			}
-			line[nline++] = (struct grid_line){ r->v[RC_SYSCALL], r->v[RC_IO] };
+			line[nline++] = (struct grid_line){ r->v[COL_SYSCALL], r->v[COL_IO] };
 		}
 	}
 	names_sort(&fs, fs_order);
@@ -146,10 +146,10 @@ static int grid_fill(struct grid *g, const struct result_set *sets, size_t nset)
 
 			if (!in_grid(r, g))
 				continue;
-			for (l = 0; strcmp(line[l].syscall, r->v[RC_SYSCALL]) ||
-				    strcmp(line[l].io, r->v[RC_IO]); l++)
+			for (l = 0; strcmp(line[l].syscall, r->v[COL_SYSCALL]) ||
+				    strcmp(line[l].io, r->v[COL_IO]); l++)
 				;
-			f = names_find(&fs, r->v[RC_FS]);
+			f = names_find(&fs, r->v[COL_FS]);
 			if (cell_add(grid_cell(g, l, f, s), r))
 				return -ENOMEM;
 		}
@@ -182,7 +182,7 @@ int grids_build(const struct result_set *sets, size_t nset, struct grids *out)
 			const struct result_row *r = &sets[s].row[i];
 			size_t g;
 
-			if (names_add(&syscall_seen, r->v[RC_SYSCALL]))
+			if (names_add(&syscall_seen, r->v[COL_SYSCALL]))
 				goto nomem;
 			for (g = 0; g < out->n; g++)
 				if (in_grid(r, &out->g[g]))
@@ -196,7 +196,7 @@ int grids_build(const struct result_set *sets, size_t nset, struct grids *out)
 					goto nomem;
 				out->g = p;
 			}
-			out->g[out->n++] = (struct grid){ .mode = r->v[RC_MODE], .fault = r->v[RC_FAULT] };
+			out->g[out->n++] = (struct grid){ .mode = r->v[COL_MODE], .fault = r->v[COL_FAULT] };
 		}
 	}
 	qsort(out->g, out->n, sizeof(*out->g), grid_cmp);

@@ -18,21 +18,14 @@
 #include "mte.h"
 #include "util.h"
 
-const char *const rcol_names[RC_COUNT] = {
-	"schema", "kernel", "arch", "fs", "syscall", "io", "mode", "fault",
-	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
-	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
-	"recovered", "fault_ins",
+const enum report_column case_key[CASE_KEY_COUNT] = {
+	COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
 };
-
-const enum rcol rcol_key[] = {
-	RC_FS, RC_SYSCALL, RC_IO, RC_MODE, RC_FAULT, RC_LEN, RC_FAULT_AT, RC_BUF_OFF,
-};
-const size_t rcol_key_count = ARRAY_SIZE(rcol_key);
+const size_t case_key_count = ARRAY_SIZE(case_key);
 
 /* A report cannot place a row without these (schema 1 has them all). */
-static const enum rcol required[] = {
-	RC_FS, RC_SYSCALL, RC_IO, RC_MODE, RC_FAULT, RC_LEN, RC_FAULT_AT, RC_BUF_OFF, RC_RESULT,
+static const enum report_column required[] = {
+	COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT,
 };
 
 const struct row_class_info row_classes[RCLASS_COUNT] = {
@@ -82,7 +75,7 @@ static char *dup_or_empty(const char *s)
 
 static void row_free(struct result_row *r)
 {
-	for (int c = 0; c < RC_COUNT; c++)
+	for (int c = 0; c < COL_COUNT; c++)
 		if (*r->v[c])
 			free((char *)r->v[c]);
 }
@@ -103,7 +96,7 @@ static int add_row(struct result_set *set, const struct csv_reader *rd, const in
 	}
 	r = &set->row[set->nrow];
 	r->line = rd->line;
-	for (int c = 0; c < RC_COUNT; c++) {
+	for (int c = 0; c < COL_COUNT; c++) {
 		r->v[c] = dup_or_empty(csv_field(rd, col[c]));
 		if (!r->v[c]) {
 			r->v[c] = "";
@@ -120,9 +113,9 @@ static void first_row_facts(struct result_set *set)
 	const struct result_row *r = &set->row[0];
 	long schema;
 
-	snprintf(set->kernel, sizeof(set->kernel), "%s", r->v[RC_KERNEL]);
-	snprintf(set->arch, sizeof(set->arch), "%s", r->v[RC_ARCH]);
-	set->schema = row_num(r, RC_SCHEMA, &schema) && schema > 0 && schema < INT_MAX ? (int)schema : 0;
+	snprintf(set->kernel, sizeof(set->kernel), "%s", r->v[COL_KERNEL]);
+	snprintf(set->arch, sizeof(set->arch), "%s", r->v[COL_ARCH]);
+	set->schema = row_num(r, COL_SCHEMA, &schema) && schema > 0 && schema < INT_MAX ? (int)schema : 0;
 }
 
 static void default_label(struct result_set *set)
@@ -139,7 +132,7 @@ int results_parse(struct result_set *set, const char *path, const char *text, si
 		  char *err, size_t errsize)
 {
 	struct csv_reader rd;
-	int col[RC_COUNT], got;
+	int col[COL_COUNT], got;
 
 	memset(set, 0, sizeof(*set));
 	set->path = path;
@@ -150,14 +143,14 @@ int results_parse(struct result_set *set, const char *path, const char *text, si
 			"(mteprobe-csv(5))", path);
 		goto fail;
 	}
-	for (int c = 0; got > 0 && c < RC_COUNT; c++) {
-		col[c] = csv_column(&rd, rcol_names[c]);
+	for (int c = 0; got > 0 && c < COL_COUNT; c++) {
+		col[c] = csv_column(&rd, report_columns[c]);
 		set->has[c] = col[c] >= 0;
 	}
 	for (size_t i = 0; got > 0 && i < ARRAY_SIZE(required); i++) {
 		if (!set->has[required[i]]) {
 			set_err(err, errsize, "%s has no column '%s': give a CSV that mteprobe run "
-				"or matrix wrote (mteprobe-csv(5))", path, rcol_names[required[i]]);
+				"or matrix wrote (mteprobe-csv(5))", path, report_columns[required[i]]);
 			goto fail;
 		}
 	}
@@ -278,7 +271,7 @@ void results_unique_labels(struct result_set *sets, size_t n)
 	}
 }
 
-bool row_num(const struct result_row *r, enum rcol c, long *out)
+bool row_num(const struct result_row *r, enum report_column c, long *out)
 {
 	const char *s = r->v[c];
 	char *end;
@@ -294,7 +287,7 @@ bool row_num(const struct result_row *r, enum rcol c, long *out)
 	return true;
 }
 
-static bool is(const struct result_row *r, enum rcol c, const char *value)
+static bool is(const struct result_row *r, enum report_column c, const char *value)
 {
 	return strcmp(r->v[c], value) == 0;
 }
@@ -304,7 +297,7 @@ static bool inexact_short(const struct result_row *r)
 {
 	long delta;
 
-	return is(r, RC_RESULT, "short") && row_num(r, RC_DELTA, &delta) && delta != 0;
+	return is(r, COL_RESULT, "short") && row_num(r, COL_DELTA, &delta) && delta != 0;
 }
 
 unsigned row_findings(const struct result_row *r)
@@ -312,17 +305,17 @@ unsigned row_findings(const struct result_row *r)
 	unsigned f = 0;
 	long overshoot;
 
-	if (is(r, RC_RESULT, "livelock") || is(r, RC_RESULT, "hang"))
+	if (is(r, COL_RESULT, "livelock") || is(r, COL_RESULT, "hang"))
 		f |= FIND_BIT(FIND_STUCK);
-	if (is(r, RC_DATA_OK, "0"))
+	if (is(r, COL_DATA_OK, "0"))
 		f |= FIND_BIT(FIND_DATA_WRONG);
-	if (row_num(r, RC_OVERSHOOT, &overshoot) && overshoot > 0)
+	if (row_num(r, COL_OVERSHOOT, &overshoot) && overshoot > 0)
 		f |= FIND_BIT(FIND_OVERSHOOT);
-	if (is(r, RC_BYPASS, "1"))
+	if (is(r, COL_BYPASS, "1"))
 		f |= FIND_BIT(FIND_BYPASS);
 	if (inexact_short(r))
 		f |= FIND_BIT(FIND_INEXACT);
-	if (is(r, RC_RESULT, "signal"))
+	if (is(r, COL_RESULT, "signal"))
 		f |= FIND_BIT(FIND_SIGNAL);
 	return f;
 }
@@ -338,7 +331,7 @@ enum row_class row_classify(const struct result_row *r)
 	long delta;
 
 	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
-		if (is(r, RC_RESULT, plain[i].result))
+		if (is(r, COL_RESULT, plain[i].result))
 			return plain[i].cls;
 	if (f & FIND_BIT(FIND_DATA_WRONG))
 		return RCLASS_DATA_WRONG;
@@ -348,13 +341,13 @@ enum row_class row_classify(const struct result_row *r)
 		return RCLASS_OVERSHOOT;
 	if (f & FIND_BIT(FIND_INEXACT))
 		return RCLASS_INEXACT;
-	if (is(r, RC_RESULT, "efault"))
+	if (is(r, COL_RESULT, "efault"))
 		return RCLASS_EFAULT;
-	if (is(r, RC_RESULT, "errno"))
+	if (is(r, COL_RESULT, "errno"))
 		return RCLASS_ERRNO;
-	if (is(r, RC_RESULT, "short"))
-		return row_num(r, RC_DELTA, &delta) ? RCLASS_EXACT : RCLASS_SHORT;
-	if (is(r, RC_RESULT, "full"))
+	if (is(r, COL_RESULT, "short"))
+		return row_num(r, COL_DELTA, &delta) ? RCLASS_EXACT : RCLASS_SHORT;
+	if (is(r, COL_RESULT, "full"))
 		return RCLASS_FULL;
 	return RCLASS_OTHER;
 }

@@ -12,23 +12,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The columns a report reads, named as report.c writes them (tests/results.c
- * checks the names against report_columns). */
-enum rcol {
-	RC_SCHEMA, RC_KERNEL, RC_ARCH, RC_FS, RC_SYSCALL, RC_IO, RC_MODE, RC_FAULT,
-	RC_LEN, RC_FAULT_AT, RC_BUF_OFF, RC_RESULT, RC_RET, RC_ERRNO, RC_EXPECT,
-	RC_DELTA, RC_OVERSHOOT, RC_DATA_OK, RC_BYPASS, RC_ELAPSED_US, RC_NOTE,
-	RC_RECOVERED, RC_FAULT_INS,
-	RC_COUNT
-};
-extern const char *const rcol_names[RC_COUNT];
+#include "report.h"
 
 /* The input columns: together they name a case (matrix --resume, diff). */
-extern const enum rcol rcol_key[];
-extern const size_t rcol_key_count;
+#define CASE_KEY_COUNT	8
+extern const enum report_column case_key[CASE_KEY_COUNT];
+extern const size_t case_key_count;
 
 struct result_row {
-	const char *v[RC_COUNT];	/* the fields; "" when empty or not in the file */
+	const char *v[COL_COUNT];	/* the fields; "" when empty or not in the file */
 	size_t line;			/* where the row starts in its file, from 1 */
 };
 
@@ -38,7 +30,7 @@ struct result_set {
 	char label[48];		/* the kernel (uname -r of the first row), or the file name */
 	char kernel[65], arch[65];
 	int schema;		/* of the first row; 0 when the file has no rows */
-	bool has[RC_COUNT];	/* the header has the column */
+	bool has[COL_COUNT];	/* the header has the column */
 	struct result_row *row;
 	size_t nrow, cap;
 	size_t torn;		/* a torn last row was left out (1) or not (0) */
@@ -59,7 +51,7 @@ void results_free(struct result_set *set);
 void results_unique_labels(struct result_set *sets, size_t n);
 
 /* A field as a number: true and *out when it holds one. */
-bool row_num(const struct result_row *r, enum rcol c, long *out);
+bool row_num(const struct result_row *r, enum report_column c, long *out);
 
 /*
  * A case's class: the worst thing it did, in this order (the grid shows it;
