@@ -364,27 +364,19 @@ static void group_add(struct path_group *g, const struct result_row *r)
 	g->n++;
 }
 
-static void print_case_line(const struct term *t, const char *prefix, const struct result_row *r)
-{
-	char key[256], out[256];
-
-	row_key_text(r, key, sizeof(key));
-	row_outcome_text(r, out, sizeof(out));
-	fprintf(t->f, "  %s%s: %s", prefix, key, out);
-}
-
 static void print_stuck(const struct term *t, const struct report_data *d, char (*label)[16])
 {
 	for (size_t s = 0; s < d->nset; s++) {
 		for (size_t i = 0; i < d->sets[s].nrow; i++) {
 			const struct result_row *r = &d->sets[s].row[i];
-			char prefix[24] = "";
+			char key[256], out[256];
 
 			if (!(row_findings(r) & FIND_BIT(FIND_STUCK)))
 				continue;
-			if (d->nset > 1)
-				snprintf(prefix, sizeof(prefix), "[%s] ", label[s]);
-			print_case_line(t, prefix, r);
+			row_key_text(r, key, sizeof(key));
+			row_outcome_text(r, out, sizeof(out));
+			fprintf(t->f, "  %s%s%s%s: %s", d->nset > 1 ? "[" : "", d->nset > 1 ? label[s] : "",
+				d->nset > 1 ? "] " : "", key, out);
 			fprintf(t->f, ", fault_ins %s\n", *r->v[COL_FAULT_INS] ? r->v[COL_FAULT_INS] : "-");
 			/* on a terminal, as much of the note as fits a line */
 			if (*r->v[COL_NOTE] && t->tty && strlen(r->v[COL_NOTE]) + 6 > t->width)
