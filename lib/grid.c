@@ -53,7 +53,8 @@ static int by_order(const void *a, const void *b)
 static void names_sort(struct names *s, int (*order)(const char *))
 {
 	sort_order = order;
-	qsort(s->v, s->n, sizeof(*s->v), by_order);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), by_order);
 }
 
 /* Syscalls keep the order of the first file (the registry's, as matrix
@@ -130,7 +131,8 @@ static int grid_fill(struct grid *g, const struct result_set *sets, size_t nset)
 		}
 	}
 	names_sort(&fs, fs_order);
-	qsort(line, nline, sizeof(*line), line_cmp);
+	if (nline)
+		qsort(line, nline, sizeof(*line), line_cmp);
 	g->line = line;
 	g->nline = nline;
 	g->fs = fs.v;
@@ -176,7 +178,6 @@ static int grid_cmp(const void *a, const void *b)
 int grids_build(const struct result_set *sets, size_t nset, struct grids *out)
 {
 	memset(out, 0, sizeof(*out));
-	syscall_seen.n = 0;
 	for (size_t s = 0; s < nset; s++) {
 		for (size_t i = 0; i < sets[s].nrow; i++) {
 			const struct result_row *r = &sets[s].row[i];
@@ -199,12 +200,17 @@ int grids_build(const struct result_set *sets, size_t nset, struct grids *out)
 			out->g[out->n++] = (struct grid){ .mode = r->v[COL_MODE], .fault = r->v[COL_FAULT] };
 		}
 	}
-	qsort(out->g, out->n, sizeof(*out->g), grid_cmp);
+	if (out->n)	/* qsort wants an array, even of nothing */
+		qsort(out->g, out->n, sizeof(*out->g), grid_cmp);
 	for (size_t g = 0; g < out->n; g++)
 		if (grid_fill(&out->g[g], sets, nset))
 			goto nomem;
+	free(syscall_seen.v);
+	syscall_seen = (struct names){ 0 };
 	return 0;
 nomem:
+	free(syscall_seen.v);
+	syscall_seen = (struct names){ 0 };
 	grids_free(out);
 	return -ENOMEM;
 }
@@ -222,8 +228,6 @@ void grids_free(struct grids *gs)
 	}
 	free(gs->g);
 	memset(gs, 0, sizeof(*gs));
-	free(syscall_seen.v);
-	syscall_seen = (struct names){ 0 };
 }
 
 size_t cell_summary(const struct grid_cell *c, enum cell_detail d, char *buf, size_t size)

@@ -15,13 +15,14 @@
 #include "report.h"
 #include "util.h"
 
-static struct result_set load(const char *dir, const char *name)
+/* A set keeps its path: one buffer for each of the two files. */
+static struct result_set load(const char *dir, const char *name, char *path, size_t size)
 {
 	struct result_set s;
-	char path[4096], err[512];
+	char err[512];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	CHECK(results_load(&s, strdup(path), err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, size, "%s/%s", dir, name);
+	CHECK(results_load(&s, path, err, sizeof(err)) == 0, "%s", err);
 	return s;
 }
 
@@ -242,11 +243,12 @@ static void test_diff(const struct result_set *o, const struct result_set *n)
 
 int main(int argc, char **argv)
 {
+	static char paths[2][4096];
 	struct result_set sets[2];
 
 	CHECK(argc == 2, "usage: test_results DIR");
-	sets[0] = load(argv[1], "old-schema1.csv");
-	sets[1] = load(argv[1], "new-schema2.csv");
+	sets[0] = load(argv[1], "old-schema1.csv", paths[0], sizeof(paths[0]));
+	sets[1] = load(argv[1], "new-schema2.csv", paths[1], sizeof(paths[1]));
 	test_read(&sets[0], &sets[1]);
 	test_schemas();
 	test_classes(&sets[0], &sets[1]);
