@@ -357,7 +357,8 @@ void report_html(FILE *f, const struct report_data *d)
 	      "<title>mteprobe report</title>\n<style>", f);
 	fputs(style, f);
 	for (int k = 0; k < RCLASS_COUNT; k++)
-		fprintf(f, ".k%d{background:%s}", k, row_classes[k].css);
+		fprintf(f, ".k%d{background:%s%s}", k, row_classes[k].css,
+			row_classes[k].dark ? ";color:#fff" : "");
 	fputs("</style></head><body>\n<h1>mteprobe report</h1>\n<table class=\"runs\"><tr><th>kernel</th>"
 	      "<th>file</th><th>arch</th><th>schema</th><th>cases</th></tr>\n", f);
 	for (size_t s = 0; s < d->nset; s++) {

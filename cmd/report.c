@@ -364,25 +364,35 @@ static void group_add(struct path_group *g, const struct result_row *r)
 	g->n++;
 }
 
+/* Every livelock and hang: a line per call, filesystem, I/O path, mode and
+ * fault kind, then one per case with its note (on a terminal, as much as
+ * fits the line). */
 static void print_stuck(const struct term *t, const struct report_data *d, char (*label)[16])
 {
 	for (size_t s = 0; s < d->nset; s++) {
+		const struct result_row *prev = NULL;
+
 		for (size_t i = 0; i < d->sets[s].nrow; i++) {
 			const struct result_row *r = &d->sets[s].row[i];
-			char key[256], out[256];
+			char out[256];
+			int n;
 
 			if (!(row_findings(r) & FIND_BIT(FIND_STUCK)))
 				continue;
-			row_key_text(r, key, sizeof(key));
+			if (!prev || !same_path(prev, r) || strcmp(prev->v[COL_FS], r->v[COL_FS]))
+				fprintf(t->f, "  %s%s%s%s %s %s %s %s:\n", d->nset > 1 ? "[" : "",
+					d->nset > 1 ? label[s] : "", d->nset > 1 ? "] " : "", r->v[COL_FS],
+					r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE], r->v[COL_FAULT]);
+			prev = r;
 			row_outcome_text(r, out, sizeof(out));
-			fprintf(t->f, "  %s%s%s%s: %s", d->nset > 1 ? "[" : "", d->nset > 1 ? label[s] : "",
-				d->nset > 1 ? "] " : "", key, out);
-			fprintf(t->f, ", fault_ins %s\n", *r->v[COL_FAULT_INS] ? r->v[COL_FAULT_INS] : "-");
-			/* on a terminal, as much of the note as fits a line */
-			if (*r->v[COL_NOTE] && t->tty && strlen(r->v[COL_NOTE]) + 6 > t->width)
-				fprintf(t->f, "      %.*s...\n", UTF8_CUT(r->v[COL_NOTE], t->width - 9));
-			else if (*r->v[COL_NOTE])
-				fprintf(t->f, "      %s\n", r->v[COL_NOTE]);
+			n = fprintf(t->f, "    len %s fault_at %s buf_off %s: %s, fault_ins %s%s",
+				    r->v[COL_LEN], r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out,
+				    *r->v[COL_FAULT_INS] ? r->v[COL_FAULT_INS] : "-", *r->v[COL_NOTE] ? "; " : "");
+			if (t->tty && n > 0 && (size_t)n + strlen(r->v[COL_NOTE]) > t->width)
+				fprintf(t->f, "%.*s...\n",
+					UTF8_CUT(r->v[COL_NOTE], (size_t)n + 3 < t->width ? t->width - n - 3 : 0));
+			else
+				fprintf(t->f, "%s\n", r->v[COL_NOTE]);
 		}
 	}
 }

@@ -29,10 +29,10 @@ static const enum report_column required[] = {
 };
 
 const struct row_class_info row_classes[RCLASS_COUNT] = {
-	[RCLASS_LIVELOCK]	= { "livelock", 'L', "1;97;41", "#b2182b" },
-	[RCLASS_HANG]		= { "hang", 'H', "1;97;45", "#762a83" },
-	[RCLASS_SIGNAL]		= { "signal", 'S', "1;35", "#c51b7d" },
-	[RCLASS_DATA_WRONG]	= { "data wrong", 'D', "1;31", "#d6604d" },
+	[RCLASS_LIVELOCK]	= { "livelock", 'L', "1;97;41", "#b2182b", true },
+	[RCLASS_HANG]		= { "hang", 'H', "1;97;45", "#762a83", true },
+	[RCLASS_SIGNAL]		= { "signal", 'S', "1;35", "#c51b7d", true },
+	[RCLASS_DATA_WRONG]	= { "data wrong", 'D', "1;31", "#d6604d", true },
 	[RCLASS_BYPASS]		= { "bypass", 'B', "1;33", "#f4a582" },
 	[RCLASS_OVERSHOOT]	= { "overshoot", 'O', "33", "#fdb863" },
 	[RCLASS_TIMEOUT]	= { "timeout", 'T', "35", "#de77ae" },

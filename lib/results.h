@@ -81,6 +81,7 @@ struct row_class_info {
 	char code;		/* one letter in a grid cell */
 	const char *ansi;	/* SGR colour on a terminal */
 	const char *css;	/* a heat map colour */
+	bool dark;		/* so dark that text on it is white */
 };
 extern const struct row_class_info row_classes[RCLASS_COUNT];
 
