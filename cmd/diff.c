@@ -58,10 +58,10 @@ static void json_row(const struct result_row *r)
 	for (int c = 0; c < COL_COUNT; c++) {
 		long v;
 
-		printf("%s\"%s\":", c ? "," : "", report_columns[c]);
+		printf("%s\"%s\":", c ? "," : "", result_columns[c]);
 		if (c == COL_KERNEL || c == COL_ARCH || c == COL_FS || c == COL_SYSCALL || c == COL_IO ||
 		    c == COL_MODE || c == COL_FAULT || c == COL_RESULT || c == COL_ERRNO || c == COL_NOTE)
-			json_string(stdout, r->v[c]);
+			json_text(stdout, r->v[c]);
 		else if (row_num(r, c, &v))
 			printf("%ld", v);
 		else
@@ -73,9 +73,9 @@ static void json_row(const struct result_row *r)
 static void json_file(const char *name, const struct result_set *s)
 {
 	printf("\"%s\":{\"file\":", name);
-	json_string(stdout, s->path);
+	json_text(stdout, s->path);
 	fputs(",\"kernel\":", stdout);
-	json_string(stdout, s->kernel);
+	json_text(stdout, s->kernel);
 	printf(",\"schema\":%d,\"cases\":%zu}", s->schema, s->nrow);
 }
 
@@ -100,7 +100,7 @@ static void print_json(const struct result_set *old, const struct result_set *ne
 			if (!((c->worse | c->better) & CR_BIT(k)))
 				continue;
 			printf("%s", first ? "" : ",");
-			json_string(stdout, change_reason(k, c->worse & CR_BIT(k)));
+			json_text(stdout, change_reason(k, c->worse & CR_BIT(k)));
 			first = false;
 		}
 		fputs("],\"old\":", stdout);

@@ -32,6 +32,7 @@ static void help(void)
 	       "Options:\n"
 	       "      --html FILE        also write the report as one self-contained HTML page\n"
 	       "      --expect-out FILE  write the cases' outcomes for run/matrix --expect\n"
+	       "                         (each case once: not the files of several kernels)\n"
 	       "  -w, --width N          fit the grids into N columns (default: the terminal's,\n"
 	       "                         else $COLUMNS, else 80)\n"
 	       "  -h, --help             display this help and exit\n\n"
@@ -332,7 +333,7 @@ struct path_group {
 
 static bool same_path(const struct result_row *a, const struct result_row *b)
 {
-	static const enum report_column path[] = { COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT };
+	static const enum result_column path[] = { COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT };
 
 	for (size_t i = 0; i < ARRAY_SIZE(path); i++)
 		if (strcmp(a->v[path[i]], b->v[path[i]]))
@@ -594,14 +595,14 @@ static void expect_field(FILE *f, const char *s, bool last)
  * then what the case did. */
 static void write_expect(FILE *f, const struct report_data *d)
 {
-	static const enum report_column cols[] = {
+	static const enum result_column cols[] = {
 		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
 		COL_RESULT, COL_BYPASS, COL_DATA_OK,
 	};
 
 	fputs("# known outcomes written by mteprobe report --expect-out, for run/matrix --expect\n", f);
 	for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
-		expect_field(f, report_columns[cols[c]], c + 1 == ARRAY_SIZE(cols));
+		expect_field(f, result_columns[cols[c]], c + 1 == ARRAY_SIZE(cols));
 	for (size_t s = 0; s < d->nset; s++) {
 		fprintf(f, "# %s: kernel %s, %zu cases\n", d->sets[s].path, d->sets[s].kernel,
 			d->sets[s].nrow);
@@ -609,6 +610,27 @@ static void write_expect(FILE *f, const struct report_data *d)
 			for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
 				expect_field(f, d->sets[s].row[i].v[cols[c]], c + 1 == ARRAY_SIZE(cols));
 	}
+}
+
+/* An expect file holds each case once: files of several kernels (or two
+ * runs of one) would give it two outcomes. */
+static int expect_once(const struct report_data *d)
+{
+	const struct result_row *a, *b;
+	size_t sa, sb;
+	char key[256];
+	int got = sets_find_twice(d->sets, d->nset, &a, &sa, &b, &sb);
+
+	if (got < 0) {
+		warnx_("report: %s", strerror(-got));
+		return EXIT_FAILED;
+	}
+	if (!got)
+		return EXIT_OK;
+	row_key_text(a, key, sizeof(key));
+	return usage_error("report", "--expect-out: the case %s is in %s:%zu and %s:%zu: an expect "
+			   "file holds each case once; give the CSV of one run", key,
+			   d->sets[sa].path, a->line, d->sets[sb].path, b->line);
 }
 
 static int write_file(const char *opt, const char *path, const struct report_data *d,
@@ -652,6 +674,8 @@ int cmd_report(int argc, char **argv)
 	for (size_t s = 0; s + 1 < d.nset; s++)
 		if (compare_sets(&sets[s], &sets[s + 1], &cmp[s]))
 			goto nomem;
+	if (o.expect_out && (status = expect_once(&d)) != EXIT_OK)
+		goto out;
 	term_init(&t, o.width);
 	print_report(&t, &d, label);
 	if (o.html && (status = write_file("--html", o.html, &d, report_html)))

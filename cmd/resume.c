@@ -7,11 +7,13 @@
 
 #include "cli.h"
 #include "csvread.h"
-#include "results.h"
 
-/* A case is known by its input columns (case_key, in results.h): the rest
- * is what the kernel did, or the run's options the CSV does not record. */
-#define KEY_COLUMNS	CASE_KEY_COUNT
+/* A case is known by these columns (mteprobe-csv(5)): the rest is what the
+ * kernel did, or the run's options the CSV does not record. */
+static const char *const key_columns[] = {
+	"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off",
+};
+#define KEY_COLUMNS	(sizeof(key_columns) / sizeof(key_columns[0]))
 #define KEY_SEP		'\x1f'	/* in no value of the key columns */
 #define KEY_SIZE	256
 
@@ -53,23 +55,21 @@ static void plan_key(const struct case_spec *s, char *key)
 {
 	struct case_result r;
 	char len[24], at[24] = "", off[24];
-	const char *byc[COL_COUNT] = { 0 }, *v[KEY_COLUMNS];
+	const char *v[KEY_COLUMNS];
 
 	case_skip(s, &r, "");
 	snprintf(len, sizeof(len), "%zu", s->len);
 	if (s->fault != FAULT_NONE)
 		snprintf(at, sizeof(at), "%zu", r.fault_off);
 	snprintf(off, sizeof(off), "%zu", s->buf_off);
-	byc[COL_FS] = fs_name(s->fs);
-	byc[COL_SYSCALL] = s->drv->name;
-	byc[COL_IO] = io_path_name(s->io);
-	byc[COL_MODE] = mte_mode_name(s->mode);
-	byc[COL_FAULT] = fault_kind_name(s->fault);
-	byc[COL_LEN] = len;
-	byc[COL_FAULT_AT] = at;
-	byc[COL_BUF_OFF] = off;
-	for (size_t c = 0; c < KEY_COLUMNS; c++)
-		v[c] = byc[case_key[c]];
+	v[0] = fs_name(s->fs);
+	v[1] = s->drv->name;
+	v[2] = io_path_name(s->io);
+	v[3] = mte_mode_name(s->mode);
+	v[4] = fault_kind_name(s->fault);
+	v[5] = len;
+	v[6] = at;
+	v[7] = off;
 	if (join_key(key, v))
 		key[0] = '\0';
 }
@@ -144,7 +144,7 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 	res->has_header = true;
 	res->keep = r.end;
 	for (size_t c = 0; c < KEY_COLUMNS; c++)
-		col[c] = csv_column(&r, report_columns[case_key[c]]);
+		col[c] = csv_column(&r, key_columns[c]);
 	schema = csv_column(&r, "schema");
 	kernel = csv_column(&r, "kernel");
 	arch = csv_column(&r, "arch");

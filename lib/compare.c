@@ -31,7 +31,7 @@ const char *change_reason(unsigned reason, bool gained)
 	return reason < CR_COUNT ? text[reason][gained] : "?";
 }
 
-static bool is(const struct result_row *r, enum report_column c, const char *value)
+static bool is(const struct result_row *r, enum result_column c, const char *value)
 {
 	return strcmp(r->v[c], value) == 0;
 }
@@ -57,7 +57,7 @@ static bool exact_short(const struct result_row *r)
 
 /* The fields that say what the kernel did (not how long it took, nor the
  * note or counts, which vary from run to run). */
-static const enum report_column outcome_cols[] = {
+static const enum result_column outcome_cols[] = {
 	COL_RESULT, COL_RET, COL_ERRNO, COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS,
 };
 
@@ -143,7 +143,7 @@ void row_key_text(const struct result_row *r, char *buf, size_t size)
 
 		/* numbers say what they are: "len 8192" */
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s", k ? " " : "",
-					 *v >= '0' && *v <= '9' ? report_columns[case_key[k]] : "",
+					 *v >= '0' && *v <= '9' ? result_columns[case_key[k]] : "",
 					 *v >= '0' && *v <= '9' ? " " : "", *v ? v : "-");
 	}
 }
@@ -230,6 +230,50 @@ out:
 	if (err)
 		comparison_free(cmp);
 	return err;
+}
+
+int sets_find_twice(const struct result_set *sets, size_t n, const struct result_row **a,
+		    size_t *sa, const struct result_row **b, size_t *sb)
+{
+	struct keyed *k[16] = { 0 };
+	size_t pos[16] = { 0 };
+	int found = 0;
+
+	if (n > ARRAY_SIZE(k))
+		return -EINVAL;
+	for (size_t s = 0; s < n; s++)
+		if (!(k[s] = sorted_keys(&sets[s])))
+			found = -ENOMEM;
+	/* walk the sorted keys of every set together, smallest first */
+	while (found == 0) {
+		size_t min = n;
+
+		for (size_t s = 0; s < n; s++) {
+			if (pos[s] == sets[s].nrow)
+				continue;
+			if (min < n && !strcmp(k[s][pos[s]].key, k[min][pos[min]].key)) {
+				*a = &sets[min].row[k[min][pos[min]].idx], *sa = min;
+				*b = &sets[s].row[k[s][pos[s]].idx], *sb = s;
+				found = 1;
+				break;
+			}
+			if (min == n || strcmp(k[s][pos[s]].key, k[min][pos[min]].key) < 0)
+				min = s;
+		}
+		if (found || min == n)
+			break;
+		if (pos[min] + 1 < sets[min].nrow &&
+		    !strcmp(k[min][pos[min]].key, k[min][pos[min] + 1].key)) {
+			*a = &sets[min].row[k[min][pos[min]].idx], *sa = min;
+			*b = &sets[min].row[k[min][pos[min] + 1].idx], *sb = min;
+			found = 1;
+			break;
+		}
+		pos[min]++;
+	}
+	for (size_t s = 0; s < n; s++)
+		free_keys(k[s], sets[s].nrow);
+	return found;
 }
 
 void comparison_free(struct comparison *cmp)

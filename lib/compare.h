@@ -54,6 +54,12 @@ int compare_sets(const struct result_set *old, const struct result_set *new,
 		 struct comparison *cmp);
 void comparison_free(struct comparison *cmp);
 
+/* A case that two rows of the sets hold (in one set or two): 1 with the
+ * rows in *a and *b (their sets in *sa, *sb), 0 when every case is there
+ * once, -ENOMEM. */
+int sets_find_twice(const struct result_set *sets, size_t n, const struct result_row **a,
+		    size_t *sa, const struct result_row **b, size_t *sb);
+
 /* The case's key, the values of its input columns (case_key) with
  * spaces between: "ext4 read buffered sync mte 8192 4096 0". */
 void row_key_text(const struct result_row *r, char *buf, size_t size);

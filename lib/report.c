@@ -12,6 +12,14 @@
 
 #include "util.h"
 
+enum column {
+	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
+	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
+	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
+	COL_RECOVERED, COL_FAULT_INS,
+	COL_COUNT
+};
+
 const char *const report_columns[COL_COUNT] = {
 	"schema", "kernel", "arch", "fs", "syscall", "io", "mode", "fault",
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
@@ -233,6 +241,22 @@ int csv_out_close(struct csv_out *o)
 		err = -errno;
 	o->fd = -1;
 	return err;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
 }
 
 void report_json(FILE *f, const struct report_ctx *ctx, const struct case_spec *s,

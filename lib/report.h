@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reporting a case: CSV (schema 2, documented in mteprobe-csv(5)), JSON (one
- * object per case, same names and values) and a one-line verdict. The columns
- * live once: their enum here, their names in report.c.
+ * object per case, same names and values) and a one-line verdict. The column
+ * list lives once, in report.c.
  */
 #ifndef MTEPROBE_REPORT_H
 #define MTEPROBE_REPORT_H
@@ -21,15 +21,6 @@ struct report_ctx {
 };
 
 void report_init(struct report_ctx *ctx);
-
-/* The columns, in order. */
-enum report_column {
-	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
-	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
-	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
-	COL_RECOVERED, COL_FAULT_INS,
-	COL_COUNT
-};
 
 /* Column names, in order, and how many. */
 extern const char *const report_columns[];

@@ -203,7 +203,7 @@ int thread_create_small(pthread_t *t, void *(*fn)(void *), void *arg)
 	return err;
 }
 
-void json_string(FILE *f, const char *s)
+void json_text(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {

@@ -51,7 +51,7 @@ void utf8_sanitize(char *s);
 
 /* s as a JSON string, quotes included: control characters escaped, and
  * < > & too, so that the text can sit inside an HTML <script>. */
-void json_string(FILE *f, const char *s);
+void json_text(FILE *f, const char *s);
 
 /* fork() with a pipe from the child back to the parent (stdio flushed first,
  * so nothing buffered is written twice). In the child: 0, *fd the write end.

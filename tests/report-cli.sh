@@ -117,6 +117,14 @@ fi
 [ "$(grep -vc '^#' "$tmp/expect.csv")" -eq 271 ] || bad "--expect-out: $(grep -vc '^#' "$tmp/expect.csv") lines, want 271"
 grep -qx 'gfs2,read,buffered,sync,mte,8192,2048,0,livelock,,1' "$tmp/expect.csv" ||
 	bad "--expect-out: no row for the gfs2 livelock"
+# each case once: two kernels' files are refused, files of other cases are not
+expect 2 "^mteprobe: --expect-out: the case .* is in .*matrix-5.10.csv:[0-9]+ and .*matrix-6.1.csv:[0-9]+: .*give the CSV of one run" -- \
+	report --expect-out "$tmp/two.csv" "$k510" "$k61"
+[ -e "$tmp/two.csv" ] && bad "--expect-out refused, but wrote the file"
+grep '^schema\|,gfs2,' "$k61" >"$tmp/gfs2.csv"
+grep '^schema\|,ext4,' "$k61" >"$tmp/ext4.csv"
+run report --expect-out "$tmp/split.csv" "$tmp/gfs2.csv" "$tmp/ext4.csv" >/dev/null 2>&1 ||
+	bad "--expect-out of two files of other cases: status $?"
 # never through a symbolic link, nor over a file left as it was
 echo keep >"$tmp/target"
 ln -s "$tmp/target" "$tmp/link.html"

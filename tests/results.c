@@ -42,6 +42,14 @@ static const struct result_row *find(const struct result_set *s, const char *fs,
 	return NULL;
 }
 
+/* The report reads the columns report.c writes, by the same names. */
+static void test_names(void)
+{
+	CHECK(report_column_count >= COL_COUNT, "%zu", report_column_count);
+	for (int c = 0; c < COL_COUNT; c++)
+		CHECK(!strcmp(result_columns[c], report_columns[c]), "%s", result_columns[c]);
+}
+
 static void test_read(const struct result_set *o, const struct result_set *n)
 {
 	const struct result_row *r;
@@ -236,6 +244,19 @@ static void test_diff(const struct result_set *o, const struct result_set *n)
 	row_key_text(cmp.c[11].old, key, sizeof(key));
 	CHECK(!strcmp(key, "ext4 read buffered sync mte len 8192 fault_at 2048 buf_off 7"), "%s", key);
 	comparison_free(&cmp);
+	/* each case once: in one file yes, in both (or one file twice) no */
+	{
+		const struct result_row *a, *b;
+		size_t sa, sb;
+		struct result_set twice[2] = { *n, *n };
+
+		CHECK(sets_find_twice(n, 1, &a, &sa, &b, &sb) == 0, "one file");
+		CHECK(sets_find_twice(o, 1, &a, &sa, &b, &sb) == 0, "one file");
+		CHECK(sets_find_twice(twice, 2, &a, &sa, &b, &sb) == 1 && sa != sb &&
+		      !strcmp(a->v[COL_FS], b->v[COL_FS]) && a->line == b->line, "the same file twice");
+		CHECK(sets_find_twice((struct result_set[]){ *o, *n }, 2, &a, &sa, &b, &sb) == 1 &&
+		      sa == 0 && sb == 1, "old and new");
+	}
 	/* a file against itself: nothing changed */
 	CHECK(compare_sets(n, n, &cmp) == 0 && cmp.n == 0 && cmp.count[CHANGE_NONE] == n->nrow, "self");
 	comparison_free(&cmp);
@@ -249,6 +270,7 @@ int main(int argc, char **argv)
 	CHECK(argc == 2, "usage: test_results DIR");
 	sets[0] = load(argv[1], "old-schema1.csv", paths[0], sizeof(paths[0]));
 	sets[1] = load(argv[1], "new-schema2.csv", paths[1], sizeof(paths[1]));
+	test_names();
 	test_read(&sets[0], &sets[1]);
 	test_schemas();
 	test_classes(&sets[0], &sets[1]);
