@@ -234,20 +234,25 @@ static bool grid_plain(const struct term *t, const struct grid *g, size_t ncase)
 
 static void print_grid(const struct term *t, const struct grid *g, char (*label)[16])
 {
-	size_t lw = 0, cw[64], gw[64], ncase = 0, most = 0;
+	size_t lw = 0, *cw = calloc(2 * g->nfs + 1, sizeof(*cw)), *gw = cw + g->nfs, ncase = 0,
+	       most = 0;
 	enum cell_detail d;
 	char text[CELL_TEXT];
 
-	if (g->nfs > ARRAY_SIZE(cw))
+	if (!cw) {
+		warnx_("report: %s", strerror(ENOMEM));
 		return;
+	}
 	for (size_t l = 0; l < g->nline; l++)
 		lw = MAX(lw, line_label(&g->line[l], text, sizeof(text)));
 	for (size_t c = 0; c < g->nline * g->nfs * g->nset; c++) {
 		ncase += g->cell[c].n;
 		most = MAX(most, g->cell[c].n);
 	}
-	if (grid_plain(t, g, ncase))
+	if (grid_plain(t, g, ncase)) {
+		free(cw);
 		return;
+	}
 	for (d = 0; d + 1 < CELL_DETAIL_COUNT; d++)
 		if (grid_widths(g, d, lw, label, cw, gw) <= t->width)
 			break;
@@ -295,6 +300,7 @@ static void print_grid(const struct term *t, const struct grid *g, char (*label)
 			fputc('\n', t->f);
 		}
 	}
+	free(cw);
 }
 
 /* The letters and their classes, in lines that fit the width. */
