@@ -326,13 +326,13 @@ static void print_legend(const struct term *t)
 
 /* ---- findings ---- */
 
-/* Cases of one finding on one path (run, call, I/O path, mode, fault),
- * across filesystems. */
+/* Cases of one finding on one path (call, I/O path, mode, fault), for each
+ * run the filesystems and how many. */
 struct path_group {
-	size_t set;
 	const struct result_row *first;
-	const char *fs[16];
-	size_t nfs, n;
+	size_t first_set;
+	const char *fs[REPORT_FILES_MAX][16];
+	size_t nfs[REPORT_FILES_MAX], n[REPORT_FILES_MAX];
 	long dmin, dmax;
 	bool has_delta;
 };
@@ -358,17 +358,73 @@ static void fs_add(const char **fs, size_t *n, size_t max, const char *name)
 		fs[(*n)++] = name;
 }
 
-static void group_add(struct path_group *g, const struct result_row *r)
+static void group_add(struct path_group *g, size_t set, const struct result_row *r)
 {
 	long delta;
 
-	fs_add(g->fs, &g->nfs, ARRAY_SIZE(g->fs), r->v[COL_FS]);
+	fs_add(g->fs[set], &g->nfs[set], ARRAY_SIZE(g->fs[set]), r->v[COL_FS]);
 	if (row_num(r, COL_DELTA, &delta)) {
 		g->dmin = g->has_delta ? MIN(g->dmin, delta) : delta;
 		g->dmax = g->has_delta ? MAX(g->dmax, delta) : delta;
 		g->has_delta = true;
 	}
-	g->n++;
+	g->n[set]++;
+}
+
+/* Do the runs have the cases of g on the same filesystems? */
+static bool same_fs_everywhere(const struct path_group *g, size_t nset)
+{
+	for (size_t s = 1; s < nset; s++) {
+		if (g->nfs[s] != g->nfs[0])
+			return false;
+		for (size_t f = 0; f < g->nfs[s]; f++)
+			if (strcmp(g->fs[s][f], g->fs[0][f]))
+				return false;
+	}
+	return true;
+}
+
+static void print_fs(const struct term *t, const char *const *fs, size_t n)
+{
+	for (size_t f = 0; f < n; f++)
+		fprintf(t->f, " %s", fs[f]);
+}
+
+/* One line of a finding: the path, the runs, filesystems and counts, one
+ * case as an example. */
+static void print_group(const struct term *t, const struct path_group *g, size_t nset,
+			char (*label)[16])
+{
+	const struct result_row *r = g->first;
+	char out[256];
+
+	fprintf(t->f, "  %s %s %s %s", r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE],
+		r->v[COL_FAULT]);
+	if (nset == 1 || same_fs_everywhere(g, nset)) {
+		fputs(" on", t->f);
+		print_fs(t, g->fs[0], g->nfs[0]);
+		fputs(":", t->f);
+		for (size_t s = 0; s < nset; s++)
+			fprintf(t->f, "%s%zu", s ? "/" : " ", g->n[s]);
+		fprintf(t->f, " case%s", g->n[0] == 1 && nset == 1 ? "" : "s");
+		for (size_t s = 0; nset > 1 && s < nset; s++)
+			fprintf(t->f, "%s%s%s", s ? "/" : " (", label[s], s + 1 == nset ? ")" : "");
+	} else {
+		for (size_t s = 0, first = 1; s < nset; s++) {
+			if (!g->n[s])
+				continue;
+			fprintf(t->f, "%s %s on", first ? ":" : ";", label[s]);
+			print_fs(t, g->fs[s], g->nfs[s]);
+			fprintf(t->f, " (%zu)", g->n[s]);
+			first = 0;
+		}
+	}
+	if (g->has_delta && g->dmin != g->dmax)
+		fprintf(t->f, ", delta %ld..%ld", g->dmin, g->dmax);
+	row_outcome_text(r, out, sizeof(out));
+	fprintf(t->f, ", e.g. %s%s%slen %s fault_at %s buf_off %s: %s\n", nset > 1 ? "[" : "",
+		nset > 1 ? label[g->first_set] : "", nset > 1 ? "] " : "", r->v[COL_LEN],
+		r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out);
 }
 
 /* Every livelock and hang: a line per call, filesystem, I/O path, mode and
@@ -407,50 +463,39 @@ static void print_stuck(const struct term *t, const struct report_data *d, char 
 static void print_groups(const struct term *t, const struct report_data *d, enum finding fi,
 			 char (*label)[16])
 {
-	struct path_group *g = calloc(1, sizeof(*g));
-	size_t ng = 0, cap = 1;
+	struct path_group *g = NULL;
+	size_t ng = 0, cap = 0;
 
-	for (size_t s = 0; g && s < d->nset; s++) {
+	for (size_t s = 0; s < d->nset; s++) {
 		for (size_t i = 0; i < d->sets[s].nrow; i++) {
 			const struct result_row *r = &d->sets[s].row[i];
 			size_t k;
 
 			if (!(row_findings(r) & FIND_BIT(fi)))
 				continue;
-			for (k = 0; k < ng && (g[k].set != s || !same_path(g[k].first, r)); k++)
+			for (k = 0; k < ng && !same_path(g[k].first, r); k++)
 				;
 			if (k == ng) {
 				if (ng == cap) {
-					struct path_group *p = realloc(g, 2 * cap * sizeof(*g));
+					struct path_group *p = realloc(g, (cap + 16) * sizeof(*g));
 
-					if (!p)
-						break;
+					if (!p) {
+						warnx_("report: %s", strerror(ENOMEM));
+						goto out;
+					}
 					g = p;
-					cap *= 2;
+					cap += 16;
 				}
-				g[ng++] = (struct path_group){ .set = s, .first = r };
+				memset(&g[ng], 0, sizeof(*g));
+				g[ng].first = r;
+				g[ng++].first_set = s;
 			}
-			group_add(&g[k], r);
+			group_add(&g[k], s, r);
 		}
 	}
-	for (size_t k = 0; g && k < ng; k++) {
-		const struct result_row *r = g[k].first;
-		char out[256];
-
-		fputs("  ", t->f);
-		if (d->nset > 1)
-			fprintf(t->f, "[%s] ", label[g[k].set]);
-		fprintf(t->f, "%s %s %s %s on", r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE],
-			r->v[COL_FAULT]);
-		for (size_t f = 0; f < g[k].nfs; f++)
-			fprintf(t->f, " %s", g[k].fs[f]);
-		fprintf(t->f, ": %zu case%s", g[k].n, g[k].n == 1 ? "" : "s");
-		if (g[k].has_delta && g[k].dmin != g[k].dmax)
-			fprintf(t->f, ", delta %ld..%ld", g[k].dmin, g[k].dmax);
-		row_outcome_text(r, out, sizeof(out));
-		fprintf(t->f, ", e.g. len %s fault_at %s buf_off %s: %s\n", r->v[COL_LEN],
-			r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out);
-	}
+	for (size_t k = 0; k < ng; k++)
+		print_group(t, &g[k], d->nset, label);
+out:
 	free(g);
 }
 
