@@ -86,6 +86,10 @@ expect 0 'fault_ins 22040; watchdog: livelock after 403 ms \(on a CPU, 100% in t
 # two runs of one kernel: told apart by file name
 cp "$k61" "$tmp/again.csv"
 expect 0 '^B = .*again.csv: 270 cases' -- report "$k61" "$tmp/again.csv"
+# a run that wrote its header only
+head -1 "$k61" >"$tmp/empty.csv"
+expect 0 'empty.csv: 0 cases, kernel \?' -- report "$tmp/empty.csv"
+expect 0 ' 0 cases in both: 0 regressions, .* 0 only in the old, 270 only in the new' -- diff "$tmp/empty.csv" "$k61"
 # a torn last row (a stopped run) is left out and said so
 head -c 20000 "$k61" >"$tmp/torn.csv"
 expect 0 'a torn last row left out' -- report "$tmp/torn.csv"
