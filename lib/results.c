@@ -135,6 +135,16 @@ static void default_label(struct result_set *set)
 		snprintf_utf8(set->label, sizeof(set->label), "%s", base ? base + 1 : set->path);
 }
 
+static bool is_header(const struct csv_reader *rd)
+{
+	if (rd->nfield != rd->nheader)
+		return false;
+	for (size_t f = 0; f < rd->nfield; f++)
+		if (strcmp(rd->field[f], rd->header[f]))
+			return false;
+	return true;
+}
+
 int results_parse(struct result_set *set, const char *path, const char *text, size_t len,
 		  char *err, size_t errsize)
 {
@@ -162,8 +172,8 @@ int results_parse(struct result_set *set, const char *path, const char *text, si
 		}
 	}
 	while (got > 0 && (got = csv_next(&rd)) > 0) {
-		if (rd.nfield == 1 && !rd.field[0][0])
-			continue;	/* an empty line */
+		if ((rd.nfield == 1 && !rd.field[0][0]) || is_header(&rd))
+			continue;	/* an empty line, the header again (runs concatenated) */
 		if (rd.nfield != rd.nheader) {
 			if (!rd.terminated && rd.pos >= len) {
 				set->torn = 1;	/* a run stopped in mid-row */
