@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ "matrix", "run many cases and write one CSV row per case", cmd_matrix, NULL },
 	{ "trace", "run one case and show the kernel's fault-in events during it (BPF)", cmd_trace,
 	  HAVE_LIBBPF ? NULL : "built without libbpf" },
+	{ "report", "summarise matrix CSVs: grids, findings, kernels compared, HTML", cmd_report, NULL },
+	{ "diff", "compare two matrix CSVs case by case: regressions, improvements", cmd_diff, NULL },
 };
 
 static void print_help(void)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -51,6 +52,10 @@ int snprintf_utf8(char *buf, size_t size, const char *fmt, ...)
 /* Make s valid UTF-8 in place: every byte that does not belong to a valid
  * sequence (a cut character, a non-UTF-8 file name) becomes '?'. */
 void utf8_sanitize(char *s);
+
+/* s as a JSON string, quotes included: control characters escaped, and
+ * < > & too, so that the text can sit inside an HTML <script>. */
+void json_text(FILE *f, const char *s);
 
 /* fork() with a pipe from the child back to the parent (stdio flushed first,
  * so nothing buffered is written twice). In the child: 0, *fd the write end.
