@@ -37,5 +37,6 @@ int cmd_selftest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_repro(int argc, char **argv);
 
 #endif
