@@ -256,6 +256,8 @@ static int fault_set(bool on)
 	uint8_t *p = fault_byte();
 
 	switch (CASE_FAULT) {
+	case FAULT_NONE:
+		break;
 	case FAULT_MTE:
 	case FAULT_RETAG:
 		set_tag(tagged((void *)ALIGN_DOWN((uintptr_t)p, GRANULE), on ? BAD_TAG : BUF_TAG));

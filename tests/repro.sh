@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# mteprobe repro: the reproducer of a case, compiled and run, must say what
+# `mteprobe run` of the same case says. Page faults (any CPU): every driver
+# with a reproducer, faults at a page start, at the buffer start, with the
+# buffer 100 bytes into its page, and none; the reproducer's key=value line
+# and run's CSV are compared by column name (result, ret, errno, expect,
+# delta, data_ok, overshoot, bypass; not getdents64's overshoot). Then the command's own promises: a
+# driver without a reproducer is refused (exit 4), -o never touches a file
+# or link that is there (exit 2), options that mean nothing for it are
+# usage errors.
+# Usage: repro.sh MTEPROBE CC
+set -u
+bin=$1 cc=$2
+# shellcheck source=../scripts/lib/csv.sh
+. "$(dirname "$0")/../scripts/lib/csv.sh"
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/dir"
+failed=0 compared=0 skipped=0
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+columns="result ret errno expect delta data_ok overshoot bypass"
+syscalls=$("$bin" repro --list | awk 'NR > 1 { print $1 }')
+n=0
+for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64; do
+	grep -qx "$sc" <<<"$syscalls" || { fail "$sc is not in repro --list"; continue; }
+	for layout in "--fault page" "--fault page --fault-at first" "--fault page --buf-off 100" \
+		"--fault none" "--fault page --io direct"; do
+		[ "$sc" = getdents64 ] && [[ $layout == *direct* ]] && continue
+		n=$((n + 1))
+		name="$sc $layout"
+		# shellcheck disable=SC2086 # layout is words
+		if ! "$bin" repro --syscall "$sc" --dir "$work/dir" $layout -o "$work/r$n.c" 2>"$work/err"; then
+			fail "$name: repro: $(cat "$work/err")"
+			continue
+		fi
+		if ! "$cc" -O2 -Wall -Wextra -Werror -pthread -o "$work/r$n" "$work/r$n.c" 2>"$work/err"; then
+			fail "$name: the reproducer does not build: $(head -5 "$work/err")"
+			continue
+		fi
+		"$work/r$n" "$work/dir" >"$work/r$n.out" 2>"$work/r$n.err"
+		rst=$?
+		# shellcheck disable=SC2086
+		"$bin" run --syscall "$sc" --dir "$work/dir" $layout --no-trace --csv >"$work/run$n.csv" 2>"$work/err"
+		st=$?
+		if [ $st = 4 ] || [ $rst = 4 ]; then
+			# a setup the filesystem refuses (O_DIRECT on tmpfs before 6.6): both must skip
+			if [ $st = 4 ] && [ $rst = 4 ]; then
+				skipped=$((skipped + 1))
+			else
+				fail "$name: run exits $st, the reproducer $rst: $(cat "$work/err" "$work/r$n.err")"
+			fi
+			continue
+		fi
+		[ $st = 0 ] || { fail "$name: run exits $st: $(cat "$work/err")"; continue; }
+		[ $rst = 0 ] || { fail "$name: the reproducer exits $rst: $(cat "$work/r$n.err")"; continue; }
+		cols=$columns
+		# getdents64's bytes past the count are parts of records: inode numbers,
+		# which differ between the two directories, so its overshoot may too
+		[ "$sc" = getdents64 ] && cols=${columns% overshoot bypass}" bypass"
+		want=$(csv_awk -v cols="$cols" '{ n = split(cols, c, " "); for (i = 1; i <= n; i++) printf "%s=%s ", c[i], col(c[i]); print "" }' "$work/run$n.csv")
+		got=$(awk -v cols="$cols" '/^result=/ {
+			for (i = 1; i <= NF; i++) { eq = index($i, "="); v[substr($i, 1, eq - 1)] = substr($i, eq + 1) }
+			n = split(cols, c, " "); for (i = 1; i <= n; i++) printf "%s=%s ", c[i], v[c[i]]; print "" }' "$work/r$n.out")
+		if [ -z "$got" ]; then
+			fail "$name: no result line from the reproducer: $(cat "$work/r$n.out")"
+		elif [ "$got" != "$want" ]; then
+			fail "$name: the reproducer says '$got', run '$want'"
+		else
+			compared=$((compared + 1))
+		fi
+	done
+done
+[ -z "$(ls -A "$work/dir")" ] || fail "files left behind in the directory: $(ls -A "$work/dir")"
+
+# a driver without a reproducer: refused in one line, exit 4
+"$bin" repro --syscall pipe-read -o "$work/none.c" 2>"$work/err"
+st=$?
+if [ $st != 4 ] || [ "$(wc -l <"$work/err")" != 1 ] || ! grep -q 'repro: pipe-read has no reproducer yet' "$work/err"; then
+	fail "pipe-read: exit $st, want 4 and one line 'repro: pipe-read has no reproducer yet': $(cat "$work/err")"
+fi
+[ ! -e "$work/none.c" ] || fail "pipe-read: a file was written for a refused driver"
+
+# -o: a new file only; one that is there, or a link, stays as it was
+echo mine >"$work/mine.c"
+ln -s "$work/mine.c" "$work/link.c"
+for target in mine.c link.c; do
+	"$bin" repro --syscall read --dir "$work/dir" -o "$work/$target" 2>"$work/err"
+	st=$?
+	if [ $st != 2 ] || [ "$(cat "$work/mine.c")" != mine ] || ! grep -q "$target" "$work/err"; then
+		fail "-o $target that is there: exit $st (want 2), the file now holds '$(head -c 40 "$work/mine.c")': $(cat "$work/err")"
+	fi
+done
+
+for opt in --csv --json --no-trace --no-watchdog; do
+	"$bin" repro --syscall read --dir "$work/dir" "$opt" >"$work/out" 2>"$work/err"
+	st=$?
+	[ $st = 2 ] && [ ! -s "$work/out" ] || fail "repro $opt: exit $st, want 2 and no output"
+done
+"$bin" repro --syscall read --dir "$work/dir" --buf-off 16 >"$work/out" 2>"$work/err" &&
+	grep -q '^#define CASE_BUF_OFF	16$' "$work/out" || fail "repro --buf-off 16 does not make a buffer at offset 16"
+
+echo "$compared cases compared, $skipped skipped by both, $failed failed"
+[ $failed = 0 ] && [ $compared -ge 30 ]
