@@ -3,7 +3,7 @@
 # mteprobe repro: the reproducer of a case, compiled and run, must say what
 # `mteprobe run` of the same case says. Page faults (any CPU): every driver
 # with a reproducer, faults at a page start, at the buffer start, with the
-# buffer 100 bytes into its page, and none; the reproducer's key=value line
+# buffer 100 bytes into its page, and none (io_uring: page starts and none); the reproducer's key=value line
 # and run's CSV are compared by column name (result, ret, errno, expect,
 # delta, data_ok, overshoot, bypass; not getdents64's overshoot). Then the command's own promises: a
 # driver without a reproducer is refused (exit 4), -o never touches a file
@@ -23,11 +23,14 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 columns="result ret errno expect delta data_ok overshoot bypass"
 syscalls=$("$bin" repro --list | awk 'NR > 1 { print $1 }')
 n=0
-for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64; do
+for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64 uring-read uring-write \
+	uring-readv uring-writev uring-read-fixed uring-write-fixed; do
 	grep -qx "$sc" <<<"$syscalls" || { fail "$sc is not in repro --list"; continue; }
 	for layout in "--fault page" "--fault page --fault-at first" "--fault page --buf-off 100" \
 		"--fault none" "--fault page --io direct"; do
 		[ "$sc" = getdents64 ] && [[ $layout == *direct* ]] && continue
+		# io_uring: the ring and the request, not every layout again
+		[[ $sc == uring-* ]] && [[ $layout == *first* || $layout == *100* ]] && continue
 		n=$((n + 1))
 		name="$sc $layout"
 		# shellcheck disable=SC2086 # layout is words
@@ -35,7 +38,7 @@ for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64; do
 			fail "$name: repro: $(cat "$work/err")"
 			continue
 		fi
-		if ! "$cc" -O2 -Wall -Wextra -Werror -pthread -o "$work/r$n" "$work/r$n.c" 2>"$work/err"; then
+		if ! "$cc" -O0 -Wall -Wextra -Werror -pthread -o "$work/r$n" "$work/r$n.c" 2>"$work/err"; then
 			fail "$name: the reproducer does not build: $(head -5 "$work/err")"
 			continue
 		fi

@@ -258,6 +258,12 @@ int main(int argc, char **argv)
 	if (CASE_MODE == MODE_ASYMM)
 		asymm_end();
 
+	if (call_setup_broke) {
+		fprintf(stderr, "repro: setup failed during the call: %s\n", note);
+		cleanup();
+		remove_workdir();
+		return 4;
+	}
 	if (atomic_load(&stuck))
 		say("recovered: with the fault removed the call returned %ld%s%s\n", ret,
 		    ret < 0 ? " " : "", ret < 0 ? errno_name(-ret) : "");
