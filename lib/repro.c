@@ -58,9 +58,7 @@ void repro_file_call(struct repro *r, long foff, const char *call_c)
 	repro_printf(r, "static long call(void)\n{\n");
 	if (vec)
 		repro_printf(r, "\tstruct iovec iov[64];\n\tint n = split_iov(iov, 64);\n\n");
-	repro_printf(r, "\treturn ret_of(%s);\n}\n\n", call_c);
-	repro_printf(r, "static int verify(long ret)\n{\n\treturn file_verify(ret);\n}\n\n"
-		     "static void cleanup(void)\n{\n\tclose_fds();\n}\n");
+	repro_printf(r, "\treturn ret_of(%s);\n}\n", call_c);
 }
 
 static bool uses_mte(const struct case_spec *s)

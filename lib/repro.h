@@ -10,10 +10,14 @@
  * gives its part through its repro hook (driver.h), which writes C defining:
  *   static int setup(void);         0, or -errno after setup_failed()
  *   static long call(void);         bytes (>= 0), or -errno
- *   static int verify(long ret);    data_ok: 1, 0, or -1 unknown (may set overshoot)
- *   static void cleanup(void);
- * and, for calls that return whole records, "#define DRIVER_EXPECT" with
- *   static long expect_of(size_t limit);
+ * and, where the defaults do not fit, after "#define DRIVER_VERIFY",
+ * "#define DRIVER_CLEANUP" or "#define DRIVER_EXPECT":
+ *   static int verify(long ret);    data_ok: 1, 0, or -1 unknown (sets overshoot);
+ *                                   default: against ref/before when setup made
+ *                                   them, else the file's checks (file_verify)
+ *   static void cleanup(void);      default: close fd and fd2
+ *   static long expect_of(size_t limit);  default: min(limit, want); records
+ *                                   return the end of the last whole one
  * DRIVER_RECORDS is 1 when the driver has record_end, else 0.
  * The helpers it may use are in lib/repro/head.c.
  */

@@ -62,10 +62,10 @@ for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64 uring
 		# getdents64's bytes past the count are parts of records: inode numbers,
 		# which differ between the two directories, so its overshoot may too
 		[ "$sc" = getdents64 ] && cols=${columns% overshoot bypass}" bypass"
-		want=$(csv_awk -v cols="$cols" '{ n = split(cols, c, " "); for (i = 1; i <= n; i++) printf "%s=%s ", c[i], col(c[i]); print "" }' "$work/run$n.csv")
-		got=$(awk -v cols="$cols" '/^result=/ {
-			for (i = 1; i <= NF; i++) { eq = index($i, "="); v[substr($i, 1, eq - 1)] = substr($i, eq + 1) }
-			n = split(cols, c, " "); for (i = 1; i <= n; i++) printf "%s=%s ", c[i], v[c[i]]; print "" }' "$work/r$n.out")
+		# shellcheck disable=SC2086 # cols is words
+		want=$(csv_pairs "$work/run$n.csv" $cols)
+		# shellcheck disable=SC2086
+		got=$(repro_pairs "$work/r$n.out" $cols)
 		if [ -z "$got" ]; then
 			fail "$name: no result line from the reproducer: $(cat "$work/r$n.out")"
 		elif [ "$got" != "$want" ]; then

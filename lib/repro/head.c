@@ -79,6 +79,10 @@ static off_t foff;		/* file offset of buffer byte 0 */
 static size_t want = CASE_LEN;	/* what a fault-free call returns (setup may change it) */
 static size_t reach = CASE_LEN;	/* bytes a full call touches */
 static long overshoot = -1;	/* bytes stored past the count (verify), -1 unknown */
+/* Calls whose output is no pattern (records, search results): what the same
+ * call stored into a plain buffer, and the buffer before the call (setup
+ * makes them with snapshot(); verify then checks against them). */
+static uint8_t *ref, *before;
 static char note[256];
 
 static void *tagged(const void *p, unsigned tag)
@@ -145,20 +149,9 @@ HELPER int setup_failed(int err, const char *fmt, ...)
 }
 
 /* For call: a step of its own before the call under test failed (a ring),
- * so there is no outcome; main says so and exits 4. Returns err. */
+ * so there is no outcome; main says so and exits 4. Gives err. */
 static bool call_setup_broke;
-
-HELPER long call_setup_failed(long err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-HELPER long call_setup_failed(long err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(note, sizeof(note), fmt, ap);
-	va_end(ap);
-	call_setup_broke = true;
-	return err;
-}
+#define call_setup_failed(err, ...)	(call_setup_broke = true, setup_failed((int)(err), __VA_ARGS__))
 
 /* ---- MTE mode ---- */
 
@@ -418,9 +411,9 @@ HELPER int file_setup(off_t off)
 	return 0;
 }
 
-/* Read-type calls: does [0, ret) hold the source? overshoot: bytes stored
- * in [ret, len). Tag checks suspended; the PROT_NONE page is skipped. */
-HELPER int buffer_verify(long ret)
+/* For outputs that are no pattern: [0, ret) must equal what a fault-free
+ * call stored (ref); overshoot counts bytes changed past it. */
+HELPER int check_against(long ret, const uint8_t *ref, const uint8_t *before)
 {
 	size_t n = ret > 0 ? (size_t)ret : 0;
 	int ok = 1;
@@ -431,11 +424,30 @@ HELPER int buffer_verify(long ret)
 		if (in_fault_page(i))
 			continue;
 		if (i < n)
-			ok &= map[start + i] == pattern(i);
+			ok &= map[start + i] == ref[i];
 		else
-			overshoot += map[start + i] != complement(i);
+			overshoot += map[start + i] != before[i];
 	}
 	tco(false);
+	return ok;
+}
+
+/* Read-type calls: [0, ret) must hold the source, and overshoot counts the
+ * bytes stored past it. */
+HELPER int buffer_verify(long ret)
+{
+	uint8_t *src = malloc(CASE_LEN), *was = malloc(CASE_LEN);
+	int ok = -1;
+
+	if (src && was) {
+		for (size_t i = 0; i < CASE_LEN; i++) {
+			src[i] = pattern(i);
+			was[i] = complement(i);
+		}
+		ok = check_against(ret, src, was);
+	}
+	free(src);
+	free(was);
 	return ok;
 }
 
@@ -529,27 +541,6 @@ HELPER uint8_t *snapshot(void)
 	memcpy(copy, map + start, CASE_LEN);
 	tco(false);
 	return copy;
-}
-
-/* For outputs that are no pattern: [0, ret) must equal what a fault-free
- * call stored (ref); overshoot counts bytes changed past it. */
-HELPER int check_against(long ret, const uint8_t *ref, const uint8_t *before)
-{
-	size_t n = ret > 0 ? (size_t)ret : 0;
-	int ok = 1;
-
-	overshoot = 0;
-	tco(true);
-	for (size_t i = 0; i < CASE_LEN; i++) {
-		if (in_fault_page(i))
-			continue;
-		if (i < n)
-			ok &= map[start + i] == ref[i];
-		else
-			overshoot += map[start + i] != before[i];
-	}
-	tco(false);
-	return ok;
 }
 
 /* ---- the call's own part follows: setup, call, verify, cleanup ---- */

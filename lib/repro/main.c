@@ -1,6 +1,22 @@
 
 /* ---- the reproducer: the case's steps, in mteprobe's order (lib/case.c) ---- */
 
+/* The defaults of the call's part: checked against the reference when setup
+ * made one, else as a regular file; its descriptors closed. */
+#ifndef DRIVER_VERIFY
+static int verify(long ret)
+{
+	return ref ? check_against(ret, ref, before) : file_verify(ret);
+}
+#endif
+
+#ifndef DRIVER_CLEANUP
+static void cleanup(void)
+{
+	close_fds();
+}
+#endif
+
 #ifndef DRIVER_EXPECT
 /* What a byte-exact kernel returns: up to the fault, at most a fault-free call. */
 static long expect_of(size_t probed)
@@ -311,5 +327,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	cleanup();
 	remove_workdir();
+	free(ref);
+	free(before);
 	return 0;
 }
