@@ -291,7 +291,7 @@ static bool in_fault_page(size_t i)
 static pthread_t race_thread;
 static atomic_bool race_stop_flag;
 static atomic_ulong race_flips;
-static bool race_running;
+static atomic_bool race_running;
 
 static void *race(void *arg)
 {
@@ -323,21 +323,21 @@ HELPER int race_begin(void)
 	pthread_attr_destroy(&a);
 	if (err)
 		return -err;
-	race_running = true;
+	atomic_store(&race_running, true);
 	while (!atomic_load(&race_flips))
 		sched_yield();
 	return 0;
 }
 
-/* Stop flipping, the granule matching again: the flips so far. */
+/* Stop flipping, the granule matching again: the flips so far. Called by
+ * the guard and after the call: whichever comes first stops it. */
 static unsigned long race_end(void)
 {
-	if (!race_running)
-		return 0;
-	atomic_store(&race_stop_flag, true);
-	pthread_join(race_thread, NULL);
-	race_running = false;
-	fault_set(false);
+	if (atomic_exchange(&race_running, false)) {
+		atomic_store(&race_stop_flag, true);
+		pthread_join(race_thread, NULL);
+		fault_set(false);
+	}
 	return atomic_load(&race_flips);
 }
 
