@@ -9,9 +9,12 @@
 # driver without a reproducer is refused (exit 4), -o never touches a file
 # or link that is there (exit 2), options that mean nothing for it are
 # usage errors.
-# Usage: repro.sh MTEPROBE CC
+# A call that never returns (the stall.c shim makes pwrite sleep forever) is
+# called stuck after -t seconds, its fault removed, and when it still does not
+# return the reproducer exits 1 instead of wedging the shell.
+# Usage: repro.sh MTEPROBE CC STALL_SO
 set -u
-bin=$1 cc=$2
+bin=$1 cc=$2 stall=$3
 # shellcheck source=../scripts/lib/csv.sh
 . "$(dirname "$0")/../scripts/lib/csv.sh"
 work=$(mktemp -d) || exit 1
@@ -76,6 +79,23 @@ for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64 uring
 	done
 done
 [ -z "$(ls -A "$work/dir")" ] || fail "files left behind in the directory: $(ls -A "$work/dir")"
+
+# a call that never returns: stuck after 1 s, the fault removed, exit 1 after 2 s
+if "$bin" repro --syscall pwrite --dir "$work/dir" --fault page -o "$work/stall.c" 2>"$work/err" &&
+	"$cc" -O0 -pthread -o "$work/stall" "$work/stall.c" 2>>"$work/err"; then
+	start=$SECONDS
+	LD_PRELOAD=$stall MTEPROBE_TEST_STALL=$work/stall.pid timeout 60 "$work/stall" -t 1 "$work/dir" >"$work/stall.out" 2>&1
+	st=$?
+	if [ $st != 1 ] || ! grep -q '^stuck: the call is still running after 1 s' "$work/stall.out" ||
+		! grep -q '^not recovered: .* so does '"$work/dir"'/mteprobe-repro\.' "$work/stall.out" ||
+		[ "$(repro_pairs "$work/stall.out" result recovered)" != "result=stuck recovered=0" ]; then
+		fail "a call that never returns: exit $st (want 1) after $((SECONDS - start)) s: $(cat "$work/stall.out")"
+	fi
+	# it said which directory it left: ours to remove
+	rm -rf "$work"/dir/mteprobe-repro.*
+else
+	fail "the stalled pwrite's reproducer: $(cat "$work/err")"
+fi
 
 # a driver without a reproducer: refused in one line, exit 4
 "$bin" repro --syscall pipe-read -o "$work/none.c" 2>"$work/err"

@@ -63,8 +63,10 @@ static void *guard(void *arg)
 	fault_set(false);
 	if (wait_done(stuck_s * 1000ull))
 		return NULL;
+	/* its directory stays: a task stuck in the kernel may hold its files' locks */
 	say("not recovered: the call did not return within %u s of removing the fault; exiting "
-	    "(a task stuck in the kernel may stay behind; see ps)\n", stuck_s);
+	    "(a task stuck in the kernel may stay behind, see ps; so does %s)\n", stuck_s,
+	    workfd >= 0 ? dir_path : "nothing");
 	say("result=stuck recovered=0\n");
 	_exit(1);
 }
