@@ -33,8 +33,9 @@ while read -r want opts; do
 	fi
 	"$qemu" -cpu neoverse-v1 "$work/r" "$work" >"$work/out" 2>&1
 	st=$?
-	[ $st = 3 ] && grep -q 'needs an arm64 CPU with MTE' "$work/out" ||
+	if [ $st != 3 ] || ! grep -q 'needs an arm64 CPU with MTE' "$work/out"; then
 		fail "$opts: on a CPU without MTE: exit $st, want 3: $(cat "$work/out")"
+	fi
 	rm -f "$work/r.c" "$work/r"
 done <<'CASES'
 4096 --fault mte

@@ -119,10 +119,14 @@ done
 for opt in --csv --json --no-trace --no-watchdog; do
 	"$bin" repro --syscall read --dir "$work/dir" "$opt" >"$work/out" 2>"$work/err"
 	st=$?
-	[ $st = 2 ] && [ ! -s "$work/out" ] || fail "repro $opt: exit $st, want 2 and no output"
+	if [ $st != 2 ] || [ -s "$work/out" ]; then
+		fail "repro $opt: exit $st, want 2 and no output"
+	fi
 done
-"$bin" repro --syscall read --dir "$work/dir" --buf-off 16 >"$work/out" 2>"$work/err" &&
-	grep -q '^#define CASE_BUF_OFF	16$' "$work/out" || fail "repro --buf-off 16 does not make a buffer at offset 16"
+"$bin" repro --syscall read --dir "$work/dir" --buf-off 16 >"$work/out" 2>"$work/err"
+if ! grep -q '^#define CASE_BUF_OFF	16$' "$work/out"; then
+	fail "repro --buf-off 16 does not make a buffer at offset 16: $(cat "$work/err")"
+fi
 
 echo "$compared cases compared, $skipped skipped by both, $failed failed"
 [ $failed = 0 ] && [ $compared -ge 30 ]
