@@ -33,8 +33,9 @@ static void help(void)
 	       "  -d, --dir DIR       the program works in DIR unless given another\n"
 	       "  -L, --list          list the syscalls and exit\n"
 	       "  -h, --help          display this help and exit\n\n"
-	       "Exit status: 0 written, 1 writing failed, 2 usage error, 4 the syscall has no\n"
-	       "reproducer yet.\n",
+	       "Exit status: 0 written, 1 writing failed, 2 usage error (also a case the\n"
+	       "syscall cannot make: its filesystems, I/O paths, buffer length), 4 the syscall\n"
+	       "has no reproducer yet.\n",
 	       program_name, REPRO_STUCK_MS_DEFAULT / 1000);
 }
 
@@ -81,7 +82,7 @@ int cmd_repro(int argc, char **argv)
 {
 	struct run_opts o;
 	char dirbuf[4096], cmdline[2048], names[1024];
-	const char *dir;
+	const char *dir, *why;
 	FILE *f = stdout;
 	int status, fd, err;
 
@@ -102,6 +103,8 @@ int cmd_repro(int argc, char **argv)
 		return EXIT_PLATFORM;
 	}
 	dir = default_dir(&o, dirbuf, sizeof(dirbuf));
+	if ((why = case_fits_driver(&o.s, names, sizeof(names))))
+		return usage_error("repro", "%s: no such case", why);
 	command_line(argc, argv, cmdline, sizeof(cmdline));
 	if (o.out) {
 		/* a new file only: never one that is there (or a link) */

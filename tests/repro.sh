@@ -116,6 +116,16 @@ for target in mine.c link.c; do
 	fi
 done
 
+# a case the driver cannot make is a usage error, as the option that asks for it
+for opts in "--syscall btrfs-tree-search --fs btrfs --len 8192" "--syscall getdents64 --fs tmpfs --io direct" \
+	"--syscall btrfs-tree-search --fs ext4"; do
+	# shellcheck disable=SC2086 # opts is words
+	"$bin" repro $opts >"$work/out" 2>"$work/err"
+	st=$?
+	if [ $st != 2 ] || [ -s "$work/out" ] || ! grep -q 'no such case' "$work/err"; then
+		fail "repro $opts: exit $st, want 2, 'no such case' and no output: $(cat "$work/err")"
+	fi
+done
 for opt in --csv --json --no-trace --no-watchdog; do
 	"$bin" repro --syscall read --dir "$work/dir" "$opt" >"$work/out" 2>"$work/err"
 	st=$?
