@@ -81,7 +81,10 @@ done
 [ -z "$(ls -A "$work/dir")" ] || fail "files left behind in the directory: $(ls -A "$work/dir")"
 
 # a call that never returns: stuck after 1 s, the fault removed, exit 1 after 2 s
-if "$bin" repro --syscall pwrite --dir "$work/dir" --fault page -o "$work/stall.c" 2>"$work/err" &&
+# (the shim of a sanitizer build cannot go into a reproducer, built without)
+if ldd "$stall" 2>/dev/null | grep -q 'libasan'; then
+	echo "skip: a call that never returns: the stall shim needs ASan, the reproducer has none"
+elif "$bin" repro --syscall pwrite --dir "$work/dir" --fault page -o "$work/stall.c" 2>"$work/err" &&
 	"$cc" -O0 -pthread -o "$work/stall" "$work/stall.c" 2>>"$work/err"; then
 	start=$SECONDS
 	LD_PRELOAD=$stall MTEPROBE_TEST_STALL=$work/stall.pid timeout 60 "$work/stall" -t 1 "$work/dir" >"$work/stall.out" 2>&1
