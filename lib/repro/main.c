@@ -157,18 +157,106 @@ static void usage(const char *prog)
 	       prog, CASE_DIR, CASE_STUCK_S);
 }
 
+/* Can this machine run the case as it was written? 0, or the exit status. */
+static int check_platform(void)
+{
+	char arch[32] = "";
+	int f;
+
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	if (page != CASE_PAGE) {
+		fprintf(stderr, "repro: this case was made for %d-byte pages, this kernel has %zu; "
+			"generate it here with mteprobe repro\n", CASE_PAGE, page);
+		return 4;
+	}
+#ifdef __aarch64__
+	have_mte = getauxval(AT_HWCAP2) & HWCAP2_MTE_BIT;
+#endif
+	if (CASE_NEEDS_MTE && !have_mte) {
+		fprintf(stderr, "repro: this case needs an arm64 CPU with MTE (or the VM: scripts/mte-vm)\n");
+		return 3;
+	}
+	/* the kernel's own architecture: user-mode qemu does not emulate it */
+	f = open("/proc/sys/kernel/arch", O_RDONLY);
+	if (f >= 0 && read(f, arch, sizeof(arch) - 1) > 0) {
+		arch[strcspn(arch, "\n")] = '\0';
+#ifdef __aarch64__
+		if (strcmp(arch, "aarch64"))
+#else
+		if (strcmp(arch, "x86_64"))
+#endif
+			say("warning: user-mode emulation (a %s kernel): syscalls are not the kernel's own "
+			    "answer to tags here; run it on arm64 (scripts/mte-vm)\n", arch);
+	}
+	if (f >= 0)
+		close(f);
+	return 0;
+}
+
+/* The one way out after the directory was made: everything made removed. */
+static int finish(int status)
+{
+	cleanup();
+	remove_workdir();
+	free(ref);
+	free(before);
+	if (CASE_MODE == MODE_ASYMM)
+		asymm_end();
+	return status;
+}
+
+/* What happened, as mteprobe classifies it (lib/outcome.c), in one line of
+ * key=value pairs named as mteprobe's CSV columns. */
+static void report(long ret, size_t probed, long expect, int data_ok)
+{
+	bool was_stuck = atomic_load(&stuck), in_range = probed < CASE_LEN;
+	size_t exact = DRIVER_RECORDS ? (size_t)expect : probed;
+	long bypass = -1;
+	const char *result;
+
+	if (was_stuck)
+		result = "stuck";
+	else if (ret < 0)
+		result = ret == -EFAULT ? "efault" : "errno";
+	else if (async_fault)
+		result = "signal";
+	else
+		result = (size_t)ret >= want ? "full" : "short";
+	/* a bypass: the call said it touched bytes past the fault, unchecked */
+	if (!was_stuck && in_range && (CASE_FAULT == FAULT_PAGE || CASE_MODE != MODE_NONE) &&
+	    CASE_FAULT != FAULT_RETAG) {
+		if (ret < 0 || async_fault)
+			bypass = 0;
+		else
+			bypass = ((size_t)ret >= want ? reach : (size_t)ret) > exact;
+	}
+	printf("result=%s ret=%ld errno=%s expect=%ld delta=", result, ret,
+	       ret < 0 ? errno_name(-ret) : "", expect);
+	if (!was_stuck && ret >= 0 && in_range)
+		printf("%ld", (long)exact - ret);
+	printf(" data_ok=");
+	if (data_ok >= 0)
+		printf("%d", data_ok);
+	printf(" overshoot=");
+	if (overshoot >= 0)
+		printf("%ld", overshoot);
+	printf(" bypass=");
+	if (bypass >= 0)
+		printf("%ld", bypass);
+	printf(" recovered=%s\n", was_stuck ? "1" : "");
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	const char *dir = CASE_DIR;
-	char arch[32] = "";
-	size_t probed, exact;
-	long expect, ret, bypass = -1;
+	size_t probed;
+	long expect, ret;
 	unsigned long flips;
 	uint64_t t0, took;
 	pthread_t guard_thread;
-	int opt, err, data_ok = -1, f;
-	const char *result;
+	int opt, err;
 
 	while ((opt = getopt(argc, argv, "t:h")) != -1) {
 		if (opt == 't' && atoi(optarg) > 0 && atoi(optarg) <= 3600) {
@@ -190,33 +278,8 @@ int main(int argc, char **argv)
 	}
 
 	say("case: %s\n", CASE_TITLE);
-	page = (size_t)sysconf(_SC_PAGESIZE);
-	if (page != CASE_PAGE) {
-		fprintf(stderr, "repro: this case was made for %d-byte pages, this kernel has %zu; "
-			"generate it here with mteprobe repro\n", CASE_PAGE, page);
-		return 4;
-	}
-#ifdef __aarch64__
-	have_mte = getauxval(AT_HWCAP2) & HWCAP2_MTE_BIT;
-#endif
-	if (CASE_NEEDS_MTE && !have_mte) {
-		fprintf(stderr, "repro: this case needs an arm64 CPU with MTE (or the VM: scripts/mte-vm)\n");
-		return 3;
-	}
-	f = open("/proc/sys/kernel/arch", O_RDONLY);
-	if (f >= 0 && read(f, arch, sizeof(arch) - 1) > 0) {
-		arch[strcspn(arch, "\n")] = '\0';
-#ifdef __aarch64__
-		if (strcmp(arch, "aarch64"))
-#else
-		if (strcmp(arch, "x86_64"))
-#endif
-			say("warning: user-mode emulation (a %s kernel): syscalls are not the kernel's own "
-			    "answer to tags here; run it on arm64 (scripts/mte-vm)\n", arch);
-	}
-	if (f >= 0)
-		close(f);
-
+	if ((err = check_platform()))
+		return err;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	if ((err = make_buffer())) {
@@ -225,18 +288,13 @@ int main(int argc, char **argv)
 	}
 	if (CASE_USES_DIR && make_workdir(dir))
 		return 4;
-	err = setup();
-	if (err) {
+	if ((err = setup())) {
 		fprintf(stderr, "repro: setup failed: %s\n", note[0] ? note : strerror(-err));
-		cleanup();
-		remove_workdir();
-		return 4;
+		return finish(4);
 	}
 	if ((err = fault_set(true))) {
 		fprintf(stderr, "repro: cannot place the fault: %s\n", strerror(-err));
-		cleanup();
-		remove_workdir();
-		return 4;
+		return finish(4);
 	}
 
 	/* what a byte-exact kernel would do, probed in sync mode */
@@ -247,7 +305,7 @@ int main(int argc, char **argv)
 		say("warning: cannot make the CPUs prefer asymm mode: %s\n", strerror(-err));
 	if ((err = set_mode(CASE_MODE))) {
 		fprintf(stderr, "repro: cannot set the tag-check mode: %s\n", strerror(-err));
-		return 4;
+		return finish(4);
 	}
 	if (probed < CASE_LEN)
 		say("fault: the first byte that faults is %zu of %d\n", probed, CASE_LEN);
@@ -255,13 +313,15 @@ int main(int argc, char **argv)
 		say("fault: none in the buffer\n");
 	say("expect: %ld (what a byte-exact kernel returns)\n", expect);
 
-	if (pthread_create(&guard_thread, NULL, guard, NULL)) {
-		fprintf(stderr, "repro: cannot start the guard thread\n");
-		return 4;
+	if ((err = pthread_create(&guard_thread, NULL, guard, NULL))) {
+		fprintf(stderr, "repro: cannot start the guard thread: %s\n", strerror(err));
+		return finish(4);
 	}
 	if (CASE_FAULT == FAULT_RETAG && (err = race_begin())) {
 		fprintf(stderr, "repro: cannot start the retag race: %s\n", strerror(-err));
-		return 4;
+		atomic_store(&call_done, true);
+		pthread_join(guard_thread, NULL);
+		return finish(4);
 	}
 	t0 = now_ms();
 	ret = call();
@@ -273,14 +333,10 @@ int main(int argc, char **argv)
 	getppid();
 	getppid();
 	set_mode(MODE_NONE);
-	if (CASE_MODE == MODE_ASYMM)
-		asymm_end();
 
 	if (call_setup_broke) {
 		fprintf(stderr, "repro: setup failed during the call: %s\n", note);
-		cleanup();
-		remove_workdir();
-		return 4;
+		return finish(4);
 	}
 	if (atomic_load(&stuck))
 		say("recovered: with the fault removed the call returned %ld%s%s\n", ret,
@@ -292,44 +348,9 @@ int main(int argc, char **argv)
 		say("retag race: %lu flips during the call\n", flips);
 	if (async_fault)
 		say("signal: SIGSEGV (SEGV_MTEAERR, an asynchronous tag-check fault) after the call\n");
-	data_ok = verify(ret);
+	err = verify(ret);
 	if (note[0])
 		say("note: %s\n", note);
-
-	/* lib/outcome.c, for what a reproducer can see */
-	exact = DRIVER_RECORDS ? (size_t)expect : probed;
-	if (atomic_load(&stuck))
-		result = "stuck";
-	else if (ret < 0)
-		result = ret == -EFAULT ? "efault" : "errno";
-	else if (async_fault)
-		result = "signal";
-	else
-		result = (size_t)ret >= want ? "full" : "short";
-	if (!atomic_load(&stuck) && probed < CASE_LEN && (CASE_FAULT == FAULT_PAGE || CASE_MODE != MODE_NONE) &&
-	    CASE_FAULT != FAULT_RETAG) {
-		if (ret < 0 || async_fault)
-			bypass = 0;
-		else
-			bypass = ((size_t)ret >= want ? reach : (size_t)ret) > exact;
-	}
-	printf("result=%s ret=%ld errno=%s expect=%ld delta=", result, ret, ret < 0 ? errno_name(-ret) : "", expect);
-	if (!atomic_load(&stuck) && ret >= 0 && probed < CASE_LEN)
-		printf("%ld", (long)exact - ret);
-	printf(" data_ok=");
-	if (data_ok >= 0)
-		printf("%d", data_ok);
-	printf(" overshoot=");
-	if (overshoot >= 0)
-		printf("%ld", overshoot);
-	printf(" bypass=");
-	if (bypass >= 0)
-		printf("%ld", bypass);
-	printf(" recovered=%s\n", atomic_load(&stuck) ? "1" : "");
-	fflush(stdout);
-	cleanup();
-	remove_workdir();
-	free(ref);
-	free(before);
-	return 0;
+	report(ret, probed, expect, err);
+	return finish(0);
 }
