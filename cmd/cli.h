@@ -39,5 +39,6 @@ int cmd_matrix(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_repro(int argc, char **argv);
 
 #endif

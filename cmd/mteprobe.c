@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "selftest", "check that this platform gives trustworthy MTE results", cmd_selftest, NULL },
 	{ "run", "make one call with a fault in its buffer and say what the kernel did", cmd_run, NULL },
 	{ "matrix", "run many cases and write one CSV row per case", cmd_matrix, NULL },
+	{ "repro", "write one case as a standalone C reproducer", cmd_repro, NULL },
 	{ "trace", "run one case and show the kernel's fault-in events during it (BPF)", cmd_trace,
 	  HAVE_LIBBPF ? NULL : "built without libbpf" },
 	{ "report", "summarise matrix CSVs: grids, findings, kernels compared, HTML", cmd_report, NULL },

@@ -56,10 +56,20 @@ struct run_opts {
 	const char *expect;	/* --expect */
 	bool no_trace;
 	bool list, help;	/* --list, --help: print, run nothing */
+	const char *out;	/* repro: -o, --output (NULL: standard output) */
 };
 
-/* Parse run's or trace's argv (argv[0] the command) into *o, defaults
- * filled: EXIT_OK, or EXIT_USAGE after a one-line message on stderr. */
-int run_parse(int argc, char **argv, bool trace, struct run_opts *o);
+/* The commands that take one case: run, trace and repro. In repro, -o is
+ * the output file (run's -o, --buf-off, is --buf-off only) and --timeout
+ * says when the reproducer calls a call stuck. */
+enum run_cmd {
+	RUN_CMD_RUN,
+	RUN_CMD_TRACE,
+	RUN_CMD_REPRO,
+};
+
+/* Parse run's, trace's or repro's argv (argv[0] the command) into *o,
+ * defaults filled: EXIT_OK, or EXIT_USAGE after a one-line message on stderr. */
+int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "parse.h"
 #include "report.h"
+#include "repro.h"
 #include "scratch.h"
 #include "trace.h"
 #include "util.h"
@@ -62,7 +63,8 @@ static void help(bool trace)
 	       CASE_TIMEOUT_MS_DEFAULT / 1000, trace ? ", no tracing" : "");
 }
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_IOVECS, OPT_NO_WATCHDOG, OPT_NO_TRACE };
+enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_IOVECS, OPT_NO_WATCHDOG, OPT_NO_TRACE,
+	OPT_BUF_OFF, OPT_OUTPUT };
 
 /* The kernel events of the call, one per line, with the functions this
  * kernel lacks or refuses to probe. */
@@ -81,9 +83,11 @@ static void print_events(const struct case_result *r)
 	printf("  %-30s %12llu\n", "fault_ins (all events)", (unsigned long long)r->fault_ins);
 }
 
-int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
+int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 {
-	const char *cmd = trace ? "trace" : "run";
+	static const char *const names[] = { "run", "trace", "repro" };
+	const char *cmd = names[which];
+	bool trace = which == RUN_CMD_TRACE, repro = which == RUN_CMD_REPRO;
 	static const struct option opts[] = {
 		{ "syscall", required_argument, NULL, 's' },
 		{ "fs", required_argument, NULL, 'f' },
@@ -93,7 +97,7 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 		{ "fault", required_argument, NULL, 'F' },
 		{ "fault-at", required_argument, NULL, 'a' },
 		{ "len", required_argument, NULL, 'l' },
-		{ "buf-off", required_argument, NULL, 'o' },
+		{ "buf-off", required_argument, NULL, OPT_BUF_OFF },
 		{ "iovecs", required_argument, NULL, OPT_IOVECS },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
@@ -102,6 +106,7 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "list", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -114,10 +119,13 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 
 	*o = (struct run_opts){ .fs = -1 };
 	*s = (struct case_spec){ .io = IO_BUFFERED, .fault = FAULT_MTE, .iovecs = 4,
-				 .timeout_ms = CASE_TIMEOUT_MS_DEFAULT, .fs = FS_NONE };
+				 .timeout_ms = repro ? REPRO_STUCK_MS_DEFAULT : CASE_TIMEOUT_MS_DEFAULT,
+				 .fs = FS_NONE };
 	s->fault_at = page_size();
 	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
 	while ((opt = getopt_long(argc, argv, "s:f:d:i:m:F:a:l:o:t:Lh", opts, NULL)) != -1) {
+		if (opt == 'o')		/* repro's output, run's and trace's --buf-off */
+			opt = repro ? OPT_OUTPUT : OPT_BUF_OFF;
 		switch (opt) {
 		case 's':
 			syscall = optarg;
@@ -160,7 +168,7 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 				return usage_error(cmd, "bad --len '%s': give 1 to %d bytes", optarg, LEN_MAX);
 			have_len = true;
 			break;
-		case 'o':
+		case OPT_BUF_OFF:
 			if (parse_size(optarg, &s->buf_off) || s->buf_off >= page_size())
 				return usage_error(cmd, "bad --buf-off '%s': give 0 to %zu (0..15 moves the "
 						   "start inside a granule)", optarg, page_size() - 1);
@@ -176,23 +184,36 @@ int run_parse(int argc, char **argv, bool trace, struct run_opts *o)
 			s->timeout_ms = (unsigned)v * 1000;
 			break;
 		case OPT_NO_WATCHDOG:
+			if (repro)
+				return usage_error(cmd, "a reproducer always guards its call: drop --no-watchdog");
 			s->no_watchdog = true;
 			break;
 		case OPT_NO_TRACE:
-			if (trace)
-				return usage_error(cmd, "--no-trace makes no sense for trace: use run");
+			if (trace || repro)
+				return usage_error(cmd, "--no-trace makes no sense for %s: use run", cmd);
 			o->no_trace = true;
 			break;
 		case OPT_CSV:
 		case OPT_JSON:
 		case OPT_FORMAT:
+		case OPT_EXPECT:
+			if (repro)
+				return usage_error(cmd, "a reproducer prints its own result: drop --csv, "
+						   "--json, --format and --expect (run the case with "
+						   "'mteprobe run' for them)");
+			if (opt == OPT_EXPECT) {
+				o->expect = optarg;
+				break;
+			}
 			x = parse_format(cmd, opt == OPT_CSV ? "csv" : opt == OPT_JSON ? "json" : optarg,
 					 &o->format);
 			if (x != EXIT_OK)
 				return x;
 			break;
-		case OPT_EXPECT:
-			o->expect = optarg;
+		case OPT_OUTPUT:
+			if (!repro)
+				return usage_error(cmd, "unrecognized option '--output'");
+			o->out = optarg;
 			break;
 		case 'L':
 			o->list = true;
@@ -250,7 +271,7 @@ static int run_case(int argc, char **argv, bool trace)
 	char dir[4096], whybuf[512];
 	int err, status;
 
-	status = run_parse(argc, argv, trace, &o);
+	status = run_parse(argc, argv, trace ? RUN_CMD_TRACE : RUN_CMD_RUN, &o);
 	if (status != EXIT_OK)
 		return status;
 	if (o.help) {

@@ -91,6 +91,19 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 		snprintf(why, size, "unsupported: %s", d->build_unsupported);
 		return why;
 	}
+	if (case_fits_driver(s, why, size))
+		return why;
+	if (uses_mte(s) && !(MTE_HAVE_INSNS && mte_cpu_has_mte())) {
+		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
+		return why;
+	}
+	return NULL;
+}
+
+const char *case_fits_driver(const struct case_spec *s, char *why, size_t size)
+{
+	const struct driver *d = s->drv;
+
 	if (!(d->fs_mask & FS_BIT(s->fs))) {
 		if (d->fs_mask == FS_BIT(FS_NONE))
 			snprintf(why, size, "%s uses no filesystem", d->name);
@@ -107,10 +120,6 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 	if (d->fixed_len && s->len != d->fixed_len) {
 		snprintf(why, size, "%s takes a %zu-byte buffer, not %zu", d->name, d->fixed_len,
 			 s->len);
-		return why;
-	}
-	if (uses_mte(s) && !(MTE_HAVE_INSNS && mte_cpu_has_mte())) {
-		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
 		return why;
 	}
 	return NULL;

@@ -74,6 +74,9 @@ struct case_result {
 /* Why the case cannot run, decided without running it (NULL: it can).
  * Uses why for the text. */
 const char *case_precheck(const struct case_spec *s, char *why, size_t size);
+/* The part of it that is the driver's: its filesystems, I/O paths and buffer
+ * length (NULL: the case fits). */
+const char *case_fits_driver(const struct case_spec *s, char *why, size_t size);
 
 /* Fill *r as a skip for why (e.g. asymm mode unavailable), without running. */
 void case_skip(const struct case_spec *s, struct case_result *r, const char *why);

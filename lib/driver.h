@@ -45,6 +45,7 @@ int io_path_parse(const char *name);	/* -1 when unknown */
 #define DIO_ALIGN	512
 
 struct driver;
+struct repro;
 
 /* One case, as a driver sees it. */
 struct drv_ctx {
@@ -112,6 +113,10 @@ struct driver {
 	 * the padding) lie before limit, read from the reference prepare made. */
 	size_t (*record_end)(struct drv_ctx *c, size_t limit);
 	void (*cleanup)(struct drv_ctx *c);
+	/* mteprobe repro: write this call's part of a standalone reproducer
+	 * (setup, call, verify, cleanup: lib/repro.h). NULL: none yet, and
+	 * mteprobe repro refuses the driver. */
+	void (*repro)(struct repro *r);
 };
 
 /* What every regular-file driver (rw, vectored, uring) shares: files on

@@ -27,6 +27,11 @@ const char *fs_name(enum fs_type t)
 	return (unsigned)t < FS_COUNT ? fs_table[t].name : "?";
 }
 
+unsigned long fs_magic(enum fs_type t)
+{
+	return (unsigned)t < FS_COUNT ? fs_table[t].magic : 0;
+}
+
 int fs_parse(const char *name)
 {
 	for (int t = 0; t < FS_COUNT; t++)

@@ -30,6 +30,9 @@ const char *fs_name(enum fs_type t);
 /* A name of the table ("tmpfs", ... "gfs2", "none"); -1 when unknown. */
 int fs_parse(const char *name);
 
+/* Its statfs(2) f_type (0 for other and none). */
+unsigned long fs_magic(enum fs_type t);
+
 /* The filesystem holding path: 0 with *t set, or -errno (statfs). */
 int fs_detect(const char *path, enum fs_type *t);
 

@@ -22,6 +22,7 @@
 
 #include "driver.h"
 #include "mte.h"
+#include "repro.h"
 
 #define ITEMS_DIR	"btrfs-items"	/* a fixture in the scratch directory */
 #define ITEMS_FILES	256
@@ -195,11 +196,121 @@ static void cleanup(struct drv_ctx *c)
 	c->priv = NULL;
 }
 
+/* The reproducer's part (lib/repro.h): the same steps in its C. */
+static void repro(struct repro *r)
+{
+	repro_printf(r, "#define SEARCH_V2\t%d\n%s", r->s->drv->head != 0,
+	"/* BTRFS_IOC_TREE_SEARCH(_V2) over the subvolume of a directory of 256 files;\n"
+	" * the reference is the same search into a plain buffer, made just before.\n"
+	" * ret is where the results end, counted from the buffer start (the key\n"
+	" * included for TREE_SEARCH). */\n"
+	"#include <linux/btrfs.h>\n"
+	"\n"
+	"#define V2_HEAD		sizeof(struct btrfs_ioctl_search_args_v2)\n"
+	"static uint8_t *args;\n"
+	"static uint8_t copy[V2_HEAD + CASE_LEN];	/* what came back */\n"
+	"\n"
+	"static void set_key(struct btrfs_ioctl_search_key *k)\n"
+	"{\n"
+	"	memset(k, 0, sizeof(*k));\n"
+	"	k->tree_id = 0;		/* the subvolume of the fd */\n"
+	"	k->max_objectid = (__u64)-1;\n"
+	"	k->max_offset = (__u64)-1;\n"
+	"	k->max_transid = (__u64)-1;\n"
+	"	k->max_type = 255;\n"
+	"	k->nr_items = 65536;\n"
+	"}\n"
+	"\n"
+	"/* Where the results end, from the buffer start; -1 when they do not fit. */\n"
+	"static long results_end(const uint8_t *key_at, const uint8_t *res, size_t res_size)\n"
+	"{\n"
+	"	struct btrfs_ioctl_search_key k;\n"
+	"	size_t at = 0;\n"
+	"\n"
+	"	memcpy(&k, key_at, sizeof(k));\n"
+	"	for (__u32 i = 0; i < k.nr_items; i++) {\n"
+	"		struct btrfs_ioctl_search_header h;\n"
+	"\n"
+	"		if (at + sizeof(h) > res_size)\n"
+	"			return -1;\n"
+	"		memcpy(&h, res + at, sizeof(h));\n"
+	"		at += sizeof(h) + h.len;\n"
+	"	}\n"
+	"	if (at > res_size)\n"
+	"		return -1;\n"
+	"	return (long)(at + (SEARCH_V2 ? 0 : sizeof(struct btrfs_ioctl_search_key)));\n"
+	"}\n"
+	"\n"
+	"/* The results of the args at a (V2_HEAD or the key before them) */\n"
+	"static long end_of(const uint8_t *a)\n"
+	"{\n"
+	"	return SEARCH_V2 ? results_end(a, a + V2_HEAD, CASE_LEN)\n"
+	"			 : results_end(a, a + sizeof(struct btrfs_ioctl_search_key),\n"
+	"				       CASE_LEN - sizeof(struct btrfs_ioctl_search_key));\n"
+	"}\n"
+	"\n"
+	"static int setup(void)\n"
+	"{\n"
+	"	struct btrfs_ioctl_search_args_v2 a2 = { .buf_size = CASE_LEN };\n"
+	"	uint8_t *plain;\n"
+	"	long end;\n"
+	"	int err;\n"
+	"\n"
+	"	fd = fixture_dir(\"btrfs-items\", 'f', 256);\n"
+	"	if (fd < 0)\n"
+	"		return fd;\n"
+	"	set_key(&a2.key);\n"
+	"	plain = calloc(1, V2_HEAD + CASE_LEN);\n"
+	"	ref = malloc(CASE_LEN);\n"
+	"	if (!plain || !ref)\n"
+	"		return setup_failed(-ENOMEM, \"out of memory\");\n"
+	"	memcpy(plain, SEARCH_V2 ? (void *)&a2 : (void *)&a2.key,\n"
+	"	       SEARCH_V2 ? V2_HEAD : sizeof(a2.key));\n"
+	"	err = ioctl(fd, SEARCH_V2 ? BTRFS_IOC_TREE_SEARCH_V2 : BTRFS_IOC_TREE_SEARCH, plain);\n"
+	"	end = err ? -1 : end_of(plain);\n"
+	"	memcpy(ref, plain + (SEARCH_V2 ? V2_HEAD : 0), CASE_LEN);\n"
+	"	free(plain);\n"
+	"	if (err || end < 0)\n"
+	"		return setup_failed(err ? -errno : -ENODATA, \"the search into a plain buffer failed: %s\",\n"
+	"				    err ? strerror(errno) : \"no results\");\n"
+	"	want = reach = (size_t)end;\n"
+	"	/* the key, where the call takes it: in the buffer, or before it */\n"
+	"	args = SEARCH_V2 ? buf - V2_HEAD : buf;\n"
+	"	tco(true);\n"
+	"	memcpy(untagged(args), SEARCH_V2 ? (void *)&a2 : (void *)&a2.key,\n"
+	"	       SEARCH_V2 ? V2_HEAD : sizeof(a2.key));\n"
+	"	tco(false);\n"
+	"	before = snapshot();\n"
+	"	return before ? 0 : setup_failed(-ENOMEM, \"out of memory\");\n"
+	"}\n"
+	"\n"
+	"static long call(void)\n"
+	"{\n"
+	"	size_t span = CASE_LEN + (SEARCH_V2 ? V2_HEAD : 0);\n"
+	"	long end;\n"
+	"\n"
+	"	if (ioctl(fd, SEARCH_V2 ? BTRFS_IOC_TREE_SEARCH_V2 : BTRFS_IOC_TREE_SEARCH, args) != 0)\n"
+	"		return -errno;\n"
+	"	/* read what came back with tag checks suspended */\n"
+	"	tco(true);\n"
+	"	memcpy(copy, untagged(args), span);\n"
+	"	tco(false);\n"
+	"	end = end_of(copy);\n"
+	"	if (end < 0) {\n"
+	"		snprintf(note, sizeof(note), \"the ioctl returned 0 with unreadable results\");\n"
+	"		return 0;\n"
+	"	}\n"
+	"	return end;\n"
+	"}\n"
+	);
+}
+
 const struct driver drv_btrfs_tree_search = {
 	.name = "btrfs-tree-search", .family = "btrfs", .calls = "ioctl BTRFS_IOC_TREE_SEARCH",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_BTRFS), .io_mask = IO_BIT(IO_BUFFERED),
 	.fixed_len = sizeof(struct btrfs_ioctl_search_args),
 	.prepare = prep, .call = call, .verify = verify, .cleanup = cleanup,
+	.repro = repro,
 };
 
 const struct driver drv_btrfs_tree_search_v2 = {
@@ -207,4 +318,5 @@ const struct driver drv_btrfs_tree_search_v2 = {
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_BTRFS), .io_mask = IO_BIT(IO_BUFFERED),
 	.head = sizeof(struct btrfs_ioctl_search_args_v2),
 	.prepare = prep, .call = call, .verify = verify, .cleanup = cleanup,
+	.repro = repro,
 };

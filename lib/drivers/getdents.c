@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "repro.h"
 
 #define DENTS_DIR	"dents"	/* a fixture in the scratch directory */
 #define DENTS_ENTRIES	1024	/* ~32 bytes each: fills 32 KiB */
@@ -105,9 +106,75 @@ static void cleanup(struct drv_ctx *c)
 	c->priv = NULL;
 }
 
+/* The reproducer's part (lib/repro.h): the same steps in its C. */
+static void repro(struct repro *r)
+{
+	repro_printf(r, "%s",
+	"/* getdents64 of a directory of 1024 entries; the reference is the same call\n"
+	" * into a plain buffer, made just before. */\n"
+	"struct linux_dirent64_head {\n"
+	"	uint64_t d_ino;\n"
+	"	int64_t d_off;\n"
+	"	uint16_t d_reclen;\n"
+	"	uint8_t d_type;\n"
+	"	char d_name[];\n"
+	"};\n"
+	"\n"
+	"static int setup(void)\n"
+	"{\n"
+	"	long n;\n"
+	"\n"
+	"	/* the reference reads through its own open file, as the call does */\n"
+	"	fd2 = fixture_dir(\"dents\", 'e', 1024);\n"
+	"	if (fd2 < 0)\n"
+	"		return fd2;\n"
+	"	fd = openat(workfd, \"dents\", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);\n"
+	"	if (fd < 0)\n"
+	"		return setup_failed(-errno, \"cannot open dents: %s\", strerror(errno));\n"
+	"	/* entries leave their padding unwritten: the reference starts as the buffer does */\n"
+	"	ref = snapshot();\n"
+	"	before = snapshot();\n"
+	"	if (!ref || !before)\n"
+	"		return setup_failed(-ENOMEM, \"out of memory\");\n"
+	"	n = syscall(SYS_getdents64, fd2, ref, CASE_LEN);\n"
+	"	if (n < 0)\n"
+	"		return setup_failed(-errno, \"getdents64 into a plain buffer: %s\", strerror(errno));\n"
+	"	want = reach = (size_t)n;\n"
+	"	return 0;\n"
+	"}\n"
+	"\n"
+	"static long call(void)\n"
+	"{\n"
+	"	return ret_of(syscall(SYS_getdents64, fd, buf, CASE_LEN));\n"
+	"}\n"
+	"\n"
+	"/* A record's header, name and NUL are stored, its padding is not: a byte-exact\n"
+	" * kernel returns the records whose stored bytes lie before the limit. */\n"
+	"#define DRIVER_EXPECT\n"
+	"static long expect_of(size_t limit)\n"
+	"{\n"
+	"	const size_t name_at = offsetof(struct linux_dirent64_head, d_name);\n"
+	"	size_t at = 0;\n"
+	"\n"
+	"	while (at + name_at < want) {\n"
+	"		const struct linux_dirent64_head *e = (const void *)(ref + at);\n"
+	"		size_t stored;\n"
+	"\n"
+	"		if (e->d_reclen <= name_at || at + e->d_reclen > want)\n"
+	"			break;\n"
+	"		stored = name_at + strnlen(e->d_name, e->d_reclen - name_at) + 1;\n"
+	"		if (at + stored > limit)\n"
+	"			break;\n"
+	"		at += e->d_reclen;\n"
+	"	}\n"
+	"	return (long)at;\n"
+	"}\n"
+	);
+}
+
 const struct driver drv_getdents64 = {
 	.name = "getdents64", .family = "dir", .calls = "getdents64 of a 1024-entry directory",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED),
 	.prepare = prep, .call = call, .verify = verify, .record_end = record_end,
-	.cleanup = cleanup,
+	.cleanup = cleanup, .repro = repro,
 };

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "driver.h"
+#include "repro.h"
 
 #if HAVE_LIBURING
 #include <liburing.h>
@@ -158,20 +159,152 @@ URING_OP(write_fixed, OP_WRITE_FIXED)
 #define URING_HOOKS(name)	.build_unsupported = "built without liburing"
 #endif
 
-#define URING_DRIVER(sym, nm, calls_, direction, vec, op_name)			\
+/* The reproducer's part (lib/repro.h): the same request through the raw
+ * io_uring syscalls (a reproducer needs no liburing, so it has one in any build). */
+static void uring_repro(struct repro *r, const char *op, bool fixed)
+{
+	repro_printf(r, "#define URING_OP\t%s\n#define URING_FIXED\t%d\n#define URING_VECTORED\t%d\n"
+		     "#define URING_FOFF\t%d\n%s", op, fixed, r->s->drv->vectored, DRV_POS_OFFSET,
+	"/* io_uring without liburing: one ring of 4 entries, one request, its\n"
+	" * completion awaited. The file is the one of pread (at URING_FOFF). A\n"
+	" * fixed buffer is registered during the call, with the fault in place\n"
+	" * (pinning its pages is part of the call); setup registers it once without\n"
+	" * the fault, so a registration that cannot work here at all is a setup\n"
+	" * failure, not an outcome. */\n"
+	"#include <linux/io_uring.h>\n"
+	"\n"
+	"static struct {\n"
+	"	int fd;\n"
+	"	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;\n"
+	"	struct io_uring_sqe *sqes;\n"
+	"	struct io_uring_cqe *cqes;\n"
+	"} ring = { .fd = -1 };\n"
+	"\n"
+	"static int register_buffer(void)\n"
+	"{\n"
+	"	struct iovec v = { buf, CASE_LEN };\n"
+	"\n"
+	"	return syscall(__NR_io_uring_register, ring.fd, IORING_REGISTER_BUFFERS, &v, 1) ? -errno : 0;\n"
+	"}\n"
+	"\n"
+	"static int setup(void)\n"
+	"{\n"
+	"	struct io_uring_params p;\n"
+	"	size_t sq_len, cq_len;\n"
+	"	uint8_t *sq, *cq;\n"
+	"	void *sqes;\n"
+	"	int err = file_setup(URING_FOFF);\n"
+	"\n"
+	"	if (err)\n"
+	"		return err;\n"
+	"	memset(&p, 0, sizeof(p));\n"
+	"	ring.fd = (int)syscall(__NR_io_uring_setup, 4, &p);\n"
+	"	if (ring.fd < 0)\n"
+	"		return setup_failed(-errno, \"cannot set up io_uring: io_uring_setup: %s\", strerror(errno));\n"
+	"	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);\n"
+	"	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);\n"
+	"	if ((p.features & IORING_FEAT_SINGLE_MMAP) && cq_len > sq_len)\n"
+	"		sq_len = cq_len;\n"
+	"	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring.fd,\n"
+	"		  IORING_OFF_SQ_RING);\n"
+	"	cq = (p.features & IORING_FEAT_SINGLE_MMAP) ? sq :\n"
+	"	     mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring.fd,\n"
+	"		  IORING_OFF_CQ_RING);\n"
+	"	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,\n"
+	"		    MAP_SHARED | MAP_POPULATE, ring.fd, IORING_OFF_SQES);\n"
+	"	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)\n"
+	"		return setup_failed(-errno, \"cannot map the io_uring rings: %s\", strerror(errno));\n"
+	"	ring.sq_tail = (unsigned *)(sq + p.sq_off.tail);\n"
+	"	ring.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);\n"
+	"	ring.sq_array = (unsigned *)(sq + p.sq_off.array);\n"
+	"	ring.cq_head = (unsigned *)(cq + p.cq_off.head);\n"
+	"	ring.cq_tail = (unsigned *)(cq + p.cq_off.tail);\n"
+	"	ring.cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);\n"
+	"	ring.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);\n"
+	"	ring.sqes = sqes;\n"
+	"	if (URING_FIXED) {\n"
+	"		if ((err = register_buffer()))\n"
+	"			return setup_failed(err, \"cannot register the buffer with io_uring even without \"\n"
+	"					    \"the fault: %s\", strerror(-err));\n"
+	"		syscall(__NR_io_uring_register, ring.fd, IORING_UNREGISTER_BUFFERS, NULL, 0);\n"
+	"	}\n"
+	"	return 0;\n"
+	"}\n"
+	"\n"
+	"static long call(void)\n"
+	"{\n"
+	"	struct iovec iov[64];\n"
+	"	unsigned tail = *ring.sq_tail, idx = tail & *ring.sq_mask, head;\n"
+	"	struct io_uring_sqe *sqe = &ring.sqes[idx];\n"
+	"	long ret;\n"
+	"\n"
+	"	if (URING_FIXED && (ret = register_buffer())) {\n"
+	"		snprintf(note, sizeof(note), \"io_uring_register(IORING_REGISTER_BUFFERS): %s\",\n"
+	"			 strerror((int)-ret));\n"
+	"		return ret;\n"
+	"	}\n"
+	"	memset(sqe, 0, sizeof(*sqe));\n"
+	"	sqe->opcode = URING_OP;\n"
+	"	sqe->fd = fd;\n"
+	"	sqe->off = (uint64_t)foff;\n"
+	"	if (URING_VECTORED) {\n"
+	"		sqe->addr = (uintptr_t)iov;\n"
+	"		sqe->len = (unsigned)split_iov(iov, 64);\n"
+	"	} else {\n"
+	"		sqe->addr = (uintptr_t)buf;\n"
+	"		sqe->len = CASE_LEN;\n"
+	"	}\n"
+	"	ring.sq_array[idx] = idx;\n"
+	"	__atomic_store_n(ring.sq_tail, tail + 1, __ATOMIC_RELEASE);\n"
+	"	/* io_uring_enter fails for the ring, never for the buffer: the request's\n"
+	"	 * own result comes in its completion */\n"
+	"	do\n"
+	"		ret = syscall(__NR_io_uring_enter, ring.fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);\n"
+	"	while (ret < 0 && errno == EINTR);\n"
+	"	if (ret < 0)\n"
+	"		return call_setup_failed(-errno, \"io_uring_enter: %s\", strerror(errno));\n"
+	"	head = *ring.cq_head;\n"
+	"	while (head == __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE))\n"
+	"		if (syscall(__NR_io_uring_enter, ring.fd, 0, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0 &&\n"
+	"		    errno != EINTR)\n"
+	"			return call_setup_failed(-errno, \"io_uring_enter: %s\", strerror(errno));\n"
+	"	ret = ring.cqes[head & *ring.cq_mask].res;\n"
+	"	__atomic_store_n(ring.cq_head, head + 1, __ATOMIC_RELEASE);\n"
+	"	if (ret == -ECANCELED)\n"
+	"		return call_setup_failed(ret, \"io_uring cancelled the request before it ran \"\n"
+	"					 \"(ECANCELED): no io-wq worker could be started\");\n"
+	"	return ret;\n"
+	"}\n"
+	"\n"
+	"#define DRIVER_CLEANUP\n"
+	"static void cleanup(void)\n"
+	"{\n"
+	"	if (ring.fd >= 0)\n"
+	"		close(ring.fd);\n"
+	"	close_fds();\n"
+	"}\n"
+	);
+}
+
+#define URING_DRIVER(sym, nm, calls_, direction, vec, op_name, op, fixed)	\
+	static void sym##_repro(struct repro *r) { uring_repro(r, op, fixed); }	\
 	const struct driver drv_##sym = {					\
 		.name = nm, .family = "uring", .calls = calls_,			\
 		.dir = direction, DRV_FILE_PATHS,				\
-		.vectored = vec, URING_HOOKS(op_name),				\
+		.vectored = vec, URING_HOOKS(op_name), .repro = sym##_repro,	\
 	}
 
-URING_DRIVER(uring_read, "uring-read", "io_uring IORING_OP_READ", DRV_KERNEL_WRITES, false, read);
-URING_DRIVER(uring_write, "uring-write", "io_uring IORING_OP_WRITE", DRV_KERNEL_READS, false, write);
-URING_DRIVER(uring_readv, "uring-readv", "io_uring IORING_OP_READV", DRV_KERNEL_WRITES, true, readv);
-URING_DRIVER(uring_writev, "uring-writev", "io_uring IORING_OP_WRITEV", DRV_KERNEL_READS, true, writev);
+URING_DRIVER(uring_read, "uring-read", "io_uring IORING_OP_READ", DRV_KERNEL_WRITES, false, read,
+	     "IORING_OP_READ", false);
+URING_DRIVER(uring_write, "uring-write", "io_uring IORING_OP_WRITE", DRV_KERNEL_READS, false, write,
+	     "IORING_OP_WRITE", false);
+URING_DRIVER(uring_readv, "uring-readv", "io_uring IORING_OP_READV", DRV_KERNEL_WRITES, true, readv,
+	     "IORING_OP_READV", false);
+URING_DRIVER(uring_writev, "uring-writev", "io_uring IORING_OP_WRITEV", DRV_KERNEL_READS, true, writev,
+	     "IORING_OP_WRITEV", false);
 URING_DRIVER(uring_read_fixed, "uring-read-fixed",
 	     "io_uring_register(IORING_REGISTER_BUFFERS), IORING_OP_READ_FIXED",
-	     DRV_KERNEL_WRITES, false, read_fixed);
+	     DRV_KERNEL_WRITES, false, read_fixed, "IORING_OP_READ_FIXED", true);
 URING_DRIVER(uring_write_fixed, "uring-write-fixed",
 	     "io_uring_register(IORING_REGISTER_BUFFERS), IORING_OP_WRITE_FIXED",
-	     DRV_KERNEL_READS, false, write_fixed);
+	     DRV_KERNEL_READS, false, write_fixed, "IORING_OP_WRITE_FIXED", true);

@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 
 #include "driver.h"
+#include "repro.h"
 
 #define VEC_MAX		64
 
@@ -40,11 +41,17 @@ static long call_pwritev2(struct drv_ctx *c)
 	return drv_ret(pwritev2(c->fd, iov, n, c->foff, 0));
 }
 
+/* The reproducer's call: the same, in its C */
+REPRO_FILE_CALL(readv, 0, "readv(fd, iov, n)")
+REPRO_FILE_CALL(writev, 0, "writev(fd, iov, n)")
+REPRO_FILE_CALL(preadv2, DRV_POS_OFFSET, "preadv2(fd, iov, n, foff, 0)")
+REPRO_FILE_CALL(pwritev2, DRV_POS_OFFSET, "pwritev2(fd, iov, n, foff, 0)")
+
 #define VEC_DRIVER(sym, nm, direction, prepare_fn, call_fn)			\
 	const struct driver drv_##sym = {					\
 		.name = nm, .family = "vectored", .calls = nm,			\
 		.dir = direction, DRV_FILE_PATHS, .vectored = true,		\
-		DRV_FILE_HOOKS(prepare_fn, call_fn),				\
+		DRV_FILE_HOOKS(prepare_fn, call_fn), .repro = sym##_repro,	\
 	}
 
 VEC_DRIVER(readv, "readv", DRV_KERNEL_WRITES, drv_file_prepare, call_readv);

@@ -69,3 +69,24 @@ csv_col() {
 		print line
 	}' "$1"
 }
+
+# A reproducer of mteprobe repro ends with one line of key=value pairs named as the
+# CSV's columns ("result=short ret=4096 errno= ..."). For comparing the two:
+# csv_pairs FILE NAME...: "name=value ..." of each CSV row of FILE;
+# repro_pairs FILE NAME...: the same from the reproducer's output in FILE.
+csv_pairs() {
+	csv_awk -v "names=${*:2}" '
+	{
+		k = split(names, want, " ")
+		for (j = 1; j <= k; j++) printf "%s=%s%s", want[j], col(want[j]), j < k ? " " : "\n"
+	}' "$1"
+}
+
+repro_pairs() {
+	awk -v "names=${*:2}" '
+	/^result=/ {
+		for (i = 1; i <= NF; i++) { eq = index($i, "="); v[substr($i, 1, eq - 1)] = substr($i, eq + 1) }
+		k = split(names, want, " ")
+		for (j = 1; j <= k; j++) printf "%s=%s%s", want[j], v[want[j]], j < k ? " " : "\n"
+	}' "$1"
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the command lines of matrix, run and trace. The input's
+ * libFuzzer target: the command lines of matrix, run, trace and repro. The input's
  * first byte picks the command, the rest is its arguments separated by NUL
  * bytes. Parsing runs nothing; a parse that succeeds must leave options a
  * run can use (every list filled, no item twice, every number in range).
@@ -63,7 +63,7 @@ static void check_matrix(const struct matrix_opts *o)
 	REQUIRE(!o->expect || o->format->judges);
 }
 
-static void check_run(const struct run_opts *o)
+static void check_run(const struct run_opts *o, enum run_cmd which)
 {
 	const struct case_spec *s = &o->s;
 
@@ -76,6 +76,11 @@ static void check_run(const struct run_opts *o)
 	REQUIRE(o->fs == -1 || (o->fs >= 0 && o->fs < FS_NAMED_COUNT));
 	REQUIRE(o->format);
 	REQUIRE(!o->expect || o->format->judges);
+	if (which == RUN_CMD_REPRO)
+		REQUIRE(!o->expect && !strcmp(o->format->name, "text") && !o->no_trace &&
+			!s->no_watchdog);
+	else
+		REQUIRE(!o->out);
 	if (s->drv->fs_mask == FS_BIT(FS_NONE))
 		REQUIRE(o->fs == -1 && !o->dir);
 	else
@@ -84,7 +89,8 @@ static void check_run(const struct run_opts *o)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const commands[] = { "matrix", "run", "trace" };
+	static const char *const commands[] = { "matrix", "run", "trace", "repro" };
+	static const enum run_cmd run_cmds[] = { 0, RUN_CMD_RUN, RUN_CMD_TRACE, RUN_CMD_REPRO };
 	char *argv[ARGS_MAX + 2], *copy;
 	int argc = 1, status;
 
@@ -95,12 +101,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
 	copy[size - 1] = '\0';
-	argv[0] = (char *)commands[data[0] % 3];
+	argv[0] = (char *)commands[data[0] % 4];
 	for (size_t i = 0; i < size - 1 && argc <= ARGS_MAX; i += strlen(copy + i) + 1)
 		argv[argc++] = copy + i;
 	argv[argc] = NULL;
 
-	if (data[0] % 3 == 0) {
+	if (data[0] % 4 == 0) {
 		struct matrix_opts o;
 
 		status = matrix_parse(argc, argv, &o);
@@ -110,10 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		struct run_opts o;
 
-		status = run_parse(argc, argv, data[0] % 3 == 2, &o);
+		status = run_parse(argc, argv, run_cmds[data[0] % 4], &o);
 		REQUIRE(status == EXIT_OK || status == EXIT_USAGE);
 		if (status == EXIT_OK && !o.help && !o.list)
-			check_run(&o);
+			check_run(&o, run_cmds[data[0] % 4]);
 	}
 	free(copy);
 	return 0;
