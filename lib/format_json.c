@@ -2,22 +2,7 @@
 /* --format json: one object per case and line (JSON Lines), with the CSV's
  * column names and values; numbers unquoted, null when empty. */
 #include "format.h"
-
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
+#include "util.h"
 
 static void json_result(struct format_out *o, FILE *f, const struct case_spec *s,
 			const struct case_result *r)
@@ -31,7 +16,7 @@ static void json_result(struct format_out *o, FILE *f, const struct case_spec *s
 		if (report_column_numeric(c))
 			fputs(v[c][0] ? v[c] : "null", f);
 		else
-			json_string(f, v[c]);
+			json_text(f, v[c]);
 	}
 	fputs("}\n", f);
 }
