@@ -58,7 +58,7 @@ static void json_row(const struct result_row *r)
 	for (int c = 0; c < COL_COUNT; c++) {
 		long v;
 
-		printf("%s\"%s\":", c ? "," : "", result_columns[c]);
+		printf("%s\"%s\":", c ? "," : "", report_columns[c]);
 		if (c == COL_KERNEL || c == COL_ARCH || c == COL_FS || c == COL_SYSCALL || c == COL_IO ||
 		    c == COL_MODE || c == COL_FAULT || c == COL_RESULT || c == COL_ERRNO || c == COL_NOTE)
 			json_text(stdout, r->v[c]);

@@ -13,7 +13,7 @@
 #include "util.h"
 
 /* The case fields a cell shows, in order. */
-static const enum result_column case_cols[] = {
+static const enum report_column case_cols[] = {
 	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_EXPECT, COL_DELTA, COL_ERRNO,
 	COL_BYPASS, COL_DATA_OK, COL_OVERSHOOT, COL_RECOVERED, COL_FAULT_INS, COL_NOTE,
 };
@@ -201,7 +201,7 @@ static void cells_json(FILE *f, const struct report_data *d)
 	for (size_t k = 0; k < ARRAY_SIZE(case_cols); k++) {
 		if (k)
 			fputc(',', f);
-		json_text(f, result_columns[case_cols[k]]);
+		json_text(f, report_columns[case_cols[k]]);
 	}
 	fputs("]</script>\n", f);
 }
@@ -246,7 +246,7 @@ static void side_table(FILE *f, const struct report_data *d, const struct grid *
 	fputs("</table>\n", f);
 }
 
-static void row_cells(FILE *f, const struct result_row *r, const enum result_column *cols, size_t n)
+static void row_cells(FILE *f, const struct result_row *r, const enum report_column *cols, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		fputs(cols[k] == COL_NOTE ? "<td class=\"note\">" : "<td>", f);
@@ -272,7 +272,7 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 		return;
 	fputs("<table class=\"changes\"><tr><th>change</th>", f);
 	for (size_t k = 0; k < case_key_count; k++)
-		fprintf(f, "<th>%s</th>", result_columns[case_key[k]]);
+		fprintf(f, "<th>%s</th>", report_columns[case_key[k]]);
 	fputs("<th>before</th><th>after</th><th>why</th></tr>\n", f);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct change *ch = &c->c[i];
@@ -302,7 +302,7 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 
 static void findings(FILE *f, const struct report_data *d)
 {
-	static const enum result_column cols[] = {
+	static const enum report_column cols[] = {
 		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
 		COL_RESULT, COL_RET, COL_ERRNO, COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS,
 		COL_RECOVERED, COL_FAULT_INS, COL_NOTE,
@@ -320,7 +320,7 @@ static void findings(FILE *f, const struct report_data *d)
 			continue;
 		fprintf(f, "<table class=\"finding\" data-finding=\"%d\"><tr><th>kernel</th>", fi);
 		for (size_t k = 0; k < ARRAY_SIZE(cols); k++)
-			fprintf(f, "<th>%s</th>", result_columns[cols[k]]);
+			fprintf(f, "<th>%s</th>", report_columns[cols[k]]);
 		fputs("</tr>\n", f);
 		for (size_t s = 0; s < d->nset; s++) {
 			for (size_t i = 0; i < d->sets[s].nrow; i++) {

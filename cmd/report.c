@@ -339,7 +339,7 @@ struct path_group {
 
 static bool same_path(const struct result_row *a, const struct result_row *b)
 {
-	static const enum result_column path[] = { COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT };
+	static const enum report_column path[] = { COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT };
 
 	for (size_t i = 0; i < ARRAY_SIZE(path); i++)
 		if (strcmp(a->v[path[i]], b->v[path[i]]))
@@ -646,14 +646,14 @@ static void expect_field(FILE *f, const char *s, bool last)
  * then what the case did. */
 static void write_expect(FILE *f, const struct report_data *d)
 {
-	static const enum result_column cols[] = {
+	static const enum report_column cols[] = {
 		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
 		COL_RESULT, COL_BYPASS, COL_DATA_OK,
 	};
 
 	fputs("# known outcomes written by mteprobe report --expect-out, for run/matrix --expect\n", f);
 	for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
-		expect_field(f, result_columns[cols[c]], c + 1 == ARRAY_SIZE(cols));
+		expect_field(f, report_columns[cols[c]], c + 1 == ARRAY_SIZE(cols));
 	for (size_t s = 0; s < d->nset; s++) {
 		fprintf(f, "# %s: kernel %s, %zu cases\n", d->sets[s].path, d->sets[s].kernel,
 			d->sets[s].nrow);

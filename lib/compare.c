@@ -31,7 +31,7 @@ const char *change_reason(unsigned reason, bool gained)
 	return reason < CR_COUNT ? text[reason][gained] : "?";
 }
 
-static bool is(const struct result_row *r, enum result_column c, const char *value)
+static bool is(const struct result_row *r, enum report_column c, const char *value)
 {
 	return strcmp(r->v[c], value) == 0;
 }
@@ -57,7 +57,7 @@ static bool exact_short(const struct result_row *r)
 
 /* The fields that say what the kernel did (not how long it took, nor the
  * note or counts, which vary from run to run). */
-static const enum result_column outcome_cols[] = {
+static const enum report_column outcome_cols[] = {
 	COL_RESULT, COL_RET, COL_ERRNO, COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS,
 };
 
@@ -143,7 +143,7 @@ void row_key_text(const struct result_row *r, char *buf, size_t size)
 
 		/* numbers say what they are: "len 8192" */
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s", k ? " " : "",
-					 *v >= '0' && *v <= '9' ? result_columns[case_key[k]] : "",
+					 *v >= '0' && *v <= '9' ? report_columns[case_key[k]] : "",
 					 *v >= '0' && *v <= '9' ? " " : "", *v ? v : "-");
 	}
 }

@@ -7,14 +7,6 @@
 
 #include "util.h"
 
-enum column {
-	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
-	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
-	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
-	COL_RECOVERED, COL_FAULT_INS,
-	COL_COUNT
-};
-
 const char *const report_columns[COL_COUNT] = {
 	"schema", "kernel", "arch", "fs", "syscall", "io", "mode", "fault",
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",

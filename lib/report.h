@@ -21,8 +21,15 @@ struct report_ctx {
 
 void report_init(struct report_ctx *ctx);
 
-/* Column names, in order, and how many. */
-extern const char *const report_columns[];
+/* The columns, in order (later schemas append), and their names. */
+enum report_column {
+	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
+	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
+	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
+	COL_RECOVERED, COL_FAULT_INS,
+	COL_COUNT
+};
+extern const char *const report_columns[COL_COUNT];
 extern const size_t report_column_count;
 /* The column called name, or -1. */
 int report_column(const char *name);

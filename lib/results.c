@@ -18,20 +18,13 @@
 #include "mte.h"
 #include "util.h"
 
-const char *const result_columns[COL_COUNT] = {
-	"schema", "kernel", "arch", "fs", "syscall", "io", "mode", "fault",
-	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
-	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
-	"recovered", "fault_ins",
-};
-
-const enum result_column case_key[CASE_KEY_COUNT] = {
+const enum report_column case_key[CASE_KEY_COUNT] = {
 	COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
 };
 const size_t case_key_count = ARRAY_SIZE(case_key);
 
 /* A report cannot place a row without these (schema 1 has them all). */
-static const enum result_column required[] = {
+static const enum report_column required[] = {
 	COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT,
 };
 
@@ -161,13 +154,13 @@ int results_parse(struct result_set *set, const char *path, const char *text, si
 		goto fail;
 	}
 	for (int c = 0; got > 0 && c < COL_COUNT; c++) {
-		col[c] = csv_column(&rd, result_columns[c]);
+		col[c] = csv_column(&rd, report_columns[c]);
 		set->has[c] = col[c] >= 0;
 	}
 	for (size_t i = 0; got > 0 && i < ARRAY_SIZE(required); i++) {
 		if (!set->has[required[i]]) {
 			set_err(err, errsize, "%s has no column '%s': give a CSV that mteprobe run "
-				"or matrix wrote (mteprobe-csv(5))", path, result_columns[required[i]]);
+				"or matrix wrote (mteprobe-csv(5))", path, report_columns[required[i]]);
 			goto fail;
 		}
 	}
@@ -288,7 +281,7 @@ void results_unique_labels(struct result_set *sets, size_t n)
 	}
 }
 
-bool row_num(const struct result_row *r, enum result_column c, long *out)
+bool row_num(const struct result_row *r, enum report_column c, long *out)
 {
 	const char *s = r->v[c];
 	char *end;
@@ -304,7 +297,7 @@ bool row_num(const struct result_row *r, enum result_column c, long *out)
 	return true;
 }
 
-static bool is(const struct result_row *r, enum result_column c, const char *value)
+static bool is(const struct result_row *r, enum report_column c, const char *value)
 {
 	return strcmp(r->v[c], value) == 0;
 }

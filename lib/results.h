@@ -12,20 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The columns a report reads, named as report.c writes them (report_columns;
- * tests/results.c checks that the names are the same, in the same order). */
-enum result_column {
-	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
-	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
-	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
-	COL_RECOVERED, COL_FAULT_INS,
-	COL_COUNT
-};
-extern const char *const result_columns[COL_COUNT];
+#include "report.h"	/* the columns: enum report_column, report_columns */
+
 
 /* The input columns: together they name a case (matrix --resume, diff). */
 #define CASE_KEY_COUNT	8
-extern const enum result_column case_key[CASE_KEY_COUNT];
+extern const enum report_column case_key[CASE_KEY_COUNT];
 extern const size_t case_key_count;
 
 struct result_row {
@@ -60,7 +52,7 @@ void results_free(struct result_set *set);
 void results_unique_labels(struct result_set *sets, size_t n);
 
 /* A field as a number: true and *out when it holds one. */
-bool row_num(const struct result_row *r, enum result_column c, long *out);
+bool row_num(const struct result_row *r, enum report_column c, long *out);
 
 /*
  * A case's class: the worst thing it did, in this order (the grid shows it;
