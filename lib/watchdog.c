@@ -209,13 +209,13 @@ static void deliver(struct watchdog *w, enum watch_verdict v)
 	}
 }
 
-static void *watch(void *arg)
+/* Watch one call: sample until it returns (disarmed) or a verdict is
+ * delivered. Called and returns with w->lock held. */
+static void watch_call(struct watchdog *w)
 {
-	struct watchdog *w = arg;
 	uint64_t next = (uint64_t)w->start_us * 1000u;
 	uint64_t limit = next + (uint64_t)w->limit_ms * 1000000u;
 
-	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct watch_sample s;
 		enum watch_verdict v;
@@ -224,10 +224,10 @@ static void *watch(void *arg)
 		next += WATCH_PERIOD_MS * 1000000u;
 		at.tv_sec = (time_t)(next / 1000000000u);
 		at.tv_nsec = (long)(next % 1000000000u);
-		while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
+		while (w->armed && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
 			;
-		if (w->stop)
-			break;
+		if (!w->armed)
+			return;
 		pthread_mutex_unlock(&w->lock);
 
 		if (!take_sample(w, &s)) {
@@ -240,9 +240,29 @@ static void *watch(void *arg)
 			v = watch_judge_final(&w->judge);
 		if (v != WATCH_NONE) {
 			deliver(w, v);
-			return NULL;
+			pthread_mutex_lock(&w->lock);
+			return;
 		}
 		pthread_mutex_lock(&w->lock);
+	}
+}
+
+/* The thread: idle between calls, for as long as the watchdog is open. */
+static void *watch(void *arg)
+{
+	struct watchdog *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->quit && !(w->armed && w->taken != w->calls))
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->quit)
+			break;
+		w->taken = w->calls;
+		w->busy = true;
+		watch_call(w);
+		w->busy = false;
+		pthread_cond_broadcast(&w->idle);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -267,24 +287,49 @@ void watchdog_prepare(void)
 	done = true;
 }
 
-int watchdog_start(struct watchdog *w)
+int watchdog_open(struct watchdog *w)
 {
 	pthread_condattr_t ca;
 	int err;
 
-	w->verdict = WATCH_NONE;
-	w->verdict_us = 0;
-	w->stop = false;
-	atomic_init(&w->phase, PHASE_RUNNING);
-	watch_judge_init(&w->judge, w->loop_events != NULL);
+	if (w->open)
+		return 0;
+	w->armed = w->quit = w->busy = false;
+	w->calls = w->taken = 0;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->wake, &ca);
 	pthread_condattr_destroy(&ca);
-	w->start_us = monotonic_us();
+	pthread_cond_init(&w->idle, NULL);
 	err = thread_create_small(&w->thread, watch, w);
-	return -err;
+	if (err) {
+		pthread_cond_destroy(&w->idle);
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		return -err;
+	}
+	w->open = true;
+	return 0;
+}
+
+int watchdog_start(struct watchdog *w)
+{
+	int err = watchdog_open(w);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&w->lock);
+	w->verdict = WATCH_NONE;
+	w->verdict_us = 0;
+	atomic_store(&w->phase, PHASE_RUNNING);
+	watch_judge_init(&w->judge, w->loop_events != NULL);
+	w->start_us = monotonic_us();
+	w->armed = true;
+	w->calls++;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return 0;
 }
 
 enum watch_return watchdog_stop(struct watchdog *w)
@@ -297,11 +342,26 @@ enum watch_return watchdog_stop(struct watchdog *w)
 	else
 		r = phase >= PHASE_REMOVING ? WATCH_RECOVERED : WATCH_RETURNED_ALONE;
 	pthread_mutex_lock(&w->lock);
-	w->stop = true;
+	w->armed = false;
+	pthread_cond_signal(&w->wake);
+	/* a verdict being delivered (the fault being removed) ends first */
+	while (w->busy)
+		pthread_cond_wait(&w->idle, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+void watchdog_close(struct watchdog *w)
+{
+	if (!w->open)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->quit = true;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
-	return r;
+	w->open = false;
 }
