@@ -361,7 +361,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		     const struct case_place *p)
 {
 	unsigned long t0, deadline, now;
-	bool stopping = false, answered = false, idle = false, ended = false;
+	bool stopping = false, answered = false, idle = false, ended = false, retiring = false;
 	struct case_msg m;
 	int err;
 
@@ -418,6 +418,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		if (m.stage == MSG_IDLE) {
 			add_phases(&m.us);
 			idle = true;
+			retiring = m.retiring;
 			break;
 		}
 		rep->stage = m.stage;
@@ -427,7 +428,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 	rep->waited_us = monotonic_us() - t0;
 	if (rep->stage != MSG_SKIP)
 		read_trace(rep);
-	if (ended || (idle && engine == CASE_ENGINE_FORK))
+	if (ended || retiring)
 		worker_reap(&rep->status);
 	else if (!idle)
 		rep->unkillable = !worker_kill();

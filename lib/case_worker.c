@@ -16,7 +16,11 @@
  * What cannot be put back ends the worker, and the parent starts a fresh
  * one for the next case: a signal that killed it (a tag-check fault in its
  * own access, SIGBUS), a call that does not return (the parent kills it at
- * the time limit), a case still running when a stop signal came.
+ * the time limit), a case still running when a stop signal came, and
+ * threads the kernel made for the process (io_uring's io-wq workers, which
+ * live until the process exits and copy later cases' buffers in the MTE
+ * mode of the thread that made them): a case that leaves more threads than
+ * the worker's own retires the worker after it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +28,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -313,6 +318,34 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 	us->teardown = monotonic_us() - t;
 }
 
+/* The process's threads (num_threads of /proc/self/stat), 0 when unknown. */
+static long threads(void)
+{
+	char buf[1024], *p;
+	long n = 0;
+
+	if (read_small_file("/proc/self/stat", buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+		return 0;
+	/* after the name: state, then 16 fields, then num_threads */
+	for (int field = 0; p && field < 18; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		n = strtol(p + 1, NULL, 10);
+	return n;
+}
+
+/* Own every page of the stack a case may use before any call is traced: in
+ * a fresh fork they are the parent's, and the copy made on the first write
+ * would count among the call's page faults (fault_ins) in a worker's first
+ * case only. */
+static void __attribute__((noinline)) own_stack(void)
+{
+	volatile char pad[256 * 1024];
+
+	for (size_t i = 0; i < sizeof(pad); i += 512)
+		pad[i] = 0;
+}
+
 /* The next request and its fds (-1 when none came): 1, 0 at the end (the
  * parent closed the socket), -1 on a broken request. */
 static int receive(struct case_request *req, int *dirfd, int *scratch_fd)
@@ -362,6 +395,7 @@ void case_worker(int fd, pid_t parent, bool once)
 	probe_init();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);
+	own_stack();
 	us.start = monotonic_us() - t0;
 
 	while ((got = receive(&req, &dirfd, &scratch_fd)) == 1) {
@@ -373,9 +407,10 @@ void case_worker(int fd, pid_t parent, bool once)
 		if (scratch_fd >= 0)
 			close(scratch_fd);
 		idle.us = us;
+		idle.retiring = once || threads() != 1 + wd.open;
 		send_msg(&idle);
 		us = (struct case_phase_us){ 0 };
-		if (once)
+		if (idle.retiring)
 			break;
 	}
 	_exit(got < 0 ? 3 : 0);

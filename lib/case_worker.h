@@ -27,7 +27,8 @@ enum msg_stage {
 	MSG_VERDICT,	/* from the watchdog's thread, while the call runs */
 	MSG_CALLED,	/* the call returned */
 	MSG_DONE,	/* verified */
-	MSG_IDLE,	/* torn down: the worker takes the next case */
+	MSG_IDLE,	/* torn down: the worker takes the next case, or ends
+			 * (retiring) */
 };
 
 /* Where a worker's time went (microseconds), for case_stats. */
@@ -49,6 +50,7 @@ struct case_msg {
 	char note[200];
 	char kind_note[64];	/* the fault kind's, after the call (retag: flips) */
 	struct case_phase_us us;	/* IDLE: this case's phases */
+	bool retiring;		/* IDLE: the worker ends now */
 };
 
 struct case_request {
