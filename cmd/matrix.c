@@ -628,14 +628,16 @@ static void print_stats(FILE *f, const struct case_stats *st, unsigned long rows
 {
 	double n = st->cases ? (double)st->cases : 1, other;
 
-	other = (double)st->total_us - (double)st->worker_start_us - (double)st->setup_us -
-		(double)st->call_us - (double)st->verify_us - (double)st->teardown_us;
+	other = (double)st->total_us - (double)st->worker_start_us - (double)st->files_us -
+		(double)st->setup_us - (double)st->call_us - (double)st->verify_us -
+		(double)st->teardown_us;
 	fprintf(f, "matrix: phases, ms per case over %lu cases run: worker start %.3f (%lu "
-		"workers, %.3f each), set up %.3f, call %.3f, verify %.3f, tear down %.3f, other "
-		"(messages, waiting) %.3f; row output %.3f per row over %lu rows\n", st->cases,
-		(double)st->worker_start_us / n / 1000, st->workers,
+		"workers, %.3f each), files %.3f, set up %.3f, call %.3f, verify %.3f, tear down "
+		"%.3f, other (messages, waiting) %.3f; row output %.3f per row over %lu rows\n",
+		st->cases, (double)st->worker_start_us / n / 1000, st->workers,
 		st->workers ? (double)st->worker_start_us / (double)st->workers / 1000 : 0.0,
-		(double)st->setup_us / n / 1000, (double)st->call_us / n / 1000,
+		(double)st->files_us / n / 1000, (double)st->setup_us / n / 1000,
+		(double)st->call_us / n / 1000,
 		(double)st->verify_us / n / 1000, (double)st->teardown_us / n / 1000,
 		other / n / 1000, rows ? (double)row_us / (double)rows / 1000 : 0.0, rows);
 }

@@ -350,6 +350,7 @@ static void add_phases(const struct case_phase_us *us)
 {
 	stats.worker_start_us += us->start;
 	stats.setup_us += us->setup;
+	stats.files_us += us->files;
 	stats.call_us += us->call;
 	stats.verify_us += us->verify;
 	stats.teardown_us += us->teardown;
@@ -467,7 +468,7 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		p.scratch_fd = scratch_fd(sc);
 	}
 	t = monotonic_us();
-	stats.setup_us += t - t0;
+	stats.files_us += t - t0;
 	err = supervise(s, &rep, &p);
 	if (!err)
 		case_result_build(s, &rep, r);

@@ -108,10 +108,10 @@ struct case_stats {
 	unsigned long cases;		/* run in a worker (skips decided before are not) */
 	unsigned long workers;		/* worker processes started */
 	unsigned long worker_start_us;	/* fork, and the worker getting ready */
-	unsigned long setup_us;		/* the case's directory, buffer, files, fault,
-					 * expectation, mode, watchdog */
+	unsigned long files_us;		/* the case's directory, the driver's files */
+	unsigned long setup_us;		/* the buffer, fault, expectation, mode, watchdog */
 	unsigned long call_us, verify_us;
-	unsigned long teardown_us;	/* the worker's cleanup, the case's directory */
+	unsigned long teardown_us;	/* the worker's clean-up, the case's directory */
 	unsigned long total_us;
 };
 void case_stats_get(struct case_stats *st);

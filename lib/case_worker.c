@@ -124,9 +124,10 @@ static bool loop_events(uint64_t *n)
 
 /* ---- the phases ---- */
 
-/* The buffer, the driver's files, the fault, the expectation, the mode, the
- * watchdog and the fault kind's thread: 0, or -1 with j->skip set. */
-static int set_up(struct job *j)
+/* The buffer, the driver's files (their time in *files_us), the fault, the
+ * expectation, the mode, the watchdog and the fault kind's thread: 0, or -1
+ * with j->skip set. */
+static int set_up(struct job *j, unsigned long *files_us)
 {
 	const struct case_spec *s = j->s;
 	const struct driver *d = j->d;
@@ -135,6 +136,7 @@ static int set_up(struct job *j)
 		.buf_off = s->buf_off, .head = d->head,
 		.tagged = j->mte && fault_kind_tagged_buffer(s->fault, s->mode),
 	};
+	unsigned long t;
 	const char *why;
 	int err;
 
@@ -158,7 +160,9 @@ static int set_up(struct job *j)
 		return -1;
 	}
 	j->prepared = true;
+	t = monotonic_us();
 	err = d->prepare ? d->prepare(&j->c) : 0;
+	*files_us = monotonic_us() - t;
 	if (err) {
 		if (!j->c.note[0])
 			snprintf(j->c.note, sizeof(j->c.note), "prepare: %s", strerror(-err));
@@ -286,9 +290,9 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 	unsigned long t = monotonic_us(), t1;
 
 	async_code = 0;
-	if (set_up(&j) == 0) {
+	if (set_up(&j, &us->files) == 0) {
 		t1 = monotonic_us();
-		us->setup = t1 - t;
+		us->setup = t1 - t - us->files;
 		call(&j);
 		t = monotonic_us();
 		us->call = t - t1;
@@ -305,7 +309,7 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 		}
 	} else {
 		t1 = monotonic_us();
-		us->setup = t1 - t;
+		us->setup = t1 - t - us->files;
 		t = t1;
 	}
 	if (j.skip[0]) {

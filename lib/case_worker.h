@@ -33,7 +33,7 @@ enum msg_stage {
 
 /* Where a worker's time went (microseconds), for case_stats. */
 struct case_phase_us {
-	unsigned long start, setup, call, verify, teardown;
+	unsigned long start, setup, files, call, verify, teardown;	/* setup less files */
 };
 
 struct case_msg {
