@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -338,6 +339,18 @@ static long threads(void)
 	return n;
 }
 
+/* Only the worker's own threads are left: itself and its watchdog's. A
+ * joined thread (a retag race) may still be counted for a moment. */
+static bool only_own_threads(void)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		if (threads() == 1 + wd.open)
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
 /* Own every page of the stack a case may use before any call is traced: in
  * a fresh fork they are the parent's, and the copy made on the first write
  * would count among the call's page faults (fault_ins) in a worker's first
@@ -411,7 +424,7 @@ void case_worker(int fd, pid_t parent, bool once)
 		if (scratch_fd >= 0)
 			close(scratch_fd);
 		idle.us = us;
-		idle.retiring = once || threads() != 1 + wd.open;
+		idle.retiring = once || !only_own_threads();
 		send_msg(&idle);
 		us = (struct case_phase_us){ 0 };
 		if (idle.retiring)
