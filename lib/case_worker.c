@@ -351,18 +351,6 @@ static bool only_own_threads(void)
 	return false;
 }
 
-/* Own every page of the stack a case may use before any call is traced: in
- * a fresh fork they are the parent's, and the copy made on the first write
- * would count among the call's page faults (fault_ins) in a worker's first
- * case only. */
-static void __attribute__((noinline)) own_stack(void)
-{
-	volatile char pad[256 * 1024];
-
-	for (size_t i = 0; i < sizeof(pad); i += 512)
-		pad[i] = 0;
-}
-
 /* The next request and its fds (-1 when none came): 1, 0 at the end (the
  * parent closed the socket), -1 on a broken request. */
 static int receive(struct case_request *req, int *dirfd, int *scratch_fd)
@@ -412,7 +400,6 @@ void case_worker(int fd, pid_t parent, bool once)
 	probe_init();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);
-	own_stack();
 	us.start = monotonic_us() - t0;
 
 	while ((got = receive(&req, &dirfd, &scratch_fd)) == 1) {
