@@ -209,6 +209,13 @@ static void deliver(struct watchdog *w, enum watch_verdict v)
 	}
 }
 
+/* Is the call the thread took still watched? (Stopped, or another armed
+ * since: its schedule is not this one's.) */
+static bool current(const struct watchdog *w)
+{
+	return w->armed && w->taken == w->calls;
+}
+
 /* Watch one call: sample until it returns (disarmed) or a verdict is
  * delivered. Called and returns with w->lock held. */
 static void watch_call(struct watchdog *w)
@@ -224,26 +231,29 @@ static void watch_call(struct watchdog *w)
 		next += WATCH_PERIOD_MS * 1000000u;
 		at.tv_sec = (time_t)(next / 1000000000u);
 		at.tv_nsec = (long)(next % 1000000000u);
-		while (w->armed && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
+		while (current(w) && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
 			;
-		if (!w->armed)
+		if (!current(w))
 			return;
+		/* watchdog_stop waits while the thread samples or delivers,
+		 * never while it sleeps */
+		w->busy = true;
 		pthread_mutex_unlock(&w->lock);
 
-		if (!take_sample(w, &s)) {
-			pthread_mutex_lock(&w->lock);
-			continue;
-		}
-		watch_judge_feed(&w->judge, &s);
-		v = watch_judge_early(&w->judge);
-		if (v == WATCH_NONE && s.t.at_ns >= limit)
-			v = watch_judge_final(&w->judge);
-		if (v != WATCH_NONE) {
-			deliver(w, v);
-			pthread_mutex_lock(&w->lock);
-			return;
+		v = WATCH_NONE;
+		if (take_sample(w, &s)) {
+			watch_judge_feed(&w->judge, &s);
+			v = watch_judge_early(&w->judge);
+			if (v == WATCH_NONE && s.t.at_ns >= limit)
+				v = watch_judge_final(&w->judge);
+			if (v != WATCH_NONE)
+				deliver(w, v);
 		}
 		pthread_mutex_lock(&w->lock);
+		w->busy = false;
+		pthread_cond_broadcast(&w->idle);
+		if (v != WATCH_NONE)
+			return;
 	}
 }
 
@@ -259,10 +269,7 @@ static void *watch(void *arg)
 		if (w->quit)
 			break;
 		w->taken = w->calls;
-		w->busy = true;
 		watch_call(w);
-		w->busy = false;
-		pthread_cond_broadcast(&w->idle);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -343,8 +350,8 @@ enum watch_return watchdog_stop(struct watchdog *w)
 		r = phase >= PHASE_REMOVING ? WATCH_RECOVERED : WATCH_RETURNED_ALONE;
 	pthread_mutex_lock(&w->lock);
 	w->armed = false;
-	pthread_cond_signal(&w->wake);
-	/* a verdict being delivered (the fault being removed) ends first */
+	/* a sample being taken, or a verdict being delivered (the fault being
+	 * removed), ends first; a sleeping thread goes idle when it wakes */
 	while (w->busy)
 		pthread_cond_wait(&w->idle, &w->lock);
 	pthread_mutex_unlock(&w->lock);

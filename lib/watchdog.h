@@ -86,7 +86,7 @@ struct watchdog {
 	pthread_mutex_t lock;
 	pthread_cond_t wake, idle;
 	bool armed;		/* a call is watched */
-	bool busy;		/* the thread is on a call (sampling, delivering) */
+	bool busy;		/* the thread samples or delivers a verdict */
 	bool quit;
 	unsigned calls, taken;	/* calls armed, and the last the thread took */
 	_Atomic int phase;
