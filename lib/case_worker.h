@@ -8,7 +8,8 @@
  * SOCK_SEQPACKET socket. The worker (case_worker.c) runs it in phases, set
  * up -> call -> verify -> tear down, and answers with case_msgs: the
  * watchdog's verdict while the call runs, CALLED after it, DONE after
- * verifying (or SKIP instead), then IDLE once torn down, ready for the next.
+ * verifying (or SKIP instead), then IDLE once torn down: ready for the next,
+ * or retiring (it ends; the parent starts another for the next case).
  * The parent gathers what it saw into a case_report; case_result_build (a
  * pure function, tests/case_result.c) turns that into the case_result.
  */
