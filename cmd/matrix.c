@@ -56,6 +56,10 @@ static void help(void)
 	       "                       ok, one that differs not ok\n"
 	       "      --resume FILE    append to FILE (CSV only), which this matrix started: the\n"
 	       "                       cases it holds are not run again, a torn last row is cut off\n"
+	       "      --engine ENGINE  worker (default: processes that run case after case) or\n"
+	       "                       fork (a process per case; the same results, slower)\n"
+	       "      --stats          print where the time went: worker starts and the cases'\n"
+	       "                       phases (set up, call, verify, tear down, row output)\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "Without --at/--offsets: sync-mode mte and retag faults at every position and\n"
 	       "offset, other modes at mid with offset 0, page faults (mode none) at every\n"
@@ -203,7 +207,7 @@ static int add_off(struct matrix_opts *o, const char *s)
 	return ITEM_OK;
 }
 
-enum { OPT_RESUME = 256, OPT_FORMAT, OPT_EXPECT };
+enum { OPT_RESUME = 256, OPT_FORMAT, OPT_EXPECT, OPT_ENGINE, OPT_STATS };
 
 int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 {
@@ -225,6 +229,8 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "no-watchdog", no_argument, NULL, 'W' },
 		{ "no-trace", no_argument, NULL, 'T' },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -317,6 +323,14 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 			break;
 		case 'T':
 			o->no_trace = true;
+			break;
+		case OPT_ENGINE:
+			if ((st = case_engine_parse(optarg)) < 0)
+				return usage_error("matrix", "bad --engine '%s': use worker or fork", optarg);
+			o->engine = st;
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case 'h':
 			o->help = true;
@@ -620,6 +634,26 @@ static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 		mte_mode_name(s->mode), fault_kind_name(s->fault), s->fault_at, s->buf_off);
 }
 
+/* --stats: where the time went, per case run (microseconds summed in st). */
+static void print_stats(FILE *f, const struct case_stats *st, unsigned long rows,
+			unsigned long row_us)
+{
+	double n = st->cases ? (double)st->cases : 1, other;
+
+	other = (double)st->total_us - (double)st->worker_start_us - (double)st->files_us -
+		(double)st->setup_us - (double)st->call_us - (double)st->verify_us -
+		(double)st->teardown_us;
+	fprintf(f, "matrix: phases, ms per case over %lu cases run: worker start %.3f (%lu "
+		"workers, %.3f each), files %.3f, set up %.3f, call %.3f, verify %.3f, tear down "
+		"%.3f, other (messages, waiting) %.3f; row output %.3f per row over %lu rows\n",
+		st->cases, (double)st->worker_start_us / n / 1000, st->workers,
+		st->workers ? (double)st->worker_start_us / (double)st->workers / 1000 : 0.0,
+		(double)st->files_us / n / 1000, (double)st->setup_us / n / 1000,
+		(double)st->call_us / n / 1000,
+		(double)st->verify_us / n / 1000, (double)st->teardown_us / n / 1000,
+		other / n / 1000, rows ? (double)row_us / (double)rows / 1000 : 0.0, rows);
+}
+
 /* err (-errno) from writing the output after rows whole records. */
 static void write_error(const struct format_out *out, int err, unsigned long rows)
 {
@@ -663,6 +697,8 @@ int cmd_matrix(int argc, char **argv)
 	FILE *sum;
 	bool tty = isatty(STDERR_FILENO), asymm_on = false;
 	struct timespec ts0, ts1;
+	struct case_stats st;
+	unsigned long row_us = 0, t_row;
 	time_t start;
 	double secs;
 	int err, status;
@@ -772,6 +808,7 @@ int cmd_matrix(int argc, char **argv)
 		write_error(&out, err, resumed.rows);
 		status = EXIT_FAILED;
 	}
+	case_engine_set(o.engine);
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	start = time(NULL);
 
@@ -818,7 +855,10 @@ int cmd_matrix(int argc, char **argv)
 			unreturned = s;
 		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
 			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
-		if ((err = format_result(&out, s, &r))) {
+		t_row = monotonic_us();
+		err = format_result(&out, s, &r);
+		row_us += monotonic_us() - t_row;
+		if (err) {
 			write_error(&out, err, resumed.rows + t.done);
 			status = EXIT_FAILED;
 			break;
@@ -834,6 +874,7 @@ int cmd_matrix(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (asymm_on)
 		case_asymm_end();
+	case_worker_end();
 	scratch_remove_all();
 	case_stop_release();
 
@@ -866,6 +907,10 @@ int cmd_matrix(int argc, char **argv)
 		fprintf(sum, "; resumed: %zu cases already in %s, %zu torn row%s repaired",
 			resumed.rows, o.resume, resumed.torn, resumed.torn == 1 ? "" : "s");
 	fputc('\n', sum);
+	if (o.stats) {
+		case_stats_get(&st);
+		print_stats(sum, &st, t.done, row_us);
+	}
 	free(plan.c);
 	free(done);
 	if ((err = format_close(&out)) && status == EXIT_OK) {

@@ -36,6 +36,8 @@ struct matrix_opts {
 	unsigned timeout_ms;
 	bool no_watchdog;
 	bool no_trace;
+	enum case_engine engine;	/* --engine */
+	bool stats;		/* --stats: where the time went */
 	bool help;		/* --help: print it, run nothing */
 	const char *dir;	/* --dir */
 	const char *out;	/* -o */

@@ -352,6 +352,7 @@ static int run_case(int argc, char **argv, bool trace)
 			return EXIT_PLATFORM;
 		}
 	}
+	case_worker_end();
 	scratch_remove_all();
 	case_stop_release();
 	if (r.stopped) {

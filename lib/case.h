@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Run one case: a driver's call with a fault layout, in a forked child with
- * a time limit, the result back through a pipe, then classified (outcome.h).
+ * Run one case: a driver's call with a fault layout, in a worker process
+ * with a time limit, the result back through a socket, then classified
+ * (outcome.h). A worker runs case after case (case_worker.h says what a
+ * case may change in it and how that is put back); one that a case killed,
+ * or that had to be killed, is replaced by a fresh one for the next case.
+ * The fork engine (case_engine_set) makes a worker per case instead.
  *
- * While the call runs, a watchdog thread in the child (watchdog.h) judges a
+ * While the call runs, the worker's watchdog thread (watchdog.h) judges a
  * call that burns kernel CPU in a loop a livelock, early, and one asleep
  * without progress at the time limit a hang; it then removes the fault, and
- * a call that returns is recovered (r->raw.recovered). A child that gives no
+ * a call that returns is recovered (r->raw.recovered). A worker that gives no
  * result is killed with SIGKILL; one that cannot be killed (spinning in the
  * kernel) is left running and the run goes on (r->unkillable, r->pid).
  */
@@ -66,7 +70,7 @@ struct case_result {
 	int stopped;		/* the stop signal that ended the case before its result
 				 * (0: none); then a skip, not a measurement */
 	bool unkillable;	/* timed out and survived SIGKILL */
-	pid_t pid;		/* the child, when left running */
+	pid_t pid;		/* the worker, when left running */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */
 	char note[320];
 };
@@ -85,6 +89,36 @@ void case_skip(const struct case_spec *s, struct case_result *r, const char *why
  * no child could be made. */
 int case_run(const struct case_spec *s, struct case_result *r);
 
+/* Which processes run the cases: a worker for case after case (the
+ * default), or a fresh one per case (fork, for comparison). */
+enum case_engine {
+	CASE_ENGINE_WORKER,
+	CASE_ENGINE_FORK,
+};
+#define CASE_ENGINE_COUNT	2
+const char *case_engine_name(enum case_engine e);
+int case_engine_parse(const char *name);	/* -1 when unknown */
+void case_engine_set(enum case_engine e);
+
+/* End the worker waiting for a case, if any (at the end of a run; a worker
+ * also dies with its parent). */
+void case_worker_end(void);
+
+/* Where the time of the cases run so far went, in microseconds summed over
+ * them: the whole of case_run, and its phases (the rest is messages and
+ * waiting). */
+struct case_stats {
+	unsigned long cases;		/* run in a worker (skips decided before are not) */
+	unsigned long workers;		/* worker processes started */
+	unsigned long worker_start_us;	/* fork, and the worker getting ready */
+	unsigned long files_us;		/* the case's directory, the driver's files */
+	unsigned long setup_us;		/* the buffer, fault, expectation, mode, watchdog */
+	unsigned long call_us, verify_us;
+	unsigned long teardown_us;	/* the worker's clean-up, the case's directory */
+	unsigned long total_us;
+};
+void case_stats_get(struct case_stats *st);
+
 /* Asymmetric mode is a per-CPU preference (sysfs): make every CPU prefer it
  * for the run, and put the preferences back. begin returns NULL, or why
  * asymm cases must be skipped. */
@@ -96,7 +130,7 @@ void case_asymm_end(void);
  * ignored from the start (nohup) and ignores SIGPIPE and SIGXFSZ (a failed
  * write is an error, not a death); case_stop_signal then holds the first
  * one caught. A case running then gets CASE_STOP_GRACE_MS to finish; one
- * that has not is killed and is a skip with r->stopped set. Its children
+ * that has not is killed and is a skip with r->stopped set. Workers
  * ignore them: the parent decides. */
 #define CASE_STOP_GRACE_MS	1000
 extern volatile sig_atomic_t case_stop_signal;

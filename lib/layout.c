@@ -7,24 +7,9 @@
 #include "mte.h"
 #include "util.h"
 
-static const char *const fault_names[FAULT_KIND_COUNT] = {
-	[FAULT_NONE] = "none", [FAULT_MTE] = "mte", [FAULT_PAGE] = "page",
-	[FAULT_RETAG] = "retag",
-};
-
-const char *fault_kind_name(enum fault_kind k)
-{
-	return enum_name(fault_names, FAULT_KIND_COUNT, k);
-}
-
-int fault_kind_parse(const char *name)
-{
-	return enum_parse(fault_names, FAULT_KIND_COUNT, name);
-}
-
 size_t layout_fault_offset(enum fault_kind k, size_t buf_off, size_t fault_at, size_t page)
 {
-	size_t unit = k == FAULT_PAGE ? page : MTE_GRANULE;
+	size_t unit = fault_kind(k)->page ? page : MTE_GRANULE;
 	size_t first = ALIGN_DOWN(buf_off + fault_at, unit);
 
 	return first > buf_off ? first - buf_off : 0;
@@ -57,45 +42,18 @@ int layout_create(struct layout *l, const struct layout_spec *s)
 
 int layout_apply(struct layout *l)
 {
-	size_t at = layout_fault_byte(l);
-	int err = 0;
+	const struct fault_kind_ops *k = fault_kind(l->spec.fault);
+	int err = k->apply ? k->apply(l) : 0;
 
-	switch (l->spec.fault) {
-	case FAULT_NONE:
-		break;
-	case FAULT_MTE:
-	case FAULT_RETAG:
-		err = testbuf_mismatch(&l->tb, at);
-		break;
-	case FAULT_PAGE:
-		err = testbuf_protect_page(&l->tb, at);
-		if (!err) {
-			l->prot_lo = ALIGN_DOWN(at, page_size());
-			l->prot_hi = l->prot_lo + page_size();
-		}
-		break;
-	}
 	l->applied = err == 0;
 	return err;
 }
 
 int layout_remove(struct layout *l)
 {
-	size_t at = layout_fault_byte(l);
+	const struct fault_kind_ops *k = fault_kind(l->spec.fault);
 
-	if (!l->applied)
-		return 0;
-	switch (l->spec.fault) {
-	case FAULT_NONE:
-		return 0;
-	case FAULT_MTE:
-	case FAULT_RETAG:
-		return testbuf_match(&l->tb, at);
-	case FAULT_PAGE:
-		/* prot_lo/prot_hi stay: what was stored there before is unknown */
-		return testbuf_unprotect_page(&l->tb, at);
-	}
-	return 0;
+	return l->applied && k->remove ? k->remove(l) : 0;
 }
 
 void layout_destroy(struct layout *l)

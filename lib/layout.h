@@ -25,23 +25,7 @@
 #include <stdint.h>
 
 #include "buffer.h"
-
-enum fault_kind {
-	FAULT_NONE,	/* control: no fault */
-	FAULT_MTE,	/* a granule with a mismatching tag */
-	FAULT_PAGE,	/* a PROT_NONE page */
-	FAULT_RETAG,	/* a granule whose tag flips while the call runs */
-};
-#define FAULT_KIND_COUNT	4
-
-const char *fault_kind_name(enum fault_kind k);
-int fault_kind_parse(const char *name);	/* -1 when unknown */
-
-/* A fault made of memory tags: needs PROT_MTE and an MTE CPU. */
-static inline bool fault_kind_tagged(enum fault_kind k)
-{
-	return k == FAULT_MTE || k == FAULT_RETAG;
-}
+#include "fault_kind.h"
 
 struct layout_spec {
 	enum fault_kind fault;
@@ -75,12 +59,11 @@ static inline size_t layout_fault_byte(const struct layout *l)
 
 /* Map the buffer (no fault yet). Returns 0 or -errno. */
 int layout_create(struct layout *l, const struct layout_spec *s);
-/* Place the fault (retag: its starting state, the granule mismatching).
- * Returns 0 or -errno. */
+/* Place the fault (its kind's apply, fault_kind.h). Returns 0 or -errno. */
 int layout_apply(struct layout *l);
-/* Take the fault away again (the watchdog's recovery): the granule gets the
- * buffer's tag, the page its access. Safe from another thread while a call
- * uses the buffer. Returns 0 or -errno. */
+/* Take the fault away again (after the call, or the watchdog's recovery):
+ * the granule gets the buffer's tag, the page its access. Safe from another
+ * thread while a call uses the buffer. Returns 0 or -errno. */
 int layout_remove(struct layout *l);
 void layout_destroy(struct layout *l);
 

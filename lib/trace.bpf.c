@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kprobes for lib/trace.c: one tiny program per row of TRACE_EVENT_TABLE,
- * counting calls made by one thread. No kernel structure is read (only the
- * first argument register), so there is no vmlinux.h, no BTF and no CO-RE
+ * counting calls made by one thread. No kernel structure is read (only
+ * argument registers), so there is no vmlinux.h, no BTF and no CO-RE
  * relocation: the object loads on 5.10, 6.1 and 6.12 alike.
  *
  * Built with clang -target bpf -D__TARGET_ARCH_<arch>; the skeleton made
@@ -46,12 +46,24 @@ static __always_inline int count(int ev, int takes_addr, unsigned long addr)
 	return 0;
 }
 
+/* handle_mm_fault(vma, address, flags, regs): a fault taken in user space
+ * has FAULT_FLAG_USER (the same bit from 5.10 to 6.12). Those are the
+ * program's own (the copy a fresh process makes on its first write to a
+ * page), not the kernel's work on the buffer: not counted. */
+#define FAULT_FLAG_USER	0x40
+static __always_inline int own_fault(int ev, struct pt_regs *ctx)
+{
+	return ev == EV_PAGE_FAULT && (PT_REGS_PARM3(ctx) & FAULT_FLAG_USER);
+}
+
 /* SEC("kprobe") without a function: trace.c attaches each program to its
  * function if the running kernel has it. */
 #define TRACE_PROG(ev, func, addr)						\
 	SEC("kprobe")								\
 	int on_##func(struct pt_regs *ctx)					\
 	{									\
+		if (own_fault(EV_##ev, ctx))					\
+			return 0;						\
 		return count(EV_##ev, addr, addr ? PT_REGS_PARM1(ctx) : 0);	\
 	}
 TRACE_EVENT_TABLE(TRACE_PROG)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 ssize_t read_small_file(const char *path, char *buf, size_t size)
@@ -196,13 +197,11 @@ size_t page_size(void)
 	return size;
 }
 
-pid_t fork_with_pipe(int *fd)
+/* fork() with fds[0] for the parent and fds[1] for the child. */
+static pid_t fork_with(int fds[2], int *fd)
 {
-	int fds[2];
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return -errno;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -214,6 +213,24 @@ pid_t fork_with_pipe(int *fd)
 	close(fds[pid == 0 ? 0 : 1]);
 	*fd = fds[pid == 0 ? 1 : 0];
 	return pid;
+}
+
+pid_t fork_with_pipe(int *fd)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -errno;
+	return fork_with(fds, fd);
+}
+
+pid_t fork_with_socket(int *fd)
+{
+	int fds[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+		return -errno;
+	return fork_with(fds, fd);
 }
 
 int thread_create_small(pthread_t *t, void *(*fn)(void *), void *arg)

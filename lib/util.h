@@ -61,6 +61,9 @@ void json_text(FILE *f, const char *s);
  * so nothing buffered is written twice). In the child: 0, *fd the write end.
  * In the parent: the child's pid, *fd the read end. -errno on failure. */
 pid_t fork_with_pipe(int *fd);
+/* The same with a SOCK_SEQPACKET socket pair both ways (messages keep their
+ * boundaries and may carry fds). */
+pid_t fork_with_socket(int *fd);
 
 /* A helper thread of a case (the watchdog, a retag race): a small stack,
  * taken from glibc's cache of freed thread stacks when one of that size is

@@ -209,13 +209,20 @@ static void deliver(struct watchdog *w, enum watch_verdict v)
 	}
 }
 
-static void *watch(void *arg)
+/* Is the call the thread took still watched? (Stopped, or another armed
+ * since: its schedule is not this one's.) */
+static bool current(const struct watchdog *w)
 {
-	struct watchdog *w = arg;
+	return w->armed && w->taken == w->calls;
+}
+
+/* Watch one call: sample until it returns (disarmed) or a verdict is
+ * delivered. Called and returns with w->lock held. */
+static void watch_call(struct watchdog *w)
+{
 	uint64_t next = (uint64_t)w->start_us * 1000u;
 	uint64_t limit = next + (uint64_t)w->limit_ms * 1000000u;
 
-	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct watch_sample s;
 		enum watch_verdict v;
@@ -224,25 +231,45 @@ static void *watch(void *arg)
 		next += WATCH_PERIOD_MS * 1000000u;
 		at.tv_sec = (time_t)(next / 1000000000u);
 		at.tv_nsec = (long)(next % 1000000000u);
-		while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
+		while (current(w) && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
 			;
-		if (w->stop)
-			break;
+		if (!current(w))
+			return;
+		/* watchdog_stop waits while the thread samples or delivers,
+		 * never while it sleeps */
+		w->busy = true;
 		pthread_mutex_unlock(&w->lock);
 
-		if (!take_sample(w, &s)) {
-			pthread_mutex_lock(&w->lock);
-			continue;
-		}
-		watch_judge_feed(&w->judge, &s);
-		v = watch_judge_early(&w->judge);
-		if (v == WATCH_NONE && s.t.at_ns >= limit)
-			v = watch_judge_final(&w->judge);
-		if (v != WATCH_NONE) {
-			deliver(w, v);
-			return NULL;
+		v = WATCH_NONE;
+		if (take_sample(w, &s)) {
+			watch_judge_feed(&w->judge, &s);
+			v = watch_judge_early(&w->judge);
+			if (v == WATCH_NONE && s.t.at_ns >= limit)
+				v = watch_judge_final(&w->judge);
+			if (v != WATCH_NONE)
+				deliver(w, v);
 		}
 		pthread_mutex_lock(&w->lock);
+		w->busy = false;
+		pthread_cond_broadcast(&w->idle);
+		if (v != WATCH_NONE)
+			return;
+	}
+}
+
+/* The thread: idle between calls, for as long as the watchdog is open. */
+static void *watch(void *arg)
+{
+	struct watchdog *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->quit && !(w->armed && w->taken != w->calls))
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->quit)
+			break;
+		w->taken = w->calls;
+		watch_call(w);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -267,24 +294,49 @@ void watchdog_prepare(void)
 	done = true;
 }
 
-int watchdog_start(struct watchdog *w)
+int watchdog_open(struct watchdog *w)
 {
 	pthread_condattr_t ca;
 	int err;
 
-	w->verdict = WATCH_NONE;
-	w->verdict_us = 0;
-	w->stop = false;
-	atomic_init(&w->phase, PHASE_RUNNING);
-	watch_judge_init(&w->judge, w->loop_events != NULL);
+	if (w->open)
+		return 0;
+	w->armed = w->quit = w->busy = false;
+	w->calls = w->taken = 0;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->wake, &ca);
 	pthread_condattr_destroy(&ca);
-	w->start_us = monotonic_us();
+	pthread_cond_init(&w->idle, NULL);
 	err = thread_create_small(&w->thread, watch, w);
-	return -err;
+	if (err) {
+		pthread_cond_destroy(&w->idle);
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		return -err;
+	}
+	w->open = true;
+	return 0;
+}
+
+int watchdog_start(struct watchdog *w)
+{
+	int err = watchdog_open(w);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&w->lock);
+	w->verdict = WATCH_NONE;
+	w->verdict_us = 0;
+	atomic_store(&w->phase, PHASE_RUNNING);
+	watch_judge_init(&w->judge, w->loop_events != NULL);
+	w->start_us = monotonic_us();
+	w->armed = true;
+	w->calls++;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return 0;
 }
 
 enum watch_return watchdog_stop(struct watchdog *w)
@@ -297,11 +349,26 @@ enum watch_return watchdog_stop(struct watchdog *w)
 	else
 		r = phase >= PHASE_REMOVING ? WATCH_RECOVERED : WATCH_RETURNED_ALONE;
 	pthread_mutex_lock(&w->lock);
-	w->stop = true;
+	w->armed = false;
+	/* a sample being taken, or a verdict being delivered (the fault being
+	 * removed), ends first; a sleeping thread goes idle when it wakes */
+	while (w->busy)
+		pthread_cond_wait(&w->idle, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+void watchdog_close(struct watchdog *w)
+{
+	if (!w->open)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->quit = true;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
-	return r;
+	w->open = false;
 }

@@ -63,9 +63,9 @@ enum watch_verdict watch_judge_early(struct watch_judge *j);
 /* At the time limit: WATCH_LIVELOCK, WATCH_HANG or WATCH_SLOW. */
 enum watch_verdict watch_judge_final(struct watch_judge *j);
 
-/* The watchdog thread around one call. */
+/* The watchdog thread: opened once, then around one call after another. */
 struct watchdog {
-	/* set by the caller before watchdog_start */
+	/* zero before watchdog_open; set by the caller before each watchdog_start */
 	pid_t pid, tid;		/* the thread making the call */
 	unsigned limit_ms;	/* the case's time limit */
 	bool (*loop_events)(uint64_t *n);	/* NULL, or false: not counted */
@@ -81,10 +81,14 @@ struct watchdog {
 	struct watch_judge judge;	/* judge.why: the evidence */
 
 	/* private */
+	bool open;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stop;
+	pthread_cond_t wake, idle;
+	bool armed;		/* a call is watched */
+	bool busy;		/* the thread samples or delivers a verdict */
+	bool quit;
+	unsigned calls, taken;	/* calls armed, and the last the thread took */
 	_Atomic int phase;
 	unsigned long start_us;
 };
@@ -93,7 +97,12 @@ struct watchdog {
  * retag races) cheaper to start. */
 void watchdog_prepare(void);
 
-/* Start watching; call it right before the call. 0 or -errno. */
+/* Start the thread, idle until watchdog_start; one thread serves every call
+ * until watchdog_close (a thread costs milliseconds under TCG). It inherits
+ * the calling thread's MTE mode: open it in mode none. 0 or -errno. */
+int watchdog_open(struct watchdog *w);
+/* Start watching (opening first when it is not open); call it right before
+ * the call. 0 or -errno. */
 int watchdog_start(struct watchdog *w);
 
 /* After the call returned: stop the watchdog. What the return means. */
@@ -103,5 +112,7 @@ enum watch_return {
 	WATCH_RECOVERED,	/* after the fault was removed */
 };
 enum watch_return watchdog_stop(struct watchdog *w);
+/* End the thread (after watchdog_stop). */
+void watchdog_close(struct watchdog *w);
 
 #endif

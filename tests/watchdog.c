@@ -263,12 +263,14 @@ static void remove_fault(struct watchdog *w)
 		abort();
 }
 
+/* One watchdog thread for every call, as in a case worker. */
+static struct watchdog wd;
+
 /* Watch fn's thread with limit_ms; the verdict, and what its end meant. */
 static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms, enum watch_return *ret,
 				       char *why, size_t size)
 {
-	struct watchdog w = { .pid = getpid(), .limit_ms = limit_ms, .on_verdict = on_verdict,
-			      .remove_fault = remove_fault };
+	static pthread_t first;
 	bool joined = false;
 	pthread_t t;
 	char c;
@@ -282,8 +284,15 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms, e
 	CHECK(pthread_create(&t, NULL, fn, NULL) == 0, "pthread_create");
 	while (!tid)
 		sched_yield();
-	w.tid = tid;
-	CHECK(watchdog_start(&w) == 0, "watchdog_start");
+	wd.pid = getpid();
+	wd.tid = tid;
+	wd.limit_ms = limit_ms;
+	wd.on_verdict = on_verdict;
+	wd.remove_fault = remove_fault;
+	CHECK(watchdog_start(&wd) == 0, "watchdog_start");
+	if (!first)
+		first = wd.thread;
+	CHECK(pthread_equal(first, wd.thread), "one watchdog thread watches call after call");
 	/* a verdict removes the "fault" and the thread returns; without one
 	 * (a loaded machine, a user-space spinner) it is told to, after the
 	 * limit, so the test never waits forever */
@@ -297,11 +306,11 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms, e
 		abort();
 	if (!joined)
 		pthread_join(t, NULL);
-	*ret = watchdog_stop(&w);
-	CHECK(calls == (w.verdict != WATCH_NONE), "one verdict told: %d", (int)calls);
-	snprintf(why, size, "%s", w.judge.why);
+	*ret = watchdog_stop(&wd);
+	CHECK(calls == (wd.verdict != WATCH_NONE), "one verdict told: %d", (int)calls);
+	snprintf(why, size, "%s", wd.judge.why);
 	CHECK(fcntl(wake[0], F_SETFL, O_NONBLOCK) == 0, "non-blocking pipe");
-	return w.verdict;
+	return wd.verdict;
 }
 
 static void real_threads(void)
@@ -340,6 +349,7 @@ static void real_threads(void)
 	v = watch_thread(finish_late, 3000, &ret, why, sizeof(why));
 	CHECK(v == WATCH_NONE && ret == WATCH_RETURNED, "a call finishing late gets no verdict: %d %d",
 	      v, ret);
+	watchdog_close(&wd);
 }
 
 int main(void)

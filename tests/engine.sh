@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The case engines: a worker runs case after case and gives the same rows as a
+# process per case (--engine fork, compared by scripts/engine-compare); a case
+# that has to be killed ends its worker, a fresh one runs the next case, and no
+# process is left behind; a bad --engine is a usage error.
+# Usage: engine.sh MTEPROBE STALL_SO
+set -u
+bin=$1 stall=$2
+. "$(dirname "$0")/scratch-lib.sh"
+compare=$(dirname "$0")/../scripts/engine-compare
+
+d=$top/d
+mkdir "$d"
+subset="--dir $d --syscalls read,write,pread,readv,writev,getdents64,pipe-read,pipe-write,sendmsg,recvmsg --faults page,none --modes none,sync"
+for e in fork worker; do
+	# shellcheck disable=SC2086
+	"$bin" matrix $subset --engine $e --stats -o "$top/$e.csv" >"$top/$e.out" 2>"$top/$e.err" ||
+		fail "matrix --engine $e: status $?: $(cat "$top/$e.err")"
+done
+"$compare" --csv "$top/fork.csv" "$top/worker.csv" >"$top/cmp" || fail "the engines differ: $(cat "$top/cmp")"
+ran=$(sed -n 's/^matrix: phases, ms per case over \([0-9]*\) cases run.*/\1/p' "$top/worker.out")
+[ "${ran:-0}" -gt 10 ] || fail "worker: too few cases ran: $(cat "$top/worker.out")"
+grep -q "over $ran cases run: worker start [0-9.]* (1 workers," "$top/worker.out" ||
+	fail "worker: not one worker for $ran cases: $(cat "$top/worker.out")"
+grep -q "over $ran cases run: worker start [0-9.]* ($ran workers," "$top/fork.out" ||
+	fail "fork: not a process per case: $(cat "$top/fork.out")"
+
+# a call that never returns: its worker is killed at the time limit, the next
+# case runs in a fresh one
+stalled "$top/mark" matrix --dir "$d" --syscalls pwrite,write --faults none --modes none \
+	--io buffered --timeout 1 --no-watchdog --stats -o "$top/k.csv" >"$top/out" 2>"$top/err" ||
+	fail "matrix with a stuck call: status $?: $(cat "$top/err")"
+row() { grep ",$1,buffered," "$top/k.csv" | head -1; }
+case $(row pwrite) in *,timeout,*"no result within 1000 ms; killed"*) ;; *) fail "the stuck pwrite: $(row pwrite)" ;; esac
+case $(row write) in *,full,*) ;; *) fail "write after the stuck case: $(row write)" ;; esac
+grep -q "over 2 cases run: worker start [0-9.]* (2 workers," "$top/out" ||
+	fail "not a fresh worker after the killed one: $(cat "$top/out")"
+if [ -s "$top/mark" ] && [ -e "/proc/$(cat "$top/mark")" ]; then
+	fail "the killed worker $(cat "$top/mark") is still there"
+fi
+[ -z "$(ls -A "$d")" ] || fail "files left: $(ls -A "$d")"
+
+"$bin" matrix --dir "$d" --engine spawn >/dev/null 2>"$top/err"; st=$?
+if [ $st != 2 ] || ! grep -q "bad --engine 'spawn': use worker or fork" "$top/err"; then
+	fail "bad --engine: status $st: $(cat "$top/err")"
+fi
+
+[ $fails = 0 ] || exit 1
+echo "ok: engines"
