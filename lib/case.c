@@ -359,6 +359,7 @@ static void __attribute__((noreturn)) child(const struct case_spec *s, int fd,
 	if (!s->no_watchdog) {
 		wd = (struct watchdog){ .pid = getpid(), .tid = gettid(), .limit_ms = limit_ms(s),
 					.loop_events = trace_on() ? loop_events : NULL,
+					.late = s->late_verdict,
 					.on_verdict = send_verdict, .remove_fault = remove_fault,
 					.arg = &lay };
 		verdict_fd = fd;

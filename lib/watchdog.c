@@ -275,7 +275,7 @@ static void *watch(void *arg)
 		watch_judge_feed(&w->judge, &s);
 		if (w->debug)
 			print_sample(w, &s);
-		v = watch_judge_early(&w->judge);
+		v = w->late ? WATCH_NONE : watch_judge_early(&w->judge);
 		if (v == WATCH_NONE && s.t.at_ns >= limit)
 			v = watch_judge_final(&w->judge);
 		if (v != WATCH_NONE) {

@@ -75,6 +75,7 @@ struct watchdog {
 	/* set by the caller before watchdog_start */
 	pid_t pid, tid;		/* the thread making the call */
 	unsigned limit_ms;	/* the case's time limit */
+	bool late;		/* no early verdict: judge only at the limit */
 	bool (*loop_events)(uint64_t *n);	/* NULL, or false: not counted */
 	/* told of a verdict before the fault is removed (the report must get
 	 * out even when removing it blocks) */

@@ -34,6 +34,9 @@ for opt in --syscalls --fs --io --modes --faults --at --offsets; do
 done
 expect 2 "^mteprobe: --dir is empty: give a directory" -- matrix --dir '' --syscalls read
 expect 2 "^mteprobe: --dir is empty: give a directory" -- run --syscall read --dir ''
+expect 2 "^mteprobe: --no-watchdog and --late-verdict exclude each other" -- \
+	run --syscall read --dir "$dir" --no-watchdog --late-verdict
+expect 0 "" -- run --syscall read --dir "$dir" --fault none --late-verdict
 expect 2 "^mteprobe: -o is empty: give a file" -- $small -o ''
 expect 2 "^mteprobe: --resume is empty: give a file" -- matrix --syscalls read --resume ''
 expect 2 "--syscalls 'write,,pread' has an empty item" -- $small --syscalls write,,pread

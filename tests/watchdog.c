@@ -453,6 +453,8 @@ static void recorded(void)
 /* ---- real threads ---- */
 
 static atomic_int stop, tid, calls;
+static bool late;		/* watch_thread: judge only at the time limit */
+static unsigned long verdict_ms;	/* watch_thread: when the verdict came */
 static int wake[2];
 
 static void *spin_kernel(void *arg)
@@ -526,7 +528,7 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
 				       char *why, size_t size)
 {
 	struct watchdog w = { .pid = getpid(), .limit_ms = limit_ms, .on_verdict = on_verdict,
-			      .remove_fault = remove_fault, .loop_events = loop_events };
+			      .remove_fault = remove_fault, .loop_events = loop_events, .late = late };
 	bool joined = false;
 	pthread_t t;
 	char c;
@@ -558,6 +560,7 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
 	*ret = watchdog_stop(&w);
 	CHECK(calls == (w.verdict != WATCH_NONE), "one verdict told: %d", (int)calls);
 	snprintf(why, size, "%s", w.judge.why);
+	verdict_ms = w.verdict_us / 1000;
 	CHECK(fcntl(wake[0], F_SETFL, O_NONBLOCK) == 0, "non-blocking pipe");
 	return w.verdict;
 }
@@ -591,6 +594,15 @@ static void real_threads(void)
 	}
 	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && strstr(why, "some in every period"),
 	      "a thread spinning in the kernel and retrying is a livelock on retries: %d %d %s", v, ret, why);
+
+	/* judged only at the time limit (--late-verdict): retrying all the
+	 * time, a livelock no sooner than the limit */
+	late = true;
+	v = watch_thread(spin_kernel, 1000, retrying, &ret, why, sizeof(why));
+	late = false;
+	fprintf(stderr, "kernel spinner, late verdict: verdict %d at %lu ms: %s\n", v, verdict_ms, why);
+	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && verdict_ms >= 1000,
+	      "late verdict: a livelock at the limit: %d %d at %lu ms", v, ret, verdict_ms);
 
 	/* retries, but a thread spinning in user space: no livelock */
 	v = watch_thread(spin_user, 1000, retrying, &ret, why, sizeof(why));
