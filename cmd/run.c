@@ -40,6 +40,8 @@ static void help(bool trace)
 	       "      --iovecs N      vectored calls: iovecs the buffer is split into (default 4)\n"
 	       "  -t, --timeout SEC   time limit of the case (default %d)\n"
 	       "      --no-watchdog   no livelock/hang verdicts or recovery: a plain time limit\n"
+	       "      --late-verdict  the watchdog judges only at the time limit (checking that\n"
+	       "                      its early verdicts are right: scripts/verdict-check)\n"
 	       "      --no-trace      do not count kernel events (run only; fault_ins stays empty)\n"
 	       "      --format FMT    text (default: one line), csv (header and row, see\n"
 	       "                      mteprobe-csv(5)), json (an object) or ktap (KTAP\n"
@@ -63,8 +65,8 @@ static void help(bool trace)
 	       CASE_TIMEOUT_MS_DEFAULT / 1000, trace ? ", no tracing" : "");
 }
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_IOVECS, OPT_NO_WATCHDOG, OPT_NO_TRACE,
-	OPT_BUF_OFF, OPT_OUTPUT };
+enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_IOVECS, OPT_NO_WATCHDOG,
+	OPT_LATE_VERDICT, OPT_NO_TRACE, OPT_BUF_OFF, OPT_OUTPUT };
 
 /* The kernel events of the call, one per line, with the functions this
  * kernel lacks or refuses to probe. */
@@ -101,6 +103,7 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 		{ "iovecs", required_argument, NULL, OPT_IOVECS },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
+		{ "late-verdict", no_argument, NULL, OPT_LATE_VERDICT },
 		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -188,6 +191,9 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 				return usage_error(cmd, "a reproducer always guards its call: drop --no-watchdog");
 			s->no_watchdog = true;
 			break;
+		case OPT_LATE_VERDICT:
+			s->late_verdict = true;
+			break;
 		case OPT_NO_TRACE:
 			if (trace || repro)
 				return usage_error(cmd, "--no-trace makes no sense for %s: use run", cmd);
@@ -231,6 +237,8 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 		o->format = format_find("text");
 	if ((x = check_output(cmd, o->format, o->expect)) != EXIT_OK)
 		return x;
+	if (s->no_watchdog && s->late_verdict)
+		return usage_error(cmd, "--no-watchdog and --late-verdict exclude each other: choose one");
 	if (o->dir && !*o->dir)
 		return usage_error(cmd, "--dir is empty: give a directory");
 	if (!syscall)

@@ -49,6 +49,7 @@ struct case_spec {
 	unsigned iovecs;
 	unsigned timeout_ms;
 	bool no_watchdog;	/* a plain time limit, no live-lock or hang verdicts */
+	bool late_verdict;	/* the watchdog judges only at the time limit */
 	unsigned seq;		/* unique per case: file names */
 };
 

@@ -197,6 +197,7 @@ static int set_up(struct job *j, unsigned long *files_us)
 		wd.tid = gettid();
 		wd.limit_ms = case_limit_ms(s);
 		wd.loop_events = trace_on() ? loop_events : NULL;
+		wd.late = s->late_verdict;
 		wd.on_verdict = send_verdict;
 		wd.remove_fault = remove_fault;
 		wd.arg = &j->lay;

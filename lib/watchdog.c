@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "util.h"
@@ -75,7 +76,17 @@ static uint64_t retries(const struct watch_judge *j, unsigned k)
 	return back(j, 0)->loop_events - back(j, k)->loop_events;
 }
 
-static void why_burning(struct watch_judge *j, unsigned k, const struct task_activity *a)
+/* The kernel retried between every two samples of the window, and often. */
+static bool retrying_throughout(const struct watch_judge *j, unsigned k)
+{
+	for (unsigned i = 0; i < k; i++)
+		if (back(j, i)->loop_events <= back(j, i + 1)->loop_events)
+			return false;
+	return retries(j, k) >= WATCH_RETRY_EVENTS;
+}
+
+static void why_burning(struct watch_judge *j, unsigned k, const struct task_activity *a,
+			bool throughout)
 {
 	size_t n = 0;
 
@@ -86,22 +97,31 @@ static void why_burning(struct watch_judge *j, unsigned k, const struct task_act
 				      waited_ms(j, k));
 	if (n < sizeof(j->why))
 		snprintf(j->why + n, sizeof(j->why) - n,
-			 j->events_known ? ", %llu kernel retries" : ", retries not counted",
+			 !j->events_known ? ", retries not counted" :
+			 throughout ? ", %llu kernel retries, some in every period" : ", %llu kernel retries",
 			 (unsigned long long)retries(j, k));
 }
 
 enum watch_verdict watch_judge_early(struct watch_judge *j)
 {
-	unsigned k = window(j, WATCH_LIVELOCK_MS, false);
 	struct task_activity a;
+	unsigned k;
 
+	/* the kernel retrying all the time is the loop itself: no need to
+	 * watch it burn CPU for long */
+	k = j->events_known ? window(j, WATCH_RETRY_MS, false) : 0;
+	if (k && retrying_throughout(j, k) && burning(j, k, &a)) {
+		why_burning(j, k, &a, true);
+		return WATCH_LIVELOCK;
+	}
+	k = window(j, WATCH_LIVELOCK_MS, false);
 	if (!k || !burning(j, k, &a))
 		return WATCH_NONE;
 	/* with the retries counted, CPU alone is not enough: a long copy
 	 * that makes progress burns kernel CPU too */
 	if (j->events_known && retries(j, k) < WATCH_LOOP_EVENTS)
 		return WATCH_NONE;
-	why_burning(j, k, &a);
+	why_burning(j, k, &a, false);
 	return WATCH_LIVELOCK;
 }
 
@@ -123,7 +143,7 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 		return WATCH_SLOW;
 	}
 	if (burning(j, k, &a)) {
-		why_burning(j, k, &a);
+		why_burning(j, k, &a, false);
 		return WATCH_LIVELOCK;
 	}
 	k = window(j, WATCH_HANG_MS, true);
@@ -193,6 +213,19 @@ static bool take_sample(struct watchdog *w, struct watch_sample *s)
 	return task_sample(w->pid, w->tid, &s->t) == 0;
 }
 
+/* One line per sample on standard error (MTEPROBE_WATCH_DEBUG): what
+ * tests/watchdog.c replays as recorded sequences. */
+static void print_sample(const struct watchdog *w, const struct watch_sample *s)
+{
+	fprintf(stderr, "watchdog sample: at_ms %llu state %c kernel_ms %llu user_ms %llu runs %llu "
+		"cpu_ms %llu wait_ms %llu retries %llu io %llu\n",
+		(unsigned long long)(s->t.at_ns / 1000000u - w->start_us / 1000u), s->t.state,
+		(unsigned long long)(s->t.kernel_ns / 1000000u), (unsigned long long)(s->t.user_ns / 1000000u),
+		(unsigned long long)s->t.runs, (unsigned long long)(s->t.cpu_ns / 1000000u),
+		(unsigned long long)(s->t.wait_ns / 1000000u), (unsigned long long)s->loop_events,
+		(unsigned long long)s->io_in_flight);
+}
+
 static void deliver(struct watchdog *w, enum watch_verdict v)
 {
 	int running = PHASE_RUNNING;
@@ -242,8 +275,15 @@ static void watch_call(struct watchdog *w)
 
 		v = WATCH_NONE;
 		if (take_sample(w, &s)) {
+			/* woken late (a busy machine): the next sample a whole
+			 * period after this one, not a burst of samples catching
+			 * up, whose periods would be too short to see retries in each */
+			if (s.t.at_ns > next + WATCH_PERIOD_MS * 1000000u / 2)
+				next = s.t.at_ns;
 			watch_judge_feed(&w->judge, &s);
-			v = watch_judge_early(&w->judge);
+			if (w->debug)
+				print_sample(w, &s);
+			v = w->late ? WATCH_NONE : watch_judge_early(&w->judge);
 			if (v == WATCH_NONE && s.t.at_ns >= limit)
 				v = watch_judge_final(&w->judge);
 			if (v != WATCH_NONE)
@@ -303,6 +343,7 @@ int watchdog_open(struct watchdog *w)
 		return 0;
 	w->armed = w->quit = w->busy = false;
 	w->calls = w->taken = 0;
+	w->debug = getenv("MTEPROBE_WATCH_DEBUG") != NULL;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

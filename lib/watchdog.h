@@ -16,6 +16,10 @@
  *    CPU, at least WATCH_KERNEL_SHARE of the time in the kernel, hardly any
  *    in user space, and (with tracing) the kernel kept retrying; time spent
  *    waiting for a CPU (busy machine) is not counted in the window;
+ *  - sooner with tracing: the same over only WATCH_RETRY_MS, when the kernel
+ *    retried between every two samples of it, WATCH_RETRY_EVENTS times at
+ *    least (a call making progress does not fault on, or fault in, the same
+ *    address again and again);
  *  - at the time limit: still burning kernel CPU is a livelock; asleep
  *    without being woken for the last WATCH_HANG_MS is a hang; anything else
  *    is a call still making progress: a plain timeout, no verdict.
@@ -37,6 +41,9 @@
 #define WATCH_KERNEL_SHARE	0.5	/* of the window, on a CPU in the kernel */
 #define WATCH_USER_SHARE	0.1	/* at most, in user space */
 #define WATCH_LOOP_EVENTS	2	/* retries in the window, when they are counted */
+/* The window of the verdict on retries: two sample periods, less their jitter */
+#define WATCH_RETRY_MS		80
+#define WATCH_RETRY_EVENTS	16	/* retries in it, at least, and some in every period */
 /* samples kept: more than the hang window, and than the livelock window of
  * a thread that gets a twentieth of a CPU (6.4 s on a busy machine) */
 #define WATCH_RING		128
@@ -68,6 +75,7 @@ struct watchdog {
 	/* zero before watchdog_open; set by the caller before each watchdog_start */
 	pid_t pid, tid;		/* the thread making the call */
 	unsigned limit_ms;	/* the case's time limit */
+	bool late;		/* no early verdict: judge only at the limit */
 	bool (*loop_events)(uint64_t *n);	/* NULL, or false: not counted */
 	/* told of a verdict before the fault is removed (the report must get
 	 * out even when removing it blocks) */
@@ -91,6 +99,7 @@ struct watchdog {
 	unsigned calls, taken;	/* calls armed, and the last the thread took */
 	_Atomic int phase;
 	unsigned long start_us;
+	bool debug;		/* MTEPROBE_WATCH_DEBUG: print every sample */
 };
 
 /* Once, in the process that forks the cases: makes their watchdogs (and

@@ -26,6 +26,8 @@ for opt in --syscalls --fs --io --modes --faults --at --offsets; do
 done
 expect 2 "^mteprobe: --dir is empty: give a directory" -- matrix --dir '' --syscalls read
 expect 2 "^mteprobe: --dir is empty: give a directory" -- run --syscall read --dir ''
+expect 2 "^mteprobe: --no-watchdog and --late-verdict exclude each other" -- \
+	run --syscall read --dir "$dir" --no-watchdog --late-verdict
 expect 2 "^mteprobe: -o is empty: give a file" -- $small -o ''
 expect 2 "^mteprobe: --resume is empty: give a file" -- matrix --syscalls read --resume ''
 expect 2 "--syscalls 'write,,pread' has an empty item" -- $small --syscalls write,,pread
@@ -82,6 +84,10 @@ expect 4 "^mteprobe: run: the case was skipped: pipe-read has no direct I/O path
 if ! grep -q '^Features.*\bmte\b' /proc/cpuinfo 2>/dev/null; then
 	expect 3 "^mteprobe: run: the case was skipped: needs an MTE CPU" -- run --syscall write --dir "$dir"
 fi
+
+# --late-verdict changes nothing for a call that returns
+expect 0 "" -- run --syscall read --dir "$dir" --fault none --late-verdict --csv
+[ "$(csv_col "$dir/out" result)" = full ] || fail "run --late-verdict: $(cat "$dir/out")"
 
 # --len 010 is ten bytes
 expect 0 "" -- run --syscall read --dir "$dir" --fault none --len 010 --csv

@@ -93,11 +93,40 @@ static void synthetic(void)
 	v = watch_judge_final(&f.j);
 	CHECK(v == WATCH_LIVELOCK && strstr(f.j.why, "0 kernel retries"), "final: %d %s", v, f.j.why);
 
-	/* retries counted and coming: early */
+	/* retries counted and coming in every period: judged on the retry
+	 * window, the third sample */
 	fake_init(&f, true);
 	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS && strstr(f.j.why, "4200 kernel retries"),
+	CHECK(v == WATCH_LIVELOCK && at == 3 * WATCH_PERIOD_MS &&
+	      strstr(f.j.why, "1400 kernel retries, some in every period"),
 	      "kernel spin with retries: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+	/* retries in bursts, a period without any between them: not
+	 * throughout, so the 300 ms rule */
+	fake_init(&f, true);
+	for (v = WATCH_NONE; f.t_ms < 3000 && v == WATCH_NONE; v = watch_judge_early(&f.j))
+		step(&f, 'R', 48, 0, 2, f.t_ms / WATCH_PERIOD_MS % 2 ? 700 : 0);
+	CHECK(v == WATCH_LIVELOCK && f.t_ms == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS && !strstr(f.j.why, "every period"),
+	      "bursts of retries: %d at %llu: %s", v, (unsigned long long)f.t_ms, f.j.why);
+	/* a retry now and then (fewer than WATCH_RETRY_EVENTS): the 300 ms rule */
+	fake_init(&f, true);
+	v = run_early(&f, 'R', 48, 0, 2, 1, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS,
+	      "few retries: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+	/* retries, but the thread sleeps or runs in user space: no livelock */
+	fake_init(&f, true);
+	v = run_early(&f, 'S', 2, 0, 10, 700, 3000, &at);
+	CHECK(v == WATCH_NONE, "retries while asleep: %d %s", v, f.j.why);
+	fake_init(&f, true);
+	v = run_early(&f, 'R', 10, 38, 2, 700, 3000, &at);
+	CHECK(v == WATCH_NONE, "retries in a user-space loop: %d %s", v, f.j.why);
+	/* one period without retries in the window delays the verdict on
+	 * retries until the window is past it */
+	fake_init(&f, true);
+	step(&f, 'R', 48, 0, 2, 700);
+	step(&f, 'R', 48, 0, 2, 0);
+	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 4 * WATCH_PERIOD_MS, "a period without retries: %d at %llu: %s",
+	      v, (unsigned long long)at, f.j.why);
 
 	/* a call that copies a lot: kernel CPU, under half of it */
 	fake_init(&f, false);
@@ -203,9 +232,229 @@ static void synthetic(void)
 	CHECK(watch_judge_final(&f.j) == WATCH_HANG, "a long sleep: hang, %s", f.j.why);
 }
 
+/* ---- recorded samples ----
+ * Sequences recorded in the MTE VM (QEMU TCG on a 2-core host, others'
+ * builds and tests running) with MTEPROBE_WATCH_DEBUG=1, one line per sample:
+ * at_ms state kernel_ms user_ms runs cpu_ms wait_ms retries io. A new
+ * recording is pasted from the "watchdog sample:" lines as they are. */
+
+/* 5.10 btrfs-tree-search: search_ioctl retries copy_to_sk, which faults on
+ * the granule (do_tag_check_fault; 5.10's fault-ins are inline) */
+static const char tree_510_idle[] =
+	"59 R 300 10 3 324 0 1440 0\n"
+	"103 R 350 10 3 368 0 2796 0\n"
+	"152 R 400 10 3 420 0 3965 0\n"
+	"203 R 450 10 3 468 0 5455 0\n"
+	"252 R 500 10 3 520 0 6901 0\n"
+	"303 R 550 10 3 572 0 8380 0\n"
+	"352 R 600 10 3 620 0 9797 0\n"
+	"403 R 650 10 3 668 0 11280 0\n";
+/* the same, the host busy: the watchdog woke late, then caught up */
+static const char tree_510_busy[] =
+	"300 R 1070 30 8 1146 38 329 0\n"
+	"352 R 1120 30 8 1194 38 592 0\n"
+	"357 R 1150 30 8 1194 38 671 0\n"
+	"440 R 1230 30 8 1282 38 877 0\n"
+	"461 R 1250 30 8 1297 38 1268 0\n"
+	"505 R 1300 30 8 1344 38 1346 0\n"
+	"550 R 1350 30 8 1398 38 1492 0\n"
+	"627 R 1430 30 8 1473 38 1795 0\n";
+static const char tree_510_late[] =
+	"541 R 440 20 6 466 4 2636 0\n"
+	"885 R 1050 40 6 1104 4 6551 0\n";
+/* 6.1 gfs2 pread: gfs2_file_read_iter faults in (fault_in_safe_writeable)
+ * and copies again, forever */
+static const char gfs2_61_idle[] =
+	"59 R 70 0 3 71 0 4012 0\n"
+	"102 R 110 0 4 112 1 6827 0\n"
+	"153 R 160 0 4 160 1 11061 0\n"
+	"206 R 200 0 5 204 12 13342 0\n"
+	"254 R 240 0 8 247 13 16009 0\n"
+	"303 R 290 0 10 299 14 19207 0\n"
+	"355 R 340 0 10 353 14 21285 0\n"
+	"402 R 390 0 10 399 14 23994 0\n";
+static const char gfs2_61_idle2[] =
+	"67 R 80 0 7 80 6 2538 0\n"
+	"102 R 110 0 9 115 7 4645 0\n"
+	"152 R 160 0 9 167 7 6827 0\n"
+	"203 R 210 0 9 215 7 8600 0\n"
+	"251 R 260 0 9 267 7 10043 0\n"
+	"324 R 330 0 9 339 7 11360 0\n"
+	"355 R 360 0 9 367 7 13556 0\n"
+	"402 R 410 0 10 414 7 15232 0\n";
+static const char gfs2_61_busy[] =
+	"255 R 290 0 10 307 7 4678 0\n"
+	"270 R 310 0 10 323 7 7407 0\n"
+	"288 R 330 0 10 343 7 7634 0\n"
+	"298 R 340 0 11 351 8 7916 0\n"
+	"310 R 350 0 12 362 8 8428 0\n"
+	"317 R 360 0 12 370 8 8428 0\n"
+	"352 R 400 0 12 407 8 11419 0\n"
+	"458 R 400 0 12 407 8 16772 0\n"
+	"470 R 400 0 12 407 8 16772 0\n"
+	"503 R 550 0 12 559 8 18763 0\n"
+	"561 R 600 0 12 607 8 21661 0\n";
+/* the same without tracing (--no-trace): retries not counted */
+static const char gfs2_61_untraced[] =
+	"65 R 70 0 3 71 1 0 0\n"
+	"106 R 110 0 4 110 2 0 0\n"
+	"154 R 150 0 4 158 2 0 0\n"
+	"203 R 200 0 5 209 2 0 0\n"
+	"254 R 250 0 5 257 2 0 0\n"
+	"303 R 300 0 6 309 3 0 0\n"
+	"354 R 330 0 6 333 3 0 0\n"
+	"403 R 330 0 6 333 3 0 0\n";
+/* 6.1 ext4: a 1 MiB O_DIRECT write on a disk throttled to 512 KiB/s
+ * (mte-vm --slow-disk), without and with an MTE fault: asleep for 2 s while
+ * the disk works, and full */
+static const char slow_disk_none[] =
+	"61 D 20 30 6 60 1 0 29\n"
+	"103 D 20 30 6 60 1 0 28\n"
+	"153 D 20 30 6 60 1 0 28\n"
+	"203 D 20 30 6 60 1 0 27\n"
+	"253 D 20 30 6 60 1 0 26\n"
+	"303 D 20 30 6 60 1 0 25\n"
+	"354 D 20 30 6 60 1 0 24\n"
+	"403 D 20 30 6 60 1 0 24\n"
+	"548 D 20 30 6 60 1 0 23\n"
+	"575 D 20 30 6 60 1 0 21\n"
+	"577 D 20 30 6 60 1 0 21\n"
+	"603 D 20 30 6 60 1 0 20\n"
+	"653 D 20 30 6 60 1 0 20\n"
+	"703 D 20 30 6 60 1 0 19\n"
+	"752 D 20 30 6 60 1 0 18\n"
+	"803 D 20 30 6 60 1 0 17\n"
+	"852 D 20 30 6 60 1 0 16\n"
+	"903 D 20 30 6 60 1 0 16\n"
+	"952 D 20 30 6 60 1 0 15\n"
+	"1003 D 20 30 6 60 1 0 14\n"
+	"1056 D 20 30 6 60 1 0 13\n"
+	"1103 D 20 30 6 60 1 0 12\n"
+	"1152 D 20 30 6 60 1 0 12\n"
+	"1203 D 20 30 6 60 1 0 11\n"
+	"1252 D 20 30 6 60 1 0 10\n"
+	"1303 D 20 30 6 60 1 0 9\n"
+	"1352 D 20 30 6 60 1 0 8\n"
+	"1404 D 20 30 6 60 1 0 8\n"
+	"1453 D 20 30 6 60 1 0 7\n"
+	"1504 D 20 30 6 60 1 0 6\n"
+	"1556 D 20 30 6 60 1 0 5\n"
+	"1603 D 20 30 6 60 1 0 4\n"
+	"1652 D 20 30 6 60 1 0 4\n"
+	"1704 D 20 30 6 60 1 0 3\n"
+	"1752 D 20 30 6 60 1 0 2\n"
+	"1804 D 20 30 6 60 1 0 1\n";
+static const char slow_disk_mte[] =
+	"105 R 100 150 7 250 7 0 0\n"
+	"125 R 110 150 7 263 7 0 0\n"
+	"222 D 170 170 7 348 7 0 32\n"
+	"234 D 170 170 7 348 7 0 30\n"
+	"256 D 170 170 7 348 7 0 29\n"
+	"305 D 170 170 7 348 7 0 28\n"
+	"367 D 170 170 7 348 7 0 28\n"
+	"404 D 170 170 7 348 7 0 27\n"
+	"454 D 170 170 7 348 7 0 26\n"
+	"504 D 170 170 7 348 7 0 25\n"
+	"554 D 170 170 7 348 7 0 24\n"
+	"605 D 170 170 7 348 7 0 24\n"
+	"654 D 170 170 7 348 7 0 23\n"
+	"705 D 170 170 7 348 7 0 22\n"
+	"754 D 170 170 7 348 7 0 21\n"
+	"804 D 170 170 7 348 7 0 21\n"
+	"853 D 170 170 7 348 7 0 20\n"
+	"904 D 170 170 7 348 7 0 19\n"
+	"957 D 170 170 7 348 7 0 18\n"
+	"1004 D 170 170 7 348 7 0 17\n"
+	"1057 D 170 170 7 348 7 0 16\n"
+	"1105 D 170 170 7 348 7 0 16\n"
+	"1153 D 170 170 7 348 7 0 15\n"
+	"1205 D 170 170 7 348 7 0 14\n"
+	"1254 D 170 170 7 348 7 0 13\n"
+	"1305 D 170 170 7 348 7 0 12\n"
+	"1353 D 170 170 7 348 7 0 12\n"
+	"1405 D 170 170 7 348 7 0 11\n"
+	"1454 D 170 170 7 348 7 0 10\n"
+	"1505 D 170 170 7 348 7 0 9\n"
+	"1554 D 170 170 7 348 7 0 8\n"
+	"1605 D 170 170 7 348 7 0 8\n"
+	"1655 D 170 170 7 348 7 0 7\n"
+	"1705 D 170 170 7 348 7 0 6\n"
+	"1758 D 170 170 7 348 7 0 5\n"
+	"1805 D 170 170 7 348 7 0 4\n"
+	"1857 D 170 170 7 348 7 0 4\n"
+	"1905 D 170 170 7 348 7 0 3\n"
+	"1954 D 170 170 7 348 7 0 2\n"
+	"2004 D 170 170 7 348 7 0 1\n";
+
+/* Feed a recording to a judge as the watchdog would, with the time limit at
+ * limit_ms: the verdict, and the sample it came at. */
+static enum watch_verdict replay(const char *rec, bool events_known, unsigned limit_ms, unsigned *at)
+{
+	static struct watch_judge j;
+	enum watch_verdict v = WATCH_NONE;
+
+	watch_judge_init(&j, events_known);
+	*at = 0;
+	for (const char *line = rec; *line && v == WATCH_NONE; line = strchr(line, '\n') + 1) {
+		unsigned long long ms, kernel, user, runs, cpu, wait, retries, io;
+		struct watch_sample s;
+		char state;
+
+		CHECK(sscanf(line, "%llu %c %llu %llu %llu %llu %llu %llu %llu", &ms, &state, &kernel,
+			     &user, &runs, &cpu, &wait, &retries, &io) == 9, "recorded line: %.40s", line);
+		s = (struct watch_sample){
+			.t = { .state = state, .kernel_ns = kernel * 1000000u, .user_ns = user * 1000000u,
+			       .has_runs = true, .runs = runs, .cpu_ns = cpu * 1000000u,
+			       .wait_ns = wait * 1000000u, .at_ns = ms * 1000000u },
+			.loop_events = retries, .io_in_flight = io,
+		};
+		watch_judge_feed(&j, &s);
+		*at = (unsigned)ms;
+		v = watch_judge_early(&j);
+		if (v == WATCH_NONE && ms >= limit_ms)
+			v = watch_judge_final(&j);
+	}
+	fprintf(stderr, "replay: verdict %d at %u ms: %s\n", v, *at, j.why);
+	return v;
+}
+
+static void recorded(void)
+{
+	enum watch_verdict v;
+	unsigned at;
+
+	/* with the retries counted, a live-lock is judged on the third sample
+	 * of an idle machine (the rules without them took 400 ms) */
+	v = replay(tree_510_idle, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 152, "5.10 tree search: livelock at %u ms", at);
+	v = replay(gfs2_61_idle, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 153, "6.1 gfs2 pread: livelock at %u ms", at);
+	v = replay(gfs2_61_idle2, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 152, "6.1 gfs2 pread: livelock at %u ms", at);
+	/* a busy host: samples late or bunched, a verdict all the same, and
+	 * no later than without counting retries */
+	v = replay(tree_510_busy, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at <= 440, "5.10 tree search, busy: livelock at %u ms", at);
+	v = replay(tree_510_late, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 885, "5.10 tree search, late samples: livelock at %u ms", at);
+	v = replay(gfs2_61_busy, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at <= 561, "6.1 gfs2 pread, busy: livelock at %u ms", at);
+	/* without tracing: the 300 ms rule, as before */
+	v = replay(gfs2_61_untraced, false, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 403, "6.1 gfs2 pread untraced: livelock at %u ms", at);
+	/* a slow disk: never early, and at the time limit (1.5 s here) a
+	 * wait on slow I/O, not a hang */
+	v = replay(slow_disk_none, true, 1500, &at);
+	CHECK(v == WATCH_SLOW && at >= 1500, "slow disk, no fault: %d at %u ms", v, at);
+	v = replay(slow_disk_mte, true, 1500, &at);
+	CHECK(v == WATCH_SLOW && at >= 1500, "slow disk, mte fault: %d at %u ms", v, at);
+}
+
 /* ---- real threads ---- */
 
 static atomic_int stop, tid, calls;
+static bool late;		/* watch_thread: judge only at the time limit */
+static unsigned long verdict_ms;	/* watch_thread: when the verdict came */
 static int wake[2];
 
 static void *spin_kernel(void *arg)
@@ -263,11 +512,22 @@ static void remove_fault(struct watchdog *w)
 		abort();
 }
 
+/* A kernel that retries all the time: more retries at every sample. */
+static bool retrying(uint64_t *n)
+{
+	static uint64_t retries;
+
+	*n = retries += 100;
+	return true;
+}
+
 /* One watchdog thread for every call, as in a case worker. */
 static struct watchdog wd;
 
-/* Watch fn's thread with limit_ms; the verdict, and what its end meant. */
-static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms, enum watch_return *ret,
+/* Watch fn's thread with limit_ms; the verdict, and what its end meant.
+ * loop_events: how retries are counted (NULL: they are not). */
+static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
+				       bool (*loop_events)(uint64_t *n), enum watch_return *ret,
 				       char *why, size_t size)
 {
 	static pthread_t first;
@@ -289,6 +549,8 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms, e
 	wd.limit_ms = limit_ms;
 	wd.on_verdict = on_verdict;
 	wd.remove_fault = remove_fault;
+	wd.loop_events = loop_events;
+	wd.late = late;
 	CHECK(watchdog_start(&wd) == 0, "watchdog_start");
 	if (!first)
 		first = wd.thread;
@@ -309,6 +571,7 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms, e
 	*ret = watchdog_stop(&wd);
 	CHECK(calls == (wd.verdict != WATCH_NONE), "one verdict told: %d", (int)calls);
 	snprintf(why, size, "%s", wd.judge.why);
+	verdict_ms = wd.verdict_us / 1000;
 	CHECK(fcntl(wake[0], F_SETFL, O_NONBLOCK) == 0, "non-blocking pipe");
 	return wd.verdict;
 }
@@ -325,7 +588,7 @@ static void real_threads(void)
 	/* a loaded machine may give the spinner under half a CPU for a while:
 	 * three tries */
 	for (tries = 0; tries < 3; tries++) {
-		v = watch_thread(spin_kernel, 5000, &ret, why, sizeof(why));
+		v = watch_thread(spin_kernel, 5000, NULL, &ret, why, sizeof(why));
 		fprintf(stderr, "kernel spinner: verdict %d, return %d: %s\n", v, ret, why);
 		if (v == WATCH_LIVELOCK)
 			break;
@@ -333,20 +596,44 @@ static void real_threads(void)
 	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED,
 	      "a thread spinning in the kernel is a livelock, recovered: %d %d", v, ret);
 
+	/* the same with retries counted: judged on the retry window */
+	for (tries = 0; tries < 3; tries++) {
+		v = watch_thread(spin_kernel, 5000, retrying, &ret, why, sizeof(why));
+		fprintf(stderr, "kernel spinner retrying: verdict %d, return %d: %s\n", v, ret, why);
+		if (v == WATCH_LIVELOCK && strstr(why, "some in every period"))
+			break;
+	}
+	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && strstr(why, "some in every period"),
+	      "a thread spinning in the kernel and retrying is a livelock on retries: %d %d %s", v, ret, why);
+
+	/* judged only at the time limit (--late-verdict): retrying all the
+	 * time, a livelock no sooner than the limit */
+	late = true;
+	v = watch_thread(spin_kernel, 1000, retrying, &ret, why, sizeof(why));
+	late = false;
+	fprintf(stderr, "kernel spinner, late verdict: verdict %d at %lu ms: %s\n", v, verdict_ms, why);
+	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && verdict_ms >= 1000,
+	      "late verdict: a livelock at the limit: %d %d at %lu ms", v, ret, verdict_ms);
+
+	/* retries, but a thread spinning in user space: no livelock */
+	v = watch_thread(spin_user, 1000, retrying, &ret, why, sizeof(why));
+	CHECK(v == WATCH_SLOW && ret == WATCH_RETURNED_ALONE,
+	      "a user-space spinner is not stuck in the kernel, retries or not: %d %d", v, ret);
+
 	/* a hang, unless this machine's disks were busy meanwhile (then it
 	 * is taken for a wait on slow I/O: the synthetic cases test both) */
-	v = watch_thread(sleep_on_pipe, 1500, &ret, why, sizeof(why));
+	v = watch_thread(sleep_on_pipe, 1500, NULL, &ret, why, sizeof(why));
 	fprintf(stderr, "sleeper: verdict %d, return %d: %s\n", v, ret, why);
 	CHECK((v == WATCH_HANG && ret == WATCH_RECOVERED) ||
 	      (v == WATCH_SLOW && strstr(why, "slow I/O") && ret == WATCH_RETURNED_ALONE),
 	      "a sleeper is a hang at the limit: %d %d", v, ret);
 
-	v = watch_thread(spin_user, 1000, &ret, why, sizeof(why));
+	v = watch_thread(spin_user, 1000, NULL, &ret, why, sizeof(why));
 	fprintf(stderr, "user spinner: verdict %d, return %d: %s\n", v, ret, why);
 	CHECK(v == WATCH_SLOW && ret == WATCH_RETURNED_ALONE,
 	      "a user-space spinner is not stuck in the kernel: %d %d", v, ret);
 
-	v = watch_thread(finish_late, 3000, &ret, why, sizeof(why));
+	v = watch_thread(finish_late, 3000, NULL, &ret, why, sizeof(why));
 	CHECK(v == WATCH_NONE && ret == WATCH_RETURNED, "a call finishing late gets no verdict: %d %d",
 	      v, ret);
 	watchdog_close(&wd);
@@ -355,6 +642,7 @@ static void real_threads(void)
 int main(void)
 {
 	synthetic();
+	recorded();
 	real_threads();
 	return 0;
 }
