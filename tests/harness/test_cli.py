@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""mtevm.main.parse_args, mtevm.qemu.command and mtevm.initramfs: the command line, the
+QEMU machine (with and without MTE) and what the guest is told."""
+import os
+import subprocess
+import unittest
+
+from common import TempDirTest, need_tools
+
+from mtevm import initramfs, kernels, main, qemu
+from mtevm.status import Failure
+
+
+class ParseArgsTest(TempDirTest):
+	def refused(self, *argv):
+		with self.assertRaises(Failure) as e:
+			main.parse_args(list(argv))
+		self.assertEqual(e.exception.status, 64)
+		self.assertNotIn("\n", str(e.exception))
+		return str(e.exception)
+
+	def test_defaults(self):
+		o = main.parse_args([])
+		self.assertEqual((o.kernels, o.job, o.timeout, o.mte), (("6.1",), main.DEFAULT_JOB, 600, True))
+		self.assertEqual(o.fs, tuple(kernels.fs_names()))
+
+	def test_every_named_kernel_is_accepted(self):
+		for k in kernels.KERNELS:
+			self.assertEqual(main.parse_args(["--kernel", k.name, "--", "true"]).kernels, (k.name,))
+		self.assertEqual(main.parse_args(["--kernels", "5.10,trixie-bpo"]).kernels, ("5.10", "trixie-bpo"))
+
+	def test_bad_input_names_the_problem(self):
+		self.assertIn("'4.19'", self.refused("--kernel", "4.19"))
+		self.assertIn("trixie-bpo", self.refused("--kernel", "4.19"))
+		self.assertIn("'zfs'", self.refused("--fs", "btrfs,zfs"))
+		self.assertIn("10m", self.refused("--timeout", "10m"))
+		self.assertIn("1.5M", self.refused("--slow-disk", "1.5M"))
+		self.assertIn("--modules", self.refused("--kernel", "6.1", "--modules", self.tmp))
+		self.assertIn("mteprobe selftest", self.refused("--"))
+		self.assertIn("not both", self.refused("--kernel", "6.1", "--kernels", "5.10"))
+		self.assertIn("-cpu help", self.refused("--cpu", "max;reboot"))
+		self.assertIn("--cpu needs a value", self.refused("--cpu"))
+
+	def test_fs_list_deduplicated_none_empty_and_rates(self):
+		self.assertEqual(main.parse_args(["--fs", "ext4,tmpfs,ext4"]).fs, ("ext4", "tmpfs"))
+		self.assertEqual(main.parse_args(["--fs", "none"]).fs, ())
+		self.assertEqual([main.disk_rate(v) for v in ("512", "256k", "1M", "511", "2000000000000")],
+				 [512, 262144, 1 << 20, None, None])
+
+	def test_cpu_and_no_mte(self):
+		o = main.parse_args(["--cpu", "neoverse-v1", "--no-mte", "--", "mteprobe", "selftest"])
+		self.assertEqual((o.cpu, o.mte, o.job), ("neoverse-v1", False, ["mteprobe", "selftest"]))
+		os.environ["MTEPROBE_QEMU_CPU"] = "max,pauth-impdef=on"
+		self.addCleanup(os.environ.pop, "MTEPROBE_QEMU_CPU")
+		self.assertEqual(main.parse_args([]).cpu, "max,pauth-impdef=on")
+
+
+class QemuCommandTest(unittest.TestCase):
+	def test_machine_with_and_without_mte(self):
+		argv = qemu.command("Image", "initrd", "console.log", "results.img", [("ext4", "ext4.img")])
+		self.assertEqual(argv[argv.index("-M") + 1], "virt,mte=on")
+		self.assertEqual(argv[argv.index("-cpu") + 1], qemu.DEFAULT_CPU)
+		argv = qemu.command("Image", "initrd", "console.log", "results.img", [], cpu="neoverse-v1", mte=False)
+		self.assertEqual((argv[argv.index("-M") + 1], argv[argv.index("-cpu") + 1]), ("virt,mte=off", "neoverse-v1"))
+
+	def test_disks_copy_on_write_throttled_results_disk_never(self):
+		argv = qemu.command("Image", "initrd", "c", "results.img", [("ext4", "ext4.img")], slow_disk=262144)
+		drives = [argv[i + 1] for i, a in enumerate(argv) if a == "-drive"]
+		self.assertEqual(drives, ["if=none,id=results,file=results.img,format=raw",
+					  "if=none,id=ext4,file=ext4.img,format=raw,snapshot=on,throttling.bps-total=262144"])
+		self.assertIn("virtio-blk-pci,drive=ext4,serial=ext4,request-merging=off", argv)
+
+
+class InitramfsTest(TempDirTest):
+	def test_job_script_quotes_for_the_guest_shell(self):
+		script = initramfs.job_script(15, 10, ["ext4", "tmpfs"], 262144, ["sh", "-c", "echo 'it''s' $HOME"])
+		out = subprocess.run(["sh", "-c", script + 'printf "%s|" "$JOB_TIMEOUT" "$FS_LIST" "$DISK_MAX_KB" "$@"'],
+				     capture_output=True, text=True).stdout
+		self.assertEqual(out, "15|ext4 tmpfs|16|sh|-c|echo 'it''s' $HOME|")
+
+	def test_disk_max_kb_is_a_power_of_two_within_the_bucket(self):
+		self.assertEqual([initramfs.disk_max_kb(r) for r in (None, 1024, 262144, 524288, 1 << 40)], [None, 4, 16, 32, 1024])
+
+	def test_cpio_holds_the_tree_owned_by_root(self):
+		need_tools("cpio")
+		d = os.path.join(self.tmp, "d")
+		os.makedirs(os.path.join(d, "etc/mte-vm"))
+		with open(os.path.join(d, "etc/mte-vm/job.sh"), "w") as f:
+			f.write("set -- true\n")
+		os.symlink("../bin/busybox", os.path.join(d, "etc/link"))
+		initramfs.make_cpio(d, os.path.join(self.tmp, "a.cpio"))
+		listing = subprocess.run(["cpio", "-itv", "--quiet", "-F", os.path.join(self.tmp, "a.cpio")],
+					 capture_output=True, text=True).stdout.splitlines()
+		names = [(l.split()[-1] if "->" not in l else l.split()[-3]).removeprefix("./") for l in listing]
+		self.assertEqual(names, ["etc", "etc/link", "etc/mte-vm", "etc/mte-vm/job.sh"])
+		self.assertTrue(all(" root " in l for l in listing), listing)
+
+
+if __name__ == "__main__":
+	unittest.main()
