@@ -98,6 +98,15 @@ class AptTest(TempDirTest):
 	def apt(self, suite):
 		return debian.Apt(os.path.join(self.tmp, "apt", suite), "file:" + self.repo, suite, signed_by=None)
 
+	def publish_split_kernel(self, suite, version, abi):
+		"""The repository's SUITE now holds one 7.x-style kernel (and no older .debs)."""
+		pool = os.path.join(self.repo, "pool")
+		os.makedirs(pool, exist_ok=True)
+		for f in os.listdir(pool):
+			if f.endswith(".deb"):
+				os.unlink(os.path.join(pool, f))
+		write_repo(self.repo, suite, split_kernel(pool, version, abi))
+
 	def test_resolves_the_split_7x_kernel_from_the_real_index(self):
 		with open(fixture("Packages.trixie-backports")) as f:
 			write_repo(self.repo, "trixie-backports", f.read())
@@ -148,9 +157,7 @@ class AptTest(TempDirTest):
 		(with the message below, as apt 2.6 prints it), mte-vm says so in one line and goes
 		on without the check. A stand-in apt-get first on PATH refuses like apt until it
 		is given -o Acquire::Check-Valid-Until=false, then runs the real one."""
-		pool = os.path.join(self.repo, "pool")
-		os.makedirs(pool)
-		write_repo(self.repo, "sid", split_kernel(pool, "9.9.9-1", "9.9.9+deb14-arm64"))
+		self.publish_split_kernel("sid", "9.9.9-1", "9.9.9+deb14-arm64")
 		bindir = os.path.join(self.tmp, "bin")
 		os.makedirs(bindir)
 		real = shutil.which("apt-get")
@@ -184,9 +191,7 @@ exec {real} "$@"
 		self.assertEqual(err.getvalue(), "")
 
 	def test_split_packages_unpack_into_one_tree_with_the_kernel_under_usr_lib_modules(self):
-		pool = os.path.join(self.repo, "pool")
-		os.makedirs(pool)
-		write_repo(self.repo, "trixie-backports", split_kernel(pool, "9.9.9-1", "9.9.9+deb13-arm64"))
+		self.publish_split_kernel("trixie-backports", "9.9.9-1", "9.9.9+deb13-arm64")
 		cache = os.path.join(self.tmp, "cache")
 		apt = self.apt("trixie-backports")
 		tree = debian.unpacked_packages(apt, "meta:linux-image-arm64", cache, lambda mib, what: None)
@@ -202,16 +207,11 @@ exec {real} "$@"
 							  lambda mib, what: None), tree)
 
 	def test_stale_index_is_fetched_again_once(self):
-		pool = os.path.join(self.repo, "pool")
-		os.makedirs(pool)
-		write_repo(self.repo, "trixie-backports", split_kernel(pool, "9.9.9-1", "9.9.9+deb13-arm64"))
+		self.publish_split_kernel("trixie-backports", "9.9.9-1", "9.9.9+deb13-arm64")
 		cache = os.path.join(self.tmp, "cache")
-		apt = self.apt("trixie-backports")
-		apt.resolve_cached("meta:linux-image-arm64")
+		self.apt("trixie-backports").resolve_cached("meta:linux-image-arm64")
 		# Debian drops the old kernel from the pool and publishes a new one
-		for f in os.listdir(pool):
-			os.unlink(os.path.join(pool, f)) if f.endswith(".deb") else None
-		write_repo(self.repo, "trixie-backports", split_kernel(pool, "9.9.10-1", "9.9.10+deb13-arm64"))
+		self.publish_split_kernel("trixie-backports", "9.9.10-1", "9.9.10+deb13-arm64")
 		apt = self.apt("trixie-backports")
 		err = io.StringIO()
 		with contextlib.redirect_stderr(err):
