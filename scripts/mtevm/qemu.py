@@ -111,7 +111,8 @@ class Guest:
 		guest_boot = None
 		self.status = "ok"
 		while self.proc.poll() is None:
-			text = self.console_text()
+			# the two lines come early: a long console is not read again once both came
+			text = self.console_text() if self.t_job is None else ""
 			m = re.search(r"^mte-vm-guest: userspace at ([0-9.]+) s", text, re.M)
 			if self.t_userspace is None and m:
 				self.t_userspace = time.time() - self.t0
