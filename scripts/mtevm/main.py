@@ -241,8 +241,9 @@ class Host:
 			if not self.opts.modules:
 				return os.path.realpath(k), None
 			kmods = os.path.realpath(self.opts.modules)
-			if not os.path.exists(os.path.join(kmods, "modules.dep")):
-				raise usage_error(f"{kmods} has no modules.dep; give the lib/modules/RELEASE directory of "
+			# modprobe reads depmod's binary index, which modules_install makes too
+			if not os.path.exists(os.path.join(kmods, "modules.dep.bin")):
+				raise usage_error(f"{kmods} has no modules.dep.bin; give the lib/modules/RELEASE directory of "
 						  "'make modules_install', or run: depmod -b BASE RELEASE")
 			return os.path.realpath(k), ModuleTree(kmods, self.scratch)
 		tree = self.unpacked(entry)
