@@ -55,6 +55,28 @@ class ParseArgsTest(TempDirTest):
 		self.assertEqual(main.parse_args([]).cpu, "max,pauth-impdef=on")
 
 
+class OwnKernelTest(TempDirTest):
+	def test_own_image_and_modules_directory(self):
+		image = os.path.join(self.tmp, "Image")
+		with open(image, "wb") as f:
+			f.write(b"\0" * 56 + b"ARM\x64")
+		mods = os.path.join(self.tmp, "lib/modules/6.14.0")
+		os.makedirs(mods)
+		open(os.path.join(mods, "modules.dep"), "w").close()
+		host = main.Host(main.parse_args(["--kernel", image, "--modules", mods]))
+		host.scratch = self.tmp
+		self.assertEqual(host.label(image), "6.14.0")
+		with self.assertRaises(Failure) as e:
+			host.prepare_kernel(image)
+		self.assertEqual(e.exception.status, 64)
+		self.assertIn("depmod -b BASE RELEASE", str(e.exception))
+		open(os.path.join(mods, "modules.dep.bin"), "w").close()
+		got, tree = host.prepare_kernel(image)
+		self.assertEqual((got, tree.base, tree.release), (image, self.tmp, "6.14.0"))
+		host = main.Host(main.parse_args(["--kernel", image]))
+		self.assertEqual((host.label(image), host.prepare_kernel(image)), ("custom", (image, None)))
+
+
 class QemuCommandTest(unittest.TestCase):
 	def test_machine_with_and_without_mte(self):
 		argv = qemu.command("Image", "initrd", "console.log", "results.img", [("ext4", "ext4.img")])
