@@ -137,5 +137,10 @@ class Guest:
 			self.status = "qemu_failed"
 			say(f"{self.label}: {QEMU} exited with status {rc}:")
 			with open(os.path.join(self.scratch, "qemu.log"), errors="replace") as f:
-				for line in f:
-					print("  " + line.rstrip("\n"), file=sys.stderr)
+				log = f.read()
+			for line in log.splitlines():
+				print("  " + line, file=sys.stderr)
+			if "MTE requested, but not supported by the guest CPU" in log:
+				cpu = self.argv[self.argv.index("-cpu") + 1]
+				say(f"{self.label}: the CPU model {cpu} has no MTE: add --no-mte for a machine without it, "
+				    "or give --cpu max")
