@@ -74,7 +74,7 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 	}
 	if (case_fits_driver(s, why, size))
 		return why;
-	if (uses_mte(s) && !(MTE_HAVE_INSNS && mte_cpu_has_mte())) {
+	if (uses_mte(s) && !mte_usable()) {
 		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
 		return why;
 	}
