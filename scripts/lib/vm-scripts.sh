@@ -7,6 +7,13 @@
 # The arm64 mteprobe they give mte-vm --binary: MTEPROBE_BINARY, or the cross build's.
 arm64_binary=${MTEPROBE_BINARY:-build/aarch64/cmd/mteprobe}
 
+# usage_error WHAT: "SCRIPT: WHAT; usage: USAGE" on stderr (SCRIPT the script's name,
+# USAGE its $usage) and exit 64.
+usage_error() {
+	echo "${0##*/}: $*; usage: $usage" >&2
+	exit 64
+}
+
 # need_binary WHO PATH STATUS: exits STATUS, saying how to build it, unless PATH is an
 # executable.
 need_binary() {
