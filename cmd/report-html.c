@@ -40,17 +40,21 @@ static void element(FILE *f, const char *tag, const char *text)
 	fprintf(f, "</%s>", tag);
 }
 
-/* A grid line's row starts with its name: "read buffered". */
+/* A grid line's name, escaped: "read buffered". */
+static void line_name(FILE *f, const struct grid_line *l)
+{
+	html(f, l->syscall);
+	fputc(' ', f);
+	html(f, l->io);
+}
+
+/* A grid line's row starts with its name. */
 static void line_start(FILE *f, const struct grid_line *l)
 {
 	fputs("<tr data-line=\"", f);
-	html(f, l->syscall);
-	fputc(' ', f);
-	html(f, l->io);
+	line_name(f, l);
 	fputs("\"><th>", f);
-	html(f, l->syscall);
-	fputc(' ', f);
-	html(f, l->io);
+	line_name(f, l);
 	fputs("</th>", f);
 }
 

@@ -24,7 +24,7 @@ int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool t
 	void *map;
 
 	*b = (struct testbuf){ .kind = kind, .tagged = tagged, .memfd = -1 };
-	if (tagged && !(MTE_HAVE_INSNS && mte_cpu_has_mte()))
+	if (tagged && !mte_usable())
 		return -EOPNOTSUPP;
 	b->len = ALIGN_UP(len ? len : 1, page_size());
 

@@ -74,7 +74,7 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 	}
 	if (case_fits_driver(s, why, size))
 		return why;
-	if (uses_mte(s) && !(MTE_HAVE_INSNS && mte_cpu_has_mte())) {
+	if (uses_mte(s) && !mte_usable()) {
 		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
 		return why;
 	}
@@ -252,14 +252,20 @@ static int worker_spawn(void)
 	return 0;
 }
 
+/* The worker is gone (or left behind): none waits now. */
+static void worker_forget(void)
+{
+	close(worker_sock);
+	worker_sock = -1;
+	worker_pid = 0;
+}
+
 /* The worker ended: reap it (its wait status in *status). */
 static void worker_reap(int *status)
 {
 	while (waitpid(worker_pid, status, 0) < 0 && errno == EINTR)
 		;
-	close(worker_sock);
-	worker_sock = -1;
-	worker_pid = 0;
+	worker_forget();
 }
 
 /* SIGKILL the worker: true when it ended; if not, it is left running
@@ -274,9 +280,7 @@ static bool worker_kill(void)
 	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
 	if (!gone && nstuck < STUCK_MAX)
 		stuck[nstuck++] = worker_pid;
-	close(worker_sock);
-	worker_sock = -1;
-	worker_pid = 0;
+	worker_forget();
 	return gone;
 }
 
@@ -288,13 +292,10 @@ void case_worker_end(void)
 		return;
 	/* the end of its requests ends it */
 	shutdown(worker_sock, SHUT_WR);
-	if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS)) {
-		close(worker_sock);
-		worker_sock = -1;
-		worker_pid = 0;
-	} else {
+	if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS))
+		worker_forget();
+	else
 		worker_kill();
-	}
 }
 
 /* Where the case's files go (none for drivers without a filesystem). */

@@ -280,7 +280,7 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 {
 	struct job j = {
 		.s = s, .d = s->drv, .kind = fault_kind(s->fault),
-		.mte = MTE_HAVE_INSNS && mte_cpu_has_mte(),
+		.mte = mte_usable(),
 		.c = {
 			.drv = s->drv, .dir = dir[0] ? dir : NULL, .dirfd = dirfd,
 			.scratch_fd = scratch_fd, .fs = s->fs, .io = s->io, .iovecs = s->iovecs,

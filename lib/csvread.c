@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void csv_init(struct csv_reader *r, const char *text, size_t len)
 {
 	memset(r, 0, sizeof(*r));
@@ -26,15 +28,11 @@ void csv_free(struct csv_reader *r)
 /* Room for one more byte of field text. */
 static int buf_put(struct csv_reader *r, size_t *used, char c)
 {
-	if (*used == r->buf_cap) {
-		size_t cap = r->buf_cap ? 2 * r->buf_cap : 256;
-		char *b = realloc(r->buf, cap);
+	char *b = array_grow(r->buf, *used, &r->buf_cap, 1, 256);
 
-		if (!b)
-			return -ENOMEM;
-		r->buf = b;
-		r->buf_cap = cap;
-	}
+	if (!b)
+		return -ENOMEM;
+	r->buf = b;
 	r->buf[(*used)++] = c;
 	return 0;
 }
@@ -42,20 +40,18 @@ static int buf_put(struct csv_reader *r, size_t *used, char c)
 /* A field starts at buf offset off. */
 static int field_start(struct csv_reader *r, size_t off)
 {
-	if (r->nfield == r->field_cap) {
-		size_t cap = r->field_cap ? 2 * r->field_cap : 32;
-		size_t *o = realloc(r->offs, cap * sizeof(*o));
-		char **f;
+	/* one capacity for both arrays: it grows with the second */
+	size_t cap = r->field_cap;
+	size_t *o = array_grow(r->offs, r->nfield, &cap, sizeof(*o), 32);
+	char **f;
 
-		if (!o)
-			return -ENOMEM;
-		r->offs = o;
-		f = realloc(r->field, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		r->field = f;
-		r->field_cap = cap;
-	}
+	if (!o)
+		return -ENOMEM;
+	r->offs = o;
+	f = array_grow(r->field, r->nfield, &r->field_cap, sizeof(*f), 32);
+	if (!f)
+		return -ENOMEM;
+	r->field = f;
 	r->offs[r->nfield++] = off;
 	return 0;
 }

@@ -75,6 +75,7 @@ int expect_parse(struct expect_set *e, const char *name, const char *text, size_
 	int col[REPORT_KEY_COLUMNS + OUTCOME_COLUMNS], got, err = 0;
 	size_t cap = 0;
 	struct csv_reader r;
+	struct expect_row *rows;
 
 	*e = (struct expect_set){ 0 };
 	csv_init(&r, text, len);
@@ -102,17 +103,12 @@ int expect_parse(struct expect_set *e, const char *name, const char *text, size_
 	while (got > 0 && (got = csv_next(&r)) == 1) {
 		if (blank(&r))
 			continue;
-		if (e->n == cap) {
-			struct expect_row *rows;
-
-			cap = cap ? 2 * cap : 256;
-			rows = realloc(e->rows, cap * sizeof(*rows));
-			if (!rows) {
-				err = -ENOMEM;
-				goto out;
-			}
-			e->rows = rows;
+		rows = array_grow(e->rows, e->n, &cap, sizeof(*rows), 256);
+		if (!rows) {
+			err = -ENOMEM;
+			goto out;
 		}
+		e->rows = rows;
 		if ((err = take_row(&r, col, name, &e->rows[e->n], why, size)))
 			goto out;
 		e->n++;

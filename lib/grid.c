@@ -16,18 +16,15 @@ struct names {
 
 static int names_add(struct names *s, const char *name)
 {
+	const char **v;
+
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->v[i], name) == 0)
 			return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		const char **v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	v = array_grow(s->v, s->n, &s->cap, sizeof(*v), 16);
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
 	s->v[s->n++] = name;
 	return 0;
 }
@@ -79,16 +76,11 @@ static bool in_grid(const struct result_row *r, const struct grid *g)
 static int cell_add(struct grid_cell *c, const struct result_row *r)
 {
 	enum row_class cls = row_classify(r);
+	const struct result_row **v = array_grow(c->rows, c->n, &c->cap, sizeof(*v), 8);
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 8;
-		const struct result_row **v = realloc(c->rows, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->rows = v;
-		c->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	c->rows = v;
 	c->rows[c->n++] = r;
 	c->count[cls]++;
 	if (c->n == 1 || cls < c->worst)
@@ -100,7 +92,7 @@ static int cell_add(struct grid_cell *c, const struct result_row *r)
 static int grid_fill(struct grid *g, const struct result_set *sets, size_t nset)
 {
 	struct names fs = { 0 };
-	struct grid_line *line = NULL;
+	struct grid_line *line = NULL, *p;
 	size_t nline = 0, cap = 0;
 
 	for (size_t s = 0; s < nset; s++) {
@@ -118,15 +110,10 @@ static int grid_fill(struct grid *g, const struct result_set *sets, size_t nset)
 					break;
 			if (l < nline)
 				continue;
-			if (nline == cap) {
-				struct grid_line *p;
-
-				cap = cap ? 2 * cap : 32;
-				p = realloc(line, cap * sizeof(*p));
-				if (!p)
-					goto nomem;
-				line = p;
-			}
+			p = array_grow(line, nline, &cap, sizeof(*p), 32);
+			if (!p)
+				goto nomem;
+			line = p;
 			line[nline++] = (struct grid_line){ r->v[COL_SYSCALL], r->v[COL_IO] };
 		}
 	}

@@ -103,4 +103,11 @@ static inline void mte_tco_enable(void) {}
 static inline void mte_tco_disable(void) {}
 #endif
 
+/* Tags can be used here: this build has the tag instructions (arm64) and the
+ * CPU has MTE. */
+static inline bool mte_usable(void)
+{
+	return MTE_HAVE_INSNS && mte_cpu_has_mte();
+}
+
 #endif

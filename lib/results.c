@@ -83,17 +83,11 @@ static void row_free(struct result_row *r)
 /* Append the reader's current record as a row: 0 or -ENOMEM. */
 static int add_row(struct result_set *set, const struct csv_reader *rd, const int *col)
 {
-	struct result_row *r;
+	struct result_row *r = array_grow(set->row, set->nrow, &set->cap, sizeof(*r), 256);
 
-	if (set->nrow == set->cap) {
-		size_t cap = set->cap ? 2 * set->cap : 256;
-		struct result_row *p = realloc(set->row, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		set->row = p;
-		set->cap = cap;
-	}
+	if (!r)
+		return -ENOMEM;
+	set->row = r;
 	r = &set->row[set->nrow];
 	r->line = rd->line;
 	for (int c = 0; c < COL_COUNT; c++) {

@@ -197,6 +197,16 @@ size_t page_size(void)
 	return size;
 }
 
+void *array_double(void *items, size_t *cap, size_t size, size_t first)
+{
+	size_t want = *cap ? 2 * *cap : first;
+	void *p = reallocarray(items, want, size);
+
+	if (p)
+		*cap = want;
+	return p;
+}
+
 /* fork() with fds[0] for the parent and fds[1] for the child. */
 static pid_t fork_with(int fds[2], int *fd)
 {

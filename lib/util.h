@@ -26,6 +26,16 @@ int read_whole_file(int fd, size_t size, char **text);
 
 size_t page_size(void);
 
+/* Room for one more item in an array of n items of size bytes, with room for
+ * *cap: the array itself while n < *cap; else the array grown to twice *cap
+ * (first items to begin with) and *cap updated, or NULL when memory ran out
+ * (the array and *cap as they were). Inline: the CSV reader asks per byte. */
+void *array_double(void *items, size_t *cap, size_t size, size_t first);
+static inline void *array_grow(void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+	return n < *cap ? items : array_double(items, cap, size, first);
+}
+
 /* CLOCK_MONOTONIC in nanoseconds and in microseconds. */
 uint64_t monotonic_ns(void);
 static inline unsigned long monotonic_us(void)

@@ -10,61 +10,53 @@
 # shellcheck source=cli-lib.sh
 . "$(dirname "$0")/cli-lib.sh"
 
-expect() {	# expect STATUS PATTERN -- ARGS: the status, and PATTERN on stderr
-	want=$1 pattern=$2; shift 3
-	m "$@" >"$dir/out" 2>"$dir/err"; got=$?
-	if [ "$got" != "$want" ] || { [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$dir/err"; }; then
-		fail "mteprobe $*: exit $got (want $want), stderr:"; sed 's/^/    /' "$dir/err"
-	fi
-}
-
 # A small matrix; each check adds one list (lists given twice add up), so a
 # list read as "everything" runs a few cases and exits 0 instead of 2.
 small="matrix --dir $dir --syscalls read --io buffered --modes none --faults none --at first --offsets 0 -o $dir/s.csv"
 for opt in --syscalls --fs --io --modes --faults --at --offsets; do
-	expect 2 "^mteprobe: $opt is empty: give at least one item" -- $small $opt ''
+	expect_stderr 2 "^mteprobe: $opt is empty: give at least one item" -- $small $opt ''
 done
-expect 2 "^mteprobe: --dir is empty: give a directory" -- matrix --dir '' --syscalls read
-expect 2 "^mteprobe: --dir is empty: give a directory" -- run --syscall read --dir ''
-expect 2 "^mteprobe: --no-watchdog and --late-verdict exclude each other" -- \
+expect_stderr 2 "^mteprobe: --dir is empty: give a directory" -- matrix --dir '' --syscalls read
+expect_stderr 2 "^mteprobe: --dir is empty: give a directory" -- run --syscall read --dir ''
+expect_stderr 2 "^mteprobe: --no-watchdog and --late-verdict exclude each other" -- \
 	run --syscall read --dir "$dir" --no-watchdog --late-verdict
-expect 2 "^mteprobe: -o is empty: give a file" -- $small -o ''
-expect 2 "^mteprobe: --resume is empty: give a file" -- matrix --syscalls read --resume ''
-expect 2 "--syscalls 'write,,pread' has an empty item" -- $small --syscalls write,,pread
-expect 2 "--fs 'tmpfs,,ext4' has an empty item" -- matrix --syscalls read --fs tmpfs,,ext4
-expect 2 "--io 'direct,' has an empty item" -- $small --io direct,
-expect 2 "--modes ',sync' has an empty item" -- $small --modes ,sync
-expect 2 "--faults 'page,,none' has an empty item" -- $small --faults page,,none
-expect 2 "--at 'mid,,last' has an empty item" -- $small --at mid,,last
-expect 2 "--offsets '8,,16' has an empty item" -- $small --offsets 8,,16
+expect_stderr 2 "^mteprobe: -o is empty: give a file" -- $small -o ''
+expect_stderr 2 "^mteprobe: --resume is empty: give a file" -- matrix --syscalls read --resume ''
+expect_stderr 2 "--syscalls 'write,,pread' has an empty item" -- $small --syscalls write,,pread
+expect_stderr 2 "--fs 'tmpfs,,ext4' has an empty item" -- matrix --syscalls read --fs tmpfs,,ext4
+expect_stderr 2 "--io 'direct,' has an empty item" -- $small --io direct,
+expect_stderr 2 "--modes ',sync' has an empty item" -- $small --modes ,sync
+expect_stderr 2 "--faults 'page,,none' has an empty item" -- $small --faults page,,none
+expect_stderr 2 "--at 'mid,,last' has an empty item" -- $small --at mid,,last
+expect_stderr 2 "--offsets '8,,16' has an empty item" -- $small --offsets 8,,16
 
 # an item given twice is named as such, in one list or across two
-expect 2 "bad --syscalls item 'write': given twice" -- $small --syscalls write,write
-expect 2 "bad --syscalls item 'read': given twice" -- $small --syscalls read
-expect 2 "bad --io item 'buffered': given twice" -- matrix --dir "$dir" --syscalls read --io buffered,buffered,buffered
-expect 2 "bad --at item '0': given twice" -- $small --at 0
-expect 2 "bad --fs item 'ext4': given twice" -- matrix --syscalls read --fs ext4,xfs,ext4
+expect_stderr 2 "bad --syscalls item 'write': given twice" -- $small --syscalls write,write
+expect_stderr 2 "bad --syscalls item 'read': given twice" -- $small --syscalls read
+expect_stderr 2 "bad --io item 'buffered': given twice" -- matrix --dir "$dir" --syscalls read --io buffered,buffered,buffered
+expect_stderr 2 "bad --at item '0': given twice" -- $small --at 0
+expect_stderr 2 "bad --fs item 'ext4': given twice" -- matrix --syscalls read --fs ext4,xfs,ext4
 
 # numbers are decimal: 065 is 65 (too many iovecs), not octal 53; 09 is nine
-expect 2 "bad --iovecs '065'" -- $small --iovecs 065
-expect 2 "bad --iovecs '065'" -- run --syscall read --dir "$dir" --iovecs 065
-expect 2 "bad --len '0x'" -- run --syscall read --dir "$dir" --len 0x
-expect 2 "bad --len ' 8'" -- run --syscall read --dir "$dir" --len ' 8'
-expect 2 "bad --len '\+8'" -- run --syscall read --dir "$dir" --len +8
+expect_stderr 2 "bad --iovecs '065'" -- $small --iovecs 065
+expect_stderr 2 "bad --iovecs '065'" -- run --syscall read --dir "$dir" --iovecs 065
+expect_stderr 2 "bad --len '0x'" -- run --syscall read --dir "$dir" --len 0x
+expect_stderr 2 "bad --len ' 8'" -- run --syscall read --dir "$dir" --len ' 8'
+expect_stderr 2 "bad --len '\+8'" -- run --syscall read --dir "$dir" --len +8
 m run --syscall pipe-read --fault none --timeout 09 >/dev/null 2>"$dir/err"
 [ $? != 2 ] || fail "--timeout 09 refused: $(cat "$dir/err")"
 
 # an unknown filesystem is called unknown, with or without --dir
-expect 2 "unknown --fs 'bogus'" -- run --syscall read --dir "$dir" --fs bogus
-expect 2 "unknown --fs 'bogus'" -- run --syscall read --fs bogus
+expect_stderr 2 "unknown --fs 'bogus'" -- run --syscall read --dir "$dir" --fs bogus
+expect_stderr 2 "unknown --fs 'bogus'" -- run --syscall read --fs bogus
 grep -q "pick a directory on bogus" "$dir/err" && fail "run --fs bogus: $(cat "$dir/err")"
 
 # a matrix that plans nothing is a usage error naming what left nothing
-expect 2 "nothing to run: no call of --syscalls runs on --fs ext4" -- \
+expect_stderr 2 "nothing to run: no call of --syscalls runs on --fs ext4" -- \
 	matrix --syscalls btrfs-tree-search --fs ext4 --faults none --modes none
-expect 2 "nothing to run: no call of --syscalls that runs there has an --io direct path" -- \
+expect_stderr 2 "nothing to run: no call of --syscalls that runs there has an --io direct path" -- \
 	matrix --syscalls pipe-read,vmsplice --io direct --faults none --modes none
-expect 2 "nothing to run: --io direct takes the --offsets that are multiples of 512" -- \
+expect_stderr 2 "nothing to run: --io direct takes the --offsets that are multiples of 512" -- \
 	matrix --dir "$dir" --syscalls read --io direct --offsets 7 --faults none --modes none
 
 # Under user-mode emulation run and matrix refuse (status 4) before running
@@ -73,33 +65,33 @@ if m run --syscall pipe-read --fault page >/dev/null 2>&1; [ $? = 4 ]; then
 fi
 
 # an -o that cannot be opened is an output error: 1, as --help and mteprobe(1) say
-expect 1 "cannot write $dir/nosuch/m.csv" -- $small -o "$dir/nosuch/m.csv"
+expect_stderr 1 "cannot write $dir/nosuch/m.csv" -- $small -o "$dir/nosuch/m.csv"
 [ "$(wc -l <"$dir/err")" = 1 ] || fail "-o error is not one line: $(cat "$dir/err")"
 m matrix --help | grep -q ' 1 an output$' || fail "matrix --help does not give status 1 for output errors"
 
 # run whose only case was skipped: not 0, and one line saying why
-expect 4 "^mteprobe: run: the case was skipped: pipe-read has no direct I/O path$" -- \
+expect_stderr 4 "^mteprobe: run: the case was skipped: pipe-read has no direct I/O path$" -- \
 	run --syscall pipe-read --io direct --fault none --csv
 [ "$(csv_col "$dir/out" io result)" = "$(printf 'direct\tskip')" ] || fail "run --io direct pipe-read: $(cat "$dir/out")"
 if ! grep -q '^Features.*\bmte\b' /proc/cpuinfo 2>/dev/null; then
-	expect 3 "^mteprobe: run: the case was skipped: needs an MTE CPU" -- run --syscall write --dir "$dir"
+	expect_stderr 3 "^mteprobe: run: the case was skipped: needs an MTE CPU" -- run --syscall write --dir "$dir"
 fi
 
 # --late-verdict changes nothing for a call that returns
-expect 0 "" -- run --syscall read --dir "$dir" --fault none --late-verdict --csv
+expect_stderr 0 "" -- run --syscall read --dir "$dir" --fault none --late-verdict --csv
 [ "$(csv_col "$dir/out" result)" = full ] || fail "run --late-verdict: $(cat "$dir/out")"
 
 # --len 010 is ten bytes
-expect 0 "" -- run --syscall read --dir "$dir" --fault none --len 010 --csv
+expect_stderr 0 "" -- run --syscall read --dir "$dir" --fault none --len 010 --csv
 [ "$(csv_col "$dir/out" len)" = 10 ] || fail "--len 010: $(cat "$dir/out")"
 
 # matrix --io direct: drivers without a file give no buffered rows
-expect 0 "" -- matrix --dir "$dir" --io direct --syscalls pipe-read,read --faults none --modes none -o "$dir/d.csv"
+expect_stderr 0 "" -- matrix --dir "$dir" --io direct --syscalls pipe-read,read --faults none --modes none -o "$dir/d.csv"
 csv_col "$dir/d.csv" syscall io >"$dir/cols"
 [ -s "$dir/cols" ] || fail "matrix --io direct wrote no rows"
 grep -qv "	direct$" "$dir/cols" && fail "matrix --io direct wrote other rows: $(cat "$dir/cols")"
 grep -q "^pipe-read" "$dir/cols" && fail "matrix --io direct ran pipe-read: $(cat "$dir/cols")"
-expect 0 "" -- matrix --io buffered --syscalls pipe-read --faults none --modes none -o "$dir/b.csv"
+expect_stderr 0 "" -- matrix --io buffered --syscalls pipe-read --faults none --modes none -o "$dir/b.csv"
 [ "$(csv_col "$dir/b.csv" syscall io)" = "$(printf 'pipe-read\tbuffered')" ] ||
 	fail "matrix --io buffered pipe-read: $(cat "$dir/b.csv")"
 

@@ -6,14 +6,10 @@
 # the kernel must return exactly the records stored before the page (delta 0,
 # expect == ret), never a bypass, with the right data.
 # Usage: getdents-records.sh MTEPROBE [WRAPPER...]
-set -u
-bin=$1; shift
-# shellcheck source=../scripts/lib/csv.sh
-. "$(dirname "$0")/../scripts/lib/csv.sh"
-dir=$(mktemp -d) || exit 1
-trap 'rm -rf "$dir"' EXIT
+# shellcheck source=cli-lib.sh
+. "$(dirname "$0")/cli-lib.sh"
 
-"$@" "$bin" matrix --dir "$dir" --syscalls getdents64 --faults page --modes none --at next \
+m matrix --dir "$dir" --syscalls getdents64 --faults page --modes none --at next \
 	--offsets "$(seq -s, 0 63)" --no-trace -o "$dir/m.csv" >/dev/null 2>"$dir/err"
 st=$?
 if [ $st = 4 ]; then

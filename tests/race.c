@@ -29,7 +29,7 @@ int main(void)
 	pthread_t t;
 
 	CHECK(race_stop(&r) == 0, "a race never started stops at once");
-	if (!(MTE_HAVE_INSNS && mte_cpu_has_mte()))
+	if (!mte_usable())
 		SKIP("no MTE on this CPU");
 	CHECK(layout_create(&l, &s) == 0, "map");
 	CHECK(l.fault_off == ps - 3, "retag normalises like mte: %zu", l.fault_off);

@@ -9,13 +9,6 @@
 # shellcheck source=cli-lib.sh
 . "$(dirname "$0")/cli-lib.sh"
 
-expect() {	# expect STATUS PATTERN -- ARGS: the status, and PATTERN in the output
-	want=$1 pattern=$2; shift 3
-	m "$@" >"$dir/out" 2>&1; got=$?
-	if [ "$got" != "$want" ] || ! grep -qE -- "$pattern" "$dir/out"; then
-		fail "mteprobe $*: exit $got (want $want), output:"; sed 's/^/    /' "$dir/out"
-	fi
-}
 keys() {	# the input columns of every row, sorted: the cases a file holds
 	csv_col "$1" fs syscall io mode fault len fault_at buf_off | sort
 }

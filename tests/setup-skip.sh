@@ -8,16 +8,10 @@
 # (RLIMIT_FSIZE). Every row, control cases included, is the call's outcome or
 # a skip whose note names the step; never an errno or signal row.
 # Usage: setup-skip.sh MTEPROBE [WRAPPER...]
-set -u
-bin=$1; shift
-wrap="$*"
-# shellcheck source=../scripts/lib/csv.sh
-. "$(dirname "$0")/../scripts/lib/csv.sh"
-dir=$(mktemp -d) || exit 1
-trap 'rm -rf "$dir"' EXIT
+# shellcheck source=cli-lib.sh
+. "$(dirname "$0")/cli-lib.sh"
 chmod 755 "$dir"
 mkdir "$dir/files" && chmod 1777 "$dir/files"
-fails=0
 : >"$dir/rows.csv"
 
 # run LIMITS... -- SYSCALL FAULT [OPTIONS]: one case, its CSV row (if any) kept

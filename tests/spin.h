@@ -11,6 +11,7 @@
 #ifndef MTEPROBE_TEST_SPIN_H
 #define MTEPROBE_TEST_SPIN_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
@@ -30,6 +31,42 @@ static inline void spin_in_kernel(atomic_int *stop)
 	while (!*stop && syscall(SYS_readv, zero, iov, IOV_MAX) > 0)
 		;
 	close(zero);
+}
+
+/* Threads for the tests of taskstat and the watchdog: each sets spin_tid to
+ * its thread id, then runs until spin_stop is set (sleep_on_pipe: until a
+ * byte comes on spin_wake[0]; the test makes the pipe). */
+static atomic_int spin_stop, spin_tid;
+static int spin_wake[2];
+
+static inline void *spin_kernel(void *arg)
+{
+	(void)arg;
+	spin_tid = (int)syscall(SYS_gettid);
+	spin_in_kernel(&spin_stop);
+	return NULL;
+}
+
+static inline void *spin_user(void *arg)
+{
+	volatile unsigned long n = 0;
+
+	(void)arg;
+	spin_tid = (int)syscall(SYS_gettid);
+	while (!spin_stop)
+		n++;
+	return NULL;
+}
+
+static inline void *sleep_on_pipe(void *arg)
+{
+	char c;
+
+	(void)arg;
+	spin_tid = (int)syscall(SYS_gettid);
+	while (read(spin_wake[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
 }
 
 #endif

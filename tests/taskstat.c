@@ -15,41 +15,6 @@
 #include "spin.h"
 #include "taskstat.h"
 
-static atomic_int stop;
-static atomic_int ready_tid;
-
-static void *spin_kernel(void *arg)
-{
-	(void)arg;
-	ready_tid = (int)syscall(SYS_gettid);
-	spin_in_kernel(&stop);
-	return NULL;
-}
-
-static void *spin_user(void *arg)
-{
-	volatile unsigned long n = 0;
-
-	(void)arg;
-	ready_tid = (int)syscall(SYS_gettid);
-	while (!stop)
-		n++;
-	return NULL;
-}
-
-static int wake[2];	/* the sleeper blocks reading this pipe */
-
-static void *sleep_long(void *arg)
-{
-	char c;
-
-	(void)arg;
-	ready_tid = (int)syscall(SYS_gettid);
-	while (read(wake[0], &c, 1) < 0 && errno == EINTR)
-		;
-	return NULL;
-}
-
 /* The activity of a thread running fn over 300 ms of its own time: on a busy
  * machine, time waiting for a CPU does not count (up to 10 s). */
 static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
@@ -59,12 +24,12 @@ static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	pthread_t t;
 
-	stop = 0;
-	ready_tid = 0;
+	spin_stop = 0;
+	spin_tid = 0;
 	CHECK(pthread_create(&t, NULL, fn, NULL) == 0, "pthread_create");
-	while (!ready_tid)
+	while (!spin_tid)
 		sched_yield();
-	*tid = ready_tid;
+	*tid = spin_tid;
 	CHECK(task_sample(getpid(), *tid, &a) == 0, "first sample");
 	do {
 		nanosleep(&pause, NULL);
@@ -74,9 +39,9 @@ static struct task_activity measure(void *(*fn)(void *), pid_t *tid)
 		  /* a wait still going on is not counted yet: a runnable
 		   * thread must have had 100 ms on a CPU */
 		  (b.state == 'R' && b.has_runs && b.cpu_ns - a.cpu_ns < 100000000u)));
-	stop = 1;
-	if (fn == sleep_long)
-		CHECK(write(wake[1], "", 1) == 1, "wake the sleeper");
+	spin_stop = 1;
+	if (fn == sleep_on_pipe)
+		CHECK(write(spin_wake[1], "", 1) == 1, "wake the sleeper");
 	pthread_join(t, NULL);
 	task_activity(&a, &b, &act);
 	return act;
@@ -118,10 +83,10 @@ int main(void)
 	pid_t tid;
 
 	shares();
-	CHECK(pipe(wake) == 0, "pipe");
+	CHECK(pipe(spin_wake) == 0, "pipe");
 	k = measure(spin_kernel, &tid);
 	u = measure(spin_user, &tid);
-	s = measure(sleep_long, &tid);
+	s = measure(sleep_on_pipe, &tid);
 	fprintf(stderr, "kernel spin: kernel %.2f user %.2f; user spin: kernel %.2f user %.2f; "
 		"sleeper: kernel %.2f user %.2f state %c\n", k.kernel_share, k.user_share,
 		u.kernel_share, u.user_share, s.kernel_share, s.user_share, s.state);

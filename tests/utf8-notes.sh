@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # A --dir named with 60 two-byte characters, where no file can be created
 # (chattr +i): every case is a skip whose note names the path, cut at a byte
@@ -6,10 +6,8 @@
 # valid UTF-8. The two names (with and without a leading "a") put the cut on
 # either byte of a character, whatever the temporary directory's length.
 # Usage: utf8-notes.sh MTEPROBE [WRAPPER...]
-set -u
-bin=$1; shift
-wrap="$*"
-dir=$(mktemp -d) || exit 1
+# shellcheck source=cli-lib.sh
+. "$(dirname "$0")/cli-lib.sh"
 e=$(printf '\303\251%.0s' $(seq 60))
 part=$(printf '\303\251%.0s' $(seq 10))	# what a cut name still shows
 cleanup() {
@@ -22,17 +20,17 @@ if ! chattr +i "$dir/$e" "$dir/a$e" 2>/dev/null; then
 	echo "skip: chattr +i does not work here (needs root and a filesystem with the immutable flag)"
 	exit 77
 fi
-fails=0 seen=0 n=0
+seen=0 n=0
 
 # mteprobe ARGS...: stdout and stderr must be valid UTF-8
 check() {
 	n=$((n + 1))
-	$wrap "$bin" "$@" >"$dir/out/$n.out" 2>"$dir/out/$n.err"
+	m "$@" >"$dir/out/$n.out" 2>"$dir/out/$n.err"
 	st=$?
 	[ $st = 4 ] && grep -q "user-mode emulation" "$dir/out/$n.err" && { echo "skip: $(cat "$dir/out/$n.err")"; exit 77; }
 	for f in "$dir/out/$n.out" "$dir/out/$n.err"; do
 		if ! iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1; then
-			echo "FAIL: mteprobe $*: ${f##*.} is not UTF-8:"; cat "$f"; fails=$((fails + 1))
+			fail "mteprobe $*: ${f##*.} is not UTF-8:"; cat "$f"
 		fi
 	done
 	grep -q "$part" "$dir/out/$n.out" "$dir/out/$n.err" && seen=$((seen + 1))
@@ -45,6 +43,5 @@ for d in "$dir/$e" "$dir/a$e"; do
 	check matrix --syscalls read,getdents64 --dir "$d" --faults page,none --modes none --no-trace
 done
 # not vacuous: the long name made it into the output
-[ $seen -gt 0 ] || { echo "FAIL: no output names the directory"; fails=$((fails + 1)); }
-[ $fails = 0 ] && echo "$n runs with a multi-byte --dir: all output valid UTF-8"
-[ $fails = 0 ]
+[ $seen -gt 0 ] || fail "no output names the directory"
+finish "$n runs with a multi-byte --dir: all output valid UTF-8"

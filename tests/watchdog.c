@@ -452,47 +452,16 @@ static void recorded(void)
 
 /* ---- real threads ---- */
 
-static atomic_int stop, tid, calls;
+static atomic_int calls;
 static bool late;		/* watch_thread: judge only at the time limit */
 static unsigned long verdict_ms;	/* watch_thread: when the verdict came */
-static int wake[2];
-
-static void *spin_kernel(void *arg)
-{
-	(void)arg;
-	tid = (int)syscall(SYS_gettid);
-	spin_in_kernel(&stop);
-	return NULL;
-}
-
-static void *spin_user(void *arg)
-{
-	volatile unsigned long n = 0;
-
-	(void)arg;
-	tid = (int)syscall(SYS_gettid);
-	while (!stop)
-		n++;
-	return NULL;
-}
-
-static void *sleep_on_pipe(void *arg)
-{
-	char c;
-
-	(void)arg;
-	tid = (int)syscall(SYS_gettid);
-	while (read(wake[0], &c, 1) < 0 && errno == EINTR)
-		;
-	return NULL;
-}
 
 static void *finish_late(void *arg)
 {
 	struct timespec t = { 0, 600 * 1000 * 1000 };
 
 	(void)arg;
-	tid = (int)syscall(SYS_gettid);
+	spin_tid = (int)syscall(SYS_gettid);
 	nanosleep(&t, NULL);
 	return NULL;
 }
@@ -507,8 +476,8 @@ static void on_verdict(struct watchdog *w)
 static void remove_fault(struct watchdog *w)
 {
 	(void)w;
-	stop = 1;
-	if (write(wake[1], "", 1) != 1)
+	spin_stop = 1;
+	if (write(spin_wake[1], "", 1) != 1)
 		abort();
 }
 
@@ -535,17 +504,17 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
 	pthread_t t;
 	char c;
 
-	stop = 0;
-	tid = 0;
+	spin_stop = 0;
+	spin_tid = 0;
 	calls = 0;
-	while (read(wake[0], &c, 1) == 1)	/* drain: the pipe is non-blocking here */
+	while (read(spin_wake[0], &c, 1) == 1)	/* drain: the pipe is non-blocking here */
 		;
-	CHECK(fcntl(wake[0], F_SETFL, 0) == 0, "blocking pipe");
+	CHECK(fcntl(spin_wake[0], F_SETFL, 0) == 0, "blocking pipe");
 	CHECK(pthread_create(&t, NULL, fn, NULL) == 0, "pthread_create");
-	while (!tid)
+	while (!spin_tid)
 		sched_yield();
 	wd.pid = getpid();
-	wd.tid = tid;
+	wd.tid = spin_tid;
 	wd.limit_ms = limit_ms;
 	wd.on_verdict = on_verdict;
 	wd.remove_fault = remove_fault;
@@ -563,8 +532,8 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
 		if (!joined)
 			usleep(50 * 1000);
 	}
-	stop = 1;
-	if (write(wake[1], "", 1) != 1)
+	spin_stop = 1;
+	if (write(spin_wake[1], "", 1) != 1)
 		abort();
 	if (!joined)
 		pthread_join(t, NULL);
@@ -572,7 +541,7 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
 	CHECK(calls == (wd.verdict != WATCH_NONE), "one verdict told: %d", (int)calls);
 	snprintf(why, size, "%s", wd.judge.why);
 	verdict_ms = wd.verdict_us / 1000;
-	CHECK(fcntl(wake[0], F_SETFL, O_NONBLOCK) == 0, "non-blocking pipe");
+	CHECK(fcntl(spin_wake[0], F_SETFL, O_NONBLOCK) == 0, "non-blocking pipe");
 	return wd.verdict;
 }
 
@@ -583,7 +552,7 @@ static void real_threads(void)
 	char why[200];
 	int tries;
 
-	CHECK(pipe(wake) == 0 && fcntl(wake[0], F_SETFL, O_NONBLOCK) == 0, "pipe");
+	CHECK(pipe(spin_wake) == 0 && fcntl(spin_wake[0], F_SETFL, O_NONBLOCK) == 0, "pipe");
 
 	/* a loaded machine may give the spinner under half a CPU for a while:
 	 * three tries */

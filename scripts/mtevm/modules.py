@@ -102,11 +102,18 @@ class ModuleTree:
 		return [(kinds[p], p) for p in order]
 
 
+# The compressions of modules, and how Python reads each (zstd: with the zstd command)
+DECOMPRESSORS = {".xz": lzma.open, ".gz": gzip.open, ".zst": None}
+
+
+def compression(path):
+	"""The module's compression suffix (a key of DECOMPRESSORS), "" when plain."""
+	return next((ext for ext in DECOMPRESSORS if path.endswith(ext)), "")
+
+
 def decompressed_name(path):
-	for ext in (".xz", ".zst", ".gz"):
-		if path.endswith(ext):
-			return path[:-len(ext)]
-	return path
+	ext = compression(path)
+	return path[:-len(ext)] if ext else path
 
 
 def stage_modules(tree, stage, names):
@@ -119,16 +126,14 @@ def stage_modules(tree, stage, names):
 		src = os.path.join(tree.kmods, path)
 		out = os.path.join(dest, decompressed_name(path))
 		os.makedirs(os.path.dirname(out), exist_ok=True)
-		if path.endswith(".xz"):
-			with lzma.open(src) as i, open(out, "wb") as o:
-				shutil.copyfileobj(i, o)
-		elif path.endswith(".gz"):
-			with gzip.open(src) as i, open(out, "wb") as o:
-				shutil.copyfileobj(i, o)
-		elif path.endswith(".zst"):
+		ext = compression(path)
+		if ext == ".zst":
 			with open(out, "wb") as o:
 				if subprocess.run(["zstd", "-qdc", src], stdout=o).returncode != 0:
 					raise host_error(f"cannot decompress {src} with zstd; run scripts/install-deps")
+		elif ext:
+			with DECOMPRESSORS[ext](src) as i, open(out, "wb") as o:
+				shutil.copyfileobj(i, o)
 		else:
 			shutil.copyfile(src, out)
 	for f in os.listdir(tree.kmods):

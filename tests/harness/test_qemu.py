@@ -1,12 +1,10 @@
 # SPDX-License-Identifier: MIT
 """mtevm.qemu.Guest with stand-in QEMUs (shell scripts): the boot lines it times, the
 host's backstop deadline, and QEMU refusing a CPU model without MTE."""
-import contextlib
-import io
 import os
 import time
 
-from common import TempDirTest
+from common import TempDirTest, stderr_captured
 
 from mtevm import qemu
 
@@ -22,8 +20,7 @@ class GuestTest(TempDirTest):
 		return qemu.Guest(argv, console, self.tmp, timeout=2, kill_grace=1, t0=time.time(), label="6.1")
 
 	def run_guest(self, guest):
-		err = io.StringIO()
-		with contextlib.redirect_stderr(err):
+		with stderr_captured() as err:
 			guest.run()
 		return err.getvalue()
 

@@ -10,7 +10,7 @@ import unittest
 from common import TempDirTest, fixture
 
 from mtevm import results
-from mtevm.status import EX_GUEST, EX_KERNEL_REPORT, EX_TIMEOUT, Failure
+from mtevm.status import EX_GUEST, EX_KERNEL_REPORT, EX_TIMEOUT
 
 
 def text(name):
@@ -74,9 +74,7 @@ class ResultDirTest(TempDirTest):
 		open(os.path.join(self.tmp, "full", "keep"), "w").close()
 		os.symlink(self.tmp, os.path.join(self.tmp, "link"))
 		for out in ("full", "link"):
-			with self.assertRaises(Failure) as e:
-				results.check_out_arg(os.path.join(self.tmp, out))
-			self.assertEqual(e.exception.status, 64)
+			self.failure(64, results.check_out_arg, os.path.join(self.tmp, out))
 		results.check_out_arg(os.path.join(self.tmp, "new"))
 
 	def test_results_disk_extracted_without_escaping_or_links(self):
