@@ -38,10 +38,21 @@ static const char *const mode_names[MTE_MODE_COUNT] = {
 	[MTE_MODE_ASYNC] = "async",
 	[MTE_MODE_ASYMM] = "asymm",
 };
+static const char *const mode_help[MTE_MODE_COUNT] = {
+	[MTE_MODE_NONE] = "tags not checked",
+	[MTE_MODE_SYNC] = "a fault at the access",
+	[MTE_MODE_ASYNC] = "reported later",
+	[MTE_MODE_ASYMM] = "reads sync, writes async",
+};
 
 const char *mte_mode_name(enum mte_mode mode)
 {
 	return enum_name(mode_names, MTE_MODE_COUNT, mode);
+}
+
+const char *mte_mode_help(enum mte_mode mode)
+{
+	return enum_name(mode_help, MTE_MODE_COUNT, mode);
 }
 
 int mte_mode_parse(const char *name)

@@ -17,10 +17,18 @@
 static const char *const io_names[IO_PATH_COUNT] = {
 	[IO_BUFFERED] = "buffered", [IO_DIRECT] = "direct",
 };
+static const char *const io_help[IO_PATH_COUNT] = {
+	[IO_BUFFERED] = NULL, [IO_DIRECT] = "O_DIRECT",
+};
 
 const char *io_path_name(enum io_path p)
 {
 	return enum_name(io_names, IO_PATH_COUNT, p);
+}
+
+const char *io_path_help(enum io_path p)
+{
+	return (unsigned)p < IO_PATH_COUNT ? io_help[p] : NULL;
 }
 
 int io_path_parse(const char *name)
