@@ -208,13 +208,17 @@ int axis_option_list(const char *cmd, int id, const char *arg, struct axis_list 
 	}
 }
 
-/* Print text from column col (where the cursor is at), wrapped at 80 columns. */
+/* Print text from column col (where the cursor is at), wrapped at 80
+ * columns; "(default" stays with the word after it. */
 static void wrapped(FILE *f, const char *text, int col, int at)
 {
 	const char *p = text;
 
 	while (*p) {
 		size_t word = strcspn(p, " ");
+
+		if (!strncmp(p, "(default", word) && word == strlen("(default") && p[word])
+			word += 1 + strcspn(p + word + 1, " ");
 
 		if (at > col && at + 1 + (int)word > 80) {
 			fprintf(f, "\n%*s", col, "");
