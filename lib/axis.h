@@ -19,12 +19,15 @@
  * How to add an axis: its case_spec field and what it does (the
  * implementation); an AXIS_ id below, placed where its loop goes in the
  * plan (outer axes first); one entry in axes[] (axis.c) with its values
- * (value_name/count for names, or parse/min/max for numbers), defaults,
- * options and help. An axis that names a case has a CSV column of its
- * name: append it to report.h (a new schema) and mteprobe-csv(5), and it
- * joins the case key by itself. A value that some cases cannot take is
- * either left out of the plan (fits: no O_DIRECT for pipes) or planned and
- * reported as a skip with the reason (unsupported, stress-ng style).
+ * (value_name/count for names, or parse/min/max for numbers: a parse of
+ * its own takes names such as granule, page, 4p, 1M), defaults, options
+ * and help; matrix_one when the matrix takes one value only. An axis that
+ * names a case has a CSV column of its name: append it to report.h (a new
+ * schema) and mteprobe-csv(5), give it a KTAP place, and its rows, the
+ * case key (resume, --expect, diff) and KTAP names have it. A value that
+ * some cases cannot take is either left out of the plan (fits: no O_DIRECT
+ * for pipes) or planned and reported as a skip with the reason
+ * (unsupported: per case, so per driver too, stress-ng style).
  */
 #ifndef MTEPROBE_AXIS_H
 #define MTEPROBE_AXIS_H
