@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mteprobe matrix: the cross product of syscalls, filesystems, I/O paths,
- * modes and fault layouts, one record per case (a CSV row by default, or
- * --format) written as soon as it is known, progress on a terminal, a
- * summary at the end.
+ * mteprobe matrix: the cases of the case axes' lists (options and defaults
+ * from lib/axis.h, the cases from lib/plan.h), one record per case (a CSV
+ * row by default, or --format) written as soon as it is known, progress on
+ * a terminal, a summary at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
