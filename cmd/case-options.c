@@ -2,8 +2,6 @@
 #include "case-options.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,64 +11,6 @@
 #include "platform.h"
 #include "trace.h"
 #include "util.h"
-
-int parse_size(const char *s, size_t *out)
-{
-	bool hex = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	unsigned base = hex ? 16 : 10;
-	unsigned long long v = 0;
-	const char *p = hex ? s + 2 : s;
-	const char *digits = p;
-
-	/* by hand: strtoull would read a leading 0 as octal and accept
-	 * spaces, signs and "0x" without digits */
-	if (!s)
-		return -1;
-	for (; *p; p++) {
-		unsigned d;
-
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (hex && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (hex && *p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			break;
-		if (v > (ULLONG_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-	}
-	if (p == digits)
-		return -1;
-	if (*p == 'k' || *p == 'K') {
-		if (v > (unsigned long long)LEN_MAX)
-			return -1;
-		v *= 1024;
-		p++;
-	}
-	if (*p || v > SIZE_MAX)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-int parse_position(const char *s, size_t *out)
-{
-	size_t ps = page_size();
-
-	if (!strcmp(s, "first"))
-		*out = 0;
-	else if (!strcmp(s, "mid"))
-		*out = ps / 2;
-	else if (!strcmp(s, "last"))
-		*out = ps - MTE_GRANULE;
-	else if (!strcmp(s, "next"))
-		*out = ps;
-	else
-		return parse_size(s, out);
-	return 0;
-}
 
 int parse_format(const char *cmd, const char *name, const struct format_ops **f)
 {
@@ -160,5 +100,189 @@ void list_drivers(FILE *f)
 		fprintf(f, "%-22s %-9s %-14s %-16s %s%s%s\n", d->name, d->family,
 			d->dir == DRV_KERNEL_READS ? "kernel reads" : "kernel writes", iol, fsl,
 			why ? "  unsupported: " : "", why ? why : "");
+	}
+}
+
+/* ---- the case axes' options (axis.h) ---- */
+
+static const char *opt_name(const struct axis *a, enum axis_cmd cmd)
+{
+	return cmd == AXIS_CMD_MATRIX ? a->matrix_opt : a->run_opt;
+}
+
+static int opt_short(const struct axis *a, enum axis_cmd cmd)
+{
+	return cmd == AXIS_CMD_MATRIX ? a->matrix_short : a->run_short;
+}
+
+size_t axis_options(enum axis_cmd cmd, struct option *opts, char *shorts, size_t size)
+{
+	size_t n = 0;
+
+	for (int id = 0; id < AXIS_COUNT; id++) {
+		const char *name = opt_name(&axes[id], cmd);
+		int c = opt_short(&axes[id], cmd);
+
+		if (!name)
+			continue;
+		opts[n++] = (struct option){ name, required_argument, NULL, AXIS_OPT + id };
+		if (c)
+			snprintf(shorts + strlen(shorts), size - strlen(shorts), "%c:", c);
+	}
+	return n;
+}
+
+int axis_of_option(enum axis_cmd cmd, int opt)
+{
+	for (int id = 0; id < AXIS_COUNT; id++)
+		if (opt_name(&axes[id], cmd) &&
+		    (opt == AXIS_OPT + id || (opt_short(&axes[id], cmd) == opt && opt)))
+			return id;
+	return -1;
+}
+
+/* What the axis takes, for messages: "use a, b or c", "give 1 to 64 bytes, or first, ...". */
+static void valid_values(const struct axis *a, char *buf, size_t size)
+{
+	size_t n = axis_value_count(a), used;
+
+	if (a->see) {
+		snprintf(buf, size, "%s", a->see);
+		return;
+	}
+	if (!axis_enumerated(a)) {
+		snprintf(buf, size, "give %zu to %zu%s%s%s%s", a->min, a->max(), a->unit ? " " : "",
+			 a->unit ? a->unit : "", a->names ? ", or " : "", a->names ? a->names : "");
+		return;
+	}
+	used = (size_t)snprintf(buf, size, "use");
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", !i ? " " : i + 1 < n ? ", "
+					 : " or ", a->value_name(axis_listed(a, i)));
+}
+
+int axis_option_value(const char *cmd, enum axis_cmd which, int id, const char *arg, size_t *v)
+{
+	const struct axis *a = &axes[id];
+	char valid[256];
+
+	if (!axis_parse(a, arg, v))
+		return EXIT_OK;
+	valid_values(a, valid, sizeof(valid));
+	return usage_error(cmd, "%s --%s '%s': %s", axis_enumerated(a) ? "unknown" : "bad",
+			   opt_name(a, which), arg, valid);
+}
+
+int axis_option_list(const char *cmd, int id, const char *arg, struct axis_list *l)
+{
+	const struct axis *a = &axes[id];
+	const char *opt = a->matrix_opt;
+	char valid[256], item[256];
+
+	valid_values(a, valid, sizeof(valid));
+	if (!*arg)
+		return usage_error(cmd, "--%s is empty: give at least one item (%s)", opt, valid);
+	for (const char *p = arg;; p++) {
+		size_t n = strcspn(p, ","), v;
+		bool twice = false;
+
+		if (!n)
+			return usage_error(cmd, "--%s '%s' has an empty item: separate items with one "
+					   "comma", opt, arg);
+		snprintf(item, sizeof(item), "%.*s", (int)n, p);
+		if (n >= sizeof(item) || axis_parse(a, item, &v))
+			return usage_error(cmd, "bad --%s item '%.*s': %s", opt, (int)n, p, valid);
+		for (size_t i = 0; i < l->n; i++)
+			twice |= l->v[i] == v;
+		if (twice)
+			return usage_error(cmd, "bad --%s item '%.*s': given twice; give each once", opt,
+					   (int)n, p);
+		if (l->n >= AXIS_LIST_MAX)
+			return usage_error(cmd, "--%s has too many items: at most %d", opt,
+					   AXIS_LIST_MAX);
+		l->v[l->n++] = v;
+		l->given = true;
+		p += n;
+		if (!*p)
+			return EXIT_OK;
+	}
+}
+
+/* Print text from column col (where the cursor is at), wrapped at 80
+ * columns; "(default" stays with the word after it. */
+static void wrapped(FILE *f, const char *text, int col, int at)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (!strncmp(p, "(default", word) && word == strlen("(default") && p[word])
+			word += 1 + strcspn(p + word + 1, " ");
+
+		if (at > col && at + 1 + (int)word > 80) {
+			fprintf(f, "\n%*s", col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fprintf(f, "%.*s", (int)word, p);
+		at += (int)word;
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
+}
+
+void axis_help(FILE *f, enum axis_cmd cmd)
+{
+	int col = cmd == AXIS_CMD_MATRIX ? 23 : 22;
+
+	for (int id = 0; id < AXIS_COUNT; id++) {
+		const struct axis *a = &axes[id];
+		const char *name = opt_name(a, cmd), *def = cmd == AXIS_CMD_MATRIX ?
+			a->matrix_default : a->run_default;
+		bool list = cmd == AXIS_CMD_MATRIX && !a->matrix_one;
+		char text[1024], head[64];
+		size_t n = axis_value_count(a);
+		int c = opt_short(a, cmd);
+
+		if (!name)
+			continue;
+		snprintf(text, sizeof(text), "%s", cmd == AXIS_CMD_MATRIX ? a->matrix_help :
+			 a->run_help);
+		if (axis_enumerated(a) && a->see) {
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), " (%s)", a->see);
+		} else if (axis_enumerated(a)) {
+			strcat(text, ":");
+			for (size_t i = 0; i < n; i++) {
+				size_t v = axis_listed(a, i);
+				const char *h = a->value_help ? a->value_help(v) : NULL;
+
+				snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s%s%s%s",
+					 !i ? " " : i + 1 < n ? ", " : list ? ", " : " or ",
+					 a->value_name(v), h ? " (" : "", h ? h : "", h ? ")" : "");
+			}
+		}
+		if (list && axis_enumerated(a) && !def) {
+			struct axis_list l;
+
+			axis_default_list(a, &l);
+			strcat(text, l.n == n ? " (default: all" : " (default: ");
+			for (size_t i = 0; l.n < n && i < l.n; i++)
+				snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+					 i ? "," : "", a->value_name(l.v[i]));
+			strcat(text, ")");
+		} else if (def || a->fallback_help) {
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), " (default %s)",
+				 def ? def : a->fallback_help);
+		}
+		snprintf(head, sizeof(head), "  %c%c%c --%s %s", c ? '-' : ' ', c ? c : ' ',
+			 c ? ',' : ' ', name, list ? "LIST" : a->run_arg);
+		fprintf(f, "%-*s", col, head);
+		if ((int)strlen(head) >= col - 1)
+			fprintf(f, "\n%*s", col, "");
+		wrapped(f, text, col, col);
 	}
 }

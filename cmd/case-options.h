@@ -4,24 +4,36 @@
 #ifndef MTEPROBE_CASE_OPTIONS_H
 #define MTEPROBE_CASE_OPTIONS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
+#include "axis.h"	/* parse_size, parse_position, LEN_MAX, IOVECS_MAX */
 #include "expect.h"
 #include "format.h"
 #include "fs.h"
 
-#define LEN_MAX		(1024 * 1024)	/* --len, --fault-at */
-#define IOVECS_MAX	64
-
-/* A number: decimal (a leading zero changes nothing: 010 is ten) or 0x hex,
- * an optional k or K suffix (KiB). 0, or -1 when bad. */
-int parse_size(const char *s, size_t *out);
-/* --fault-at / --at values: a size, or first, mid, last, next (the first
- * granule, the middle of the first page, its last granule, the first
- * granule of the next page). */
-int parse_position(const char *s, size_t *out);
+/* The case axes' options (axis.h), made from the table: run's (also
+ * trace's and repro's: one value each) or matrix's (lists). */
+enum axis_cmd {
+	AXIS_CMD_RUN,
+	AXIS_CMD_MATRIX,
+};
+#define AXIS_OPT	0x1000	/* getopt value of axis id's long option: + id */
+/* Append the command's axis options to opts (room for AXIS_COUNT) and
+ * their short letters ("f:") to shorts: returns how many. */
+size_t axis_options(enum axis_cmd cmd, struct option *opts, char *shorts, size_t size);
+/* The axis of a value getopt_long returned, or -1. */
+int axis_of_option(enum axis_cmd cmd, int opt);
+/* Parse arg as one value of axis id into *v: EXIT_OK, or a usage error
+ * naming the option, the value and the valid ones. */
+int axis_option_value(const char *cmd, enum axis_cmd which, int id, const char *arg, size_t *v);
+/* Add the comma list arg to matrix list *l: EXIT_OK, or a usage error (an
+ * empty list or item, a bad item, one given twice, too many). */
+int axis_option_list(const char *cmd, int id, const char *arg, struct axis_list *l);
+/* The --help lines of the command's axis options. */
+void axis_help(FILE *f, enum axis_cmd cmd);
 
 /* --format NAME (run's --csv and --json too) into *f: EXIT_OK, or a usage
  * error when NAME is unknown or another format was given before. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mteprobe matrix: the cross product of syscalls, filesystems, I/O paths,
- * modes and fault layouts, one record per case (a CSV row by default, or
- * --format) written as soon as it is known, progress on a terminal, a
- * summary at the end.
+ * mteprobe matrix: the cases of the case axes' lists (options and defaults
+ * from lib/axis.h, the cases from lib/plan.h), one record per case (a CSV
+ * row by default, or --format) written as soon as it is known, progress on
+ * a terminal, a summary at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include "case.h"
 #include "cli.h"
 #include "parse.h"
+#include "plan.h"
 #include "report.h"
 #include "resume.h"
 #include "scratch.h"
@@ -31,21 +32,10 @@ static void help(void)
 	printf("Usage: %s matrix [options]\n\n"
 	       "Run every combination of the lists below, one CSV row per case\n"
 	       "(mteprobe-csv(5)) or --format, written as soon as the case is known.\n\n"
-	       "Options (LIST is comma-separated, each item once; a list not given covers\n"
-	       "everything but retag; numbers are decimal, or hex after 0x, k = KiB):\n"
-	       "      --syscalls LIST  calls (default: every driver; 'mteprobe run --list')\n"
-	       "      --fs LIST        tmpfs,ext4,xfs,btrfs,f2fs,gfs2 (default: all), each at\n"
-	       "                       $MTEPROBE_FS_ROOT/FS (default root /mnt); a missing one\n"
-	       "                       gives skip rows\n"
-	       "  -d, --dir DIR        use DIR only, whatever its filesystem\n"
-	       "      --io LIST        buffered,direct (default both)\n"
-	       "      --modes LIST     sync,async,asymm,none (default all)\n"
-	       "      --faults LIST    mte,retag,page,none (default mte,page,none)\n"
-	       "      --at LIST        fault positions: sizes or first,mid,last,next\n"
-	       "      --offsets LIST   buffer start offsets (default 0,7)\n"
-	       "  -l, --len N          buffer length (default 2 pages; fixed-size calls use theirs)\n"
-	       "      --iovecs N       iovecs of vectored calls (default 4)\n"
-	       "  -t, --timeout SEC    time limit per case (default %d)\n"
+	       "Options (LIST is comma-separated, each item once; numbers are decimal, or hex\n"
+	       "after 0x, k = KiB):\n", program_name);
+	axis_help(stdout, AXIS_CMD_MATRIX);
+	printf("  -d, --dir DIR        use DIR only, whatever its filesystem (instead of --fs)\n"
 	       "      --no-watchdog    no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "      --no-trace       do not count kernel events (fault_ins stays empty)\n"
 	       "  -o, --output FILE    write there (default standard output)\n"
@@ -60,6 +50,8 @@ static void help(void)
 	       "                       fork (a process per case; the same results, slower)\n"
 	       "      --stats          print where the time went: worker starts and the cases'\n"
 	       "                       phases (set up, call, verify, tear down, row output)\n"
+	       "      --list-plan      print the planned cases' input columns (CSV) and exit,\n"
+	       "                       running nothing\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "Without --at/--offsets: sync-mode mte and retag faults at every position and\n"
 	       "offset, other modes at mid with offset 0, page faults (mode none) at every\n"
@@ -75,235 +67,53 @@ static void help(void)
 	       "of another matrix, schema or kernel, a bad --expect FILE),\n"
 	       "4 the platform cannot run it, 130 stopped by a signal (SIGINT, SIGTERM,\n"
 	       "SIGHUP, ...: rows written so far are kept, the summary is printed, the case\n"
-	       "files are removed).\n",
-	       program_name, MATRIX_TIMEOUT_MS_DEFAULT / 1000, DIO_ALIGN);
+	       "files are removed).\n", DIO_ALIGN);
 }
 
-enum { ITEM_OK, ITEM_BAD = -1, ITEM_TWICE = -2, ITEM_FULL = -3 };
-
-/* Split a comma list, calling each(item) for every item: ITEM_OK, or the
- * first item's error with *bad pointing to it (in list). An empty list or
- * item is ITEM_BAD with *bad empty. */
-static int each_item(const char *list, int (*each)(struct matrix_opts *, const char *),
-		     struct matrix_opts *o, const char **bad, size_t *badlen)
-{
-	char item[256];
-
-	for (const char *p = list;; p++) {
-		size_t n = strcspn(p, ",");
-		int err = n && n < sizeof(item) ? ITEM_OK : ITEM_BAD;
-
-		if (!err) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			err = each(o, item);
-		}
-		if (err) {
-			*bad = p;
-			*badlen = n;
-			return err;
-		}
-		p += n;
-		if (!*p)
-			return ITEM_OK;
-	}
-}
-
-/* Was v given before in list[0..n)? */
-#define SEEN(list, n, v) ({						\
-	bool seen_ = false;						\
-	for (size_t i_ = 0; i_ < (n); i_++)				\
-		seen_ |= (list)[i_] == (v);				\
-	seen_;								\
-})
-
-static int add_syscall(struct matrix_opts *o, const char *s)
-{
-	const struct driver *d = driver_find(s);
-
-	if (!d)
-		return ITEM_BAD;
-	if (SEEN(o->drv, o->ndrv, d))
-		return ITEM_TWICE;
-	if (o->ndrv >= LIST_MAX)
-		return ITEM_FULL;
-	o->drv[o->ndrv++] = d;
-	return ITEM_OK;
-}
-
-static int add_fs(struct matrix_opts *o, const char *s)
-{
-	int t = fs_parse(s);
-
-	if (t < 0 || t >= FS_NAMED_COUNT)
-		return ITEM_BAD;
-	if (SEEN(o->fs, o->nfs, (enum fs_type)t))
-		return ITEM_TWICE;
-	o->fs[o->nfs++] = t;
-	return ITEM_OK;
-}
-
-static int add_io(struct matrix_opts *o, const char *s)
-{
-	int p = io_path_parse(s);
-
-	if (p < 0)
-		return ITEM_BAD;
-	if (SEEN(o->io, o->nio, (enum io_path)p))
-		return ITEM_TWICE;
-	o->io[o->nio++] = p;
-	return ITEM_OK;
-}
-
-static int add_mode(struct matrix_opts *o, const char *s)
-{
-	int m = mte_mode_parse(s);
-
-	if (m < 0)
-		return ITEM_BAD;
-	if (SEEN(o->mode, o->nmode, (enum mte_mode)m))
-		return ITEM_TWICE;
-	o->mode[o->nmode++] = m;
-	return ITEM_OK;
-}
-
-static int add_fault(struct matrix_opts *o, const char *s)
-{
-	int f = fault_kind_parse(s);
-
-	if (f < 0)
-		return ITEM_BAD;
-	if (SEEN(o->fault, o->nfault, (enum fault_kind)f))
-		return ITEM_TWICE;
-	o->fault[o->nfault++] = f;
-	return ITEM_OK;
-}
-
-static int add_at(struct matrix_opts *o, const char *s)
-{
-	size_t v;
-
-	if (parse_position(s, &v) || v >= LEN_MAX)
-		return ITEM_BAD;
-	if (SEEN(o->at, o->nat, v))
-		return ITEM_TWICE;
-	if (o->nat >= LIST_MAX)
-		return ITEM_FULL;
-	o->at[o->nat++] = v;
-	return ITEM_OK;
-}
-
-static int add_off(struct matrix_opts *o, const char *s)
-{
-	size_t v;
-
-	if (parse_size(s, &v) || v >= page_size())
-		return ITEM_BAD;
-	if (SEEN(o->off, o->noff, v))
-		return ITEM_TWICE;
-	if (o->noff >= LIST_MAX)
-		return ITEM_FULL;
-	o->off[o->noff++] = v;
-	return ITEM_OK;
-}
-
-enum { OPT_RESUME = 256, OPT_FORMAT, OPT_EXPECT, OPT_ENGINE, OPT_STATS };
+enum { OPT_RESUME = 256, OPT_FORMAT, OPT_EXPECT, OPT_ENGINE, OPT_STATS, OPT_LIST_PLAN,
+	OPT_NO_WATCHDOG, OPT_NO_TRACE };
 
 int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 {
-	static const struct option opts[] = {
-		{ "syscalls", required_argument, NULL, 'S' },
-		{ "fs", required_argument, NULL, 'f' },
+	static const struct option own[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "io", required_argument, NULL, 'i' },
-		{ "modes", required_argument, NULL, 'm' },
-		{ "faults", required_argument, NULL, 'F' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "offsets", required_argument, NULL, 'O' },
-		{ "len", required_argument, NULL, 'l' },
-		{ "iovecs", required_argument, NULL, 'v' },
-		{ "timeout", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "expect", required_argument, NULL, OPT_EXPECT },
-		{ "no-watchdog", no_argument, NULL, 'W' },
-		{ "no-trace", no_argument, NULL, 'T' },
+		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
+		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "list-plan", no_argument, NULL, OPT_LIST_PLAN },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
-	static const struct {
-		int opt;
-		const char *name, *fix;
-		int (*add)(struct matrix_opts *, const char *);
-	} lists[] = {
-		{ 'S', "--syscalls", "'mteprobe run --list' lists them", add_syscall },
-		{ 'f', "--fs", "use tmpfs, ext4, xfs, btrfs, f2fs, gfs2", add_fs },
-		{ 'i', "--io", "use buffered, direct", add_io },
-		{ 'm', "--modes", "use sync, async, asymm, none", add_mode },
-		{ 'F', "--faults", "use mte, retag, page, none", add_fault },
-		{ 'a', "--at", "use byte offsets below 1048576 or first, mid, last, next", add_at },
-		{ 'O', "--offsets", "use byte offsets below the page size", add_off },
-	};
-	size_t v;
-	int opt, st;
+	struct option opts[ARRAY_SIZE(own) + AXIS_COUNT + 1];
+	char shorts[64] = "d:o:h";
+	size_t n = axis_options(AXIS_CMD_MATRIX, opts, shorts, sizeof(shorts)), v;
+	int opt, st, id;
 
-	*o = (struct matrix_opts){ .iovecs = 4, .timeout_ms = MATRIX_TIMEOUT_MS_DEFAULT };
+	memcpy(opts + n, own, sizeof(own));
+	opts[n + ARRAY_SIZE(own)] = (struct option){ 0 };
+	*o = (struct matrix_opts){ 0 };
 	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
-	while ((opt = getopt_long(argc, argv, "d:l:t:o:h", opts, NULL)) != -1) {
-		bool listed = false;
+	while ((opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		if ((id = axis_of_option(AXIS_CMD_MATRIX, opt)) >= 0) {
+			struct axis_list *l = &o->set.a[id];
 
-		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-			const char *bad;
-			size_t badlen;
-			int err;
-
-			if (lists[i].opt != opt)
-				continue;
-			listed = true;
-			err = each_item(optarg, lists[i].add, o, &bad, &badlen);
-			if (err == ITEM_BAD && !*optarg)
-				return usage_error("matrix", "%s is empty: give at least one item (%s)",
-						   lists[i].name, lists[i].fix);
-			if (err == ITEM_BAD && !badlen)
-				return usage_error("matrix", "%s '%s' has an empty item: separate items "
-						   "with one comma", lists[i].name, optarg);
-			if (err == ITEM_BAD)
-				return usage_error("matrix", "bad %s item '%.*s': %s", lists[i].name,
-						   (int)badlen, bad, lists[i].fix);
-			if (err == ITEM_TWICE)
-				return usage_error("matrix", "bad %s item '%.*s': given twice; give each "
-						   "once", lists[i].name, (int)badlen, bad);
-			if (err == ITEM_FULL)
-				return usage_error("matrix", "%s has too many items: at most %d",
-						   lists[i].name, LIST_MAX);
-			if (opt == 'a' || opt == 'O')
-				o->user_layouts = true;
-		}
-		if (listed)
+			if (!axes[id].matrix_one) {
+				st = axis_option_list("matrix", id, optarg, l);
+			} else if ((st = axis_option_value("matrix", AXIS_CMD_MATRIX, id, optarg,
+							    &v)) == EXIT_OK) {
+				*l = (struct axis_list){ .n = 1, .v = { v }, .given = true };
+			}
+			if (st != EXIT_OK)
+				return st;
 			continue;
+		}
 		switch (opt) {
 		case 'd':
 			o->dir = optarg;
-			break;
-		case 'l':
-			if (parse_size(optarg, &o->len) || o->len == 0 || o->len > LEN_MAX)
-				return usage_error("matrix", "bad --len '%s': give 1 to %d bytes", optarg,
-						   LEN_MAX);
-			break;
-		case 'v':
-			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
-				return usage_error("matrix", "bad --iovecs '%s': give 1 to %d", optarg,
-						   IOVECS_MAX);
-			o->iovecs = (unsigned)v;
-			break;
-		case 't':
-			if (parse_size(optarg, &v) || v == 0 || v > 3600)
-				return usage_error("matrix", "bad --timeout '%s': give 1 to 3600 seconds",
-						   optarg);
-			o->timeout_ms = (unsigned)v * 1000;
 			break;
 		case 'o':
 			o->out = optarg;
@@ -318,10 +128,10 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		case OPT_EXPECT:
 			o->expect = optarg;
 			break;
-		case 'W':
+		case OPT_NO_WATCHDOG:
 			o->no_watchdog = true;
 			break;
-		case 'T':
+		case OPT_NO_TRACE:
 			o->no_trace = true;
 			break;
 		case OPT_ENGINE:
@@ -332,6 +142,9 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		case OPT_STATS:
 			o->stats = true;
 			break;
+		case OPT_LIST_PLAN:
+			o->list_plan = true;
+			break;
 		case 'h':
 			o->help = true;
 			return EXIT_OK;
@@ -341,7 +154,7 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 	}
 	if (optind < argc)
 		return usage_error("matrix", "unexpected argument '%s'", argv[optind]);
-	if (o->dir && o->nfs)
+	if (o->dir && o->set.a[AXIS_FS].n)
 		return usage_error("matrix", "--dir and --fs exclude each other: --dir runs on "
 				   "that directory's filesystem");
 	if (o->out && o->resume)
@@ -358,199 +171,34 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 				   : o->out && !*o->out ? "-o" : "--resume",
 				   o->dir && !*o->dir ? "directory" : "file");
 
-	/* defaults */
-	if (!o->ndrv)
-		for (size_t i = 0; i < driver_count && i < LIST_MAX; i++)
-			o->drv[o->ndrv++] = drivers[i];
-	if (!o->nfs && !o->dir)
-		for (int i = 0; i < FS_NAMED_COUNT; i++)
-			o->fs[o->nfs++] = i;
-	if (!o->nio)
-		add_io(o, "buffered"), add_io(o, "direct");
-	if (!o->nmode)
-		for (int m = 0; m < MTE_MODE_COUNT; m++)
-			o->mode[o->nmode++] = (enum mte_mode[]){ MTE_MODE_SYNC, MTE_MODE_ASYNC,
-								 MTE_MODE_ASYMM, MTE_MODE_NONE }[m];
-	if (!o->nfault)
-		add_fault(o, "mte"), add_fault(o, "page"), add_fault(o, "none");
-	if (!o->nat)
-		add_at(o, "first"), add_at(o, "mid"), add_at(o, "last"), add_at(o, "next");
-	if (!o->noff)
-		add_off(o, "0"), add_off(o, "7");
+	/* the lists not given: their defaults (the fs of --dir is found later) */
+	for (id = 0; id < AXIS_COUNT; id++)
+		if (!o->set.a[id].n && !(id == AXIS_FS && o->dir))
+			axis_default_list(&axes[id], &o->set.a[id]);
 	return EXIT_OK;
 }
 
 /* ---- the cases ---- */
 
-struct plan {
-	struct case_spec *c;
-	size_t n, cap;
-	char (*dirs)[4096];	/* one per filesystem slot */
-	const char **dir_why;	/* why a filesystem cannot be used (skip rows) */
-};
-
-static int push(struct plan *p, const struct case_spec *s)
+/* --list-plan: the planned cases' input columns, as their rows would hold them */
+static int list_plan(const struct plan *p)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 1024;
-		struct case_spec *c = realloc(p->c, cap * sizeof(*c));
+	static char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE];
+	const enum report_column *key;
+	size_t nkey = case_key_columns(&key);
+	struct case_result r;
 
-		if (!c)
-			return -ENOMEM;
-		p->c = c;
-		p->cap = cap;
+	for (size_t k = 0; k < nkey; k++)
+		printf("%s%s", k ? "," : "", report_columns[key[k]]);
+	putchar('\n');
+	for (size_t i = 0; i < p->n; i++) {
+		case_skip(&p->c[i], &r, "");
+		report_values(NULL, &p->c[i], &r, v);
+		for (size_t k = 0; k < nkey; k++)
+			printf("%s%s", k ? "," : "", v[key[k]]);
+		putchar('\n');
 	}
-	p->c[p->n] = *s;
-	p->c[p->n].seq = (unsigned)p->n;
-	p->n++;
-	return 0;
-}
-
-/* Every layout of one (driver, fs, io). */
-static int plan_layouts(struct plan *p, const struct matrix_opts *o, struct case_spec s)
-{
-	size_t mid = page_size() / 2;
-	int err = 0;
-
-	for (size_t f = 0; f < o->nfault && !err; f++) {
-		s.fault = o->fault[f];
-		for (size_t m = 0; m < o->nmode && !err; m++) {
-			s.mode = o->mode[m];
-			if (s.fault == FAULT_PAGE)
-				continue;	/* page faults: mode none only, below */
-			for (size_t a = 0; a < o->nat && !err; a++) {
-				for (size_t b = 0; b < o->noff && !err; b++) {
-					bool tagged = fault_kind_tagged(s.fault);
-					bool sync_mte = tagged && s.mode == MTE_MODE_SYNC;
-
-					s.fault_at = o->at[a];
-					s.buf_off = o->off[b];
-					if (s.io == IO_DIRECT && s.buf_off % DIO_ALIGN)
-						continue;
-					if (s.fault == FAULT_NONE && (a || b))
-						continue;	/* one control per mode */
-					if (!o->user_layouts && tagged && !sync_mte &&
-					    (s.fault_at != mid || s.buf_off))
-						continue;
-					err = push(p, &s);
-				}
-			}
-		}
-		if (s.fault == FAULT_PAGE) {
-			/* positions in the same page are the same page fault: once each */
-			size_t seen[LIST_MAX];
-			size_t nseen;
-
-			s.mode = MTE_MODE_NONE;
-			for (size_t b = 0; b < o->noff && !err; b++) {
-				nseen = 0;
-				s.buf_off = o->off[b];
-				if (s.io == IO_DIRECT && s.buf_off % DIO_ALIGN)
-					continue;
-				if (!o->user_layouts && b)
-					continue;
-				for (size_t a = 0; a < o->nat && !err; a++) {
-					size_t fo = layout_fault_offset(FAULT_PAGE, s.buf_off, o->at[a],
-									page_size());
-					bool dup = false;
-
-					for (size_t k = 0; k < nseen; k++)
-						dup |= seen[k] == fo;
-					if (dup)
-						continue;
-					seen[nseen++] = fo;
-					s.fault_at = o->at[a];
-					err = push(p, &s);
-				}
-			}
-		}
-	}
-	return err;
-}
-
-static int plan_all(struct plan *p, const struct matrix_opts *o, enum fs_type *fs, size_t nfs,
-		    char (*dirs)[4096])
-{
-	int err = 0;
-
-	for (size_t d = 0; d < o->ndrv && !err; d++) {
-		const struct driver *drv = o->drv[d];
-		struct case_spec s = {
-			.drv = drv, .len = o->len ? o->len : drv->fixed_len ? drv->fixed_len
-				: 2 * page_size(),
-			.iovecs = o->iovecs, .timeout_ms = o->timeout_ms,
-			.no_watchdog = o->no_watchdog,
-		};
-
-		if (drv->fixed_len && !o->len)
-			s.len = drv->fixed_len;
-		if (drv->fs_mask == FS_BIT(FS_NONE)) {
-			/* no file, but the I/O paths asked for: pipes have no O_DIRECT */
-			s.fs = FS_NONE;
-			s.dir = NULL;
-			for (size_t i = 0; i < o->nio && !err; i++) {
-				if (!(drv->io_mask & IO_BIT(o->io[i])))
-					continue;
-				s.io = o->io[i];
-				err = plan_layouts(p, o, s);
-			}
-			continue;
-		}
-		for (size_t f = 0; f < nfs && !err; f++) {
-			if (!(drv->fs_mask & FS_BIT(fs[f])))
-				continue;	/* btrfs-only drivers on other filesystems */
-			s.fs = fs[f];
-			s.dir = dirs[f];
-			for (size_t i = 0; i < o->nio && !err; i++) {
-				if (!(drv->io_mask & IO_BIT(o->io[i])))
-					continue;
-				s.io = o->io[i];
-				err = plan_layouts(p, o, s);
-			}
-		}
-	}
-	return err;
-}
-
-/* Why a plan came out empty: which options left nothing, in one line. */
-static void explain_empty(const struct matrix_opts *o, const enum fs_type *fs, size_t nfs,
-			  char *why, size_t size)
-{
-	unsigned io_left = 0, fs_fit = 0;
-	char where[160] = "", ios[32] = "";
-
-	for (size_t f = 0; f < nfs; f++)
-		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s",
-			 f ? "," : "", fs_name(fs[f]));
-	for (size_t i = 0; i < o->nio; i++)
-		snprintf(ios + strlen(ios), sizeof(ios) - strlen(ios), "%s%s", i ? "," : "",
-			 io_path_name(o->io[i]));
-	for (size_t d = 0; d < o->ndrv; d++) {
-		const struct driver *drv = o->drv[d];
-		bool fits = drv->fs_mask == FS_BIT(FS_NONE);
-
-		for (size_t f = 0; f < nfs; f++)
-			fits |= (drv->fs_mask & FS_BIT(fs[f])) != 0;
-		if (!fits)
-			continue;
-		fs_fit++;
-		for (size_t i = 0; i < o->nio; i++)
-			if (drv->io_mask & IO_BIT(o->io[i]))
-				io_left |= IO_BIT(o->io[i]);
-	}
-	if (!fs_fit)
-		snprintf(why, size, "no call of --syscalls runs on %s%s%s%s (see 'mteprobe run --list')",
-			 o->dir ? "--dir " : "--fs ", o->dir ? o->dir : where, o->dir ? ", which is " : "",
-			 o->dir ? where : "");
-	else if (!io_left)
-		snprintf(why, size, "no call of --syscalls that runs there has an --io %s path "
-			 "(see 'mteprobe run --list')", ios);
-	else if (io_left == IO_BIT(IO_DIRECT))
-		snprintf(why, size, "--io direct takes the --offsets that are multiples of %d only, "
-			 "and --offsets has none", DIO_ALIGN);
-	else
-		snprintf(why, size, "--syscalls, --fs, --io, --modes, --faults, --at and --offsets "
-			 "leave no case");
+	return fflush(stdout) || ferror(stdout) ? EXIT_FAILED : EXIT_OK;
 }
 
 /* --resume FILE: open it for appending (one writer at a time), mark the
@@ -618,15 +266,6 @@ struct stuck_mark {
 	pid_t pid;
 };
 
-/* A group of cases that differ only in their layout: after one times out,
- * the rest would too (a live-lock does not care where the granule is), so
- * they are skipped and the run stays bounded. */
-static bool same_group(const struct case_spec *a, const struct case_spec *b)
-{
-	return a->drv == b->drv && a->fs == b->fs && a->io == b->io && a->mode == b->mode &&
-	       a->fault == b->fault;
-}
-
 static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 {
 	fprintf(stderr, "\r\033[K[%zu/%zu %lds] %s %s %s %s %s@%zu+%zu", i + 1, n,
@@ -681,13 +320,14 @@ int cmd_matrix(int argc, char **argv)
 	struct matrix_opts o;
 	enum fs_type fs[FS_COUNT];
 	static char dirs[FS_COUNT][4096];
-	const char *dir_why[FS_COUNT] = { 0 };
+	const char *dir_why[FS_COUNT] = { 0 }, *dir_of[FS_COUNT] = { 0 };
 	char whybuf[FS_COUNT][512], asymm_buf[512];
 	const char *asymm_why = NULL;
 	struct stuck_mark marks[64];
 	const struct case_spec *unreturned = NULL;
 	size_t nmarks = 0, nfs = 0;
 	struct plan plan = { 0 };
+	struct case_spec base = { 0 };
 	struct resume_scan resumed = { 0 };
 	bool *done = NULL;
 	struct tally t = { 0 };
@@ -731,9 +371,10 @@ int cmd_matrix(int argc, char **argv)
 			return EXIT_PLATFORM;
 		}
 		nfs = 1;
+		o.set.a[AXIS_FS] = (struct axis_list){ .n = 1, .v = { fs[0] } };
 	} else {
-		for (size_t i = 0; i < o.nfs; i++) {
-			fs[nfs] = o.fs[i];
+		for (size_t i = 0; i < o.set.a[AXIS_FS].n; i++) {
+			fs[nfs] = o.set.a[AXIS_FS].v[i];
 			dir_why[nfs] = fs_dir_for(fs[nfs], dirs[nfs], sizeof(dirs[nfs]), whybuf[nfs],
 						  sizeof(whybuf[nfs]));
 			if (scratch_check_dir(dirs[nfs], whybuf[nfs], sizeof(whybuf[nfs]))) {
@@ -743,16 +384,25 @@ int cmd_matrix(int argc, char **argv)
 			nfs++;
 		}
 	}
-	if (plan_all(&plan, &o, fs, nfs, dirs)) {
+	for (size_t f = 0; f < nfs; f++)
+		dir_of[fs[f]] = dirs[f];
+	base.no_watchdog = o.no_watchdog;
+	if (plan_build(&plan, &o.set, &base, dir_of)) {
+		plan_free(&plan);
 		warnx_("matrix: out of memory");
 		return EXIT_FAILED;
 	}
 	if (!plan.n) {
-		explain_empty(&o, fs, nfs, asymm_buf, sizeof(asymm_buf));
+		plan_explain_empty(&o.set, fs, nfs, o.dir, asymm_buf, sizeof(asymm_buf));
 		return usage_error("matrix", "nothing to run: %s", asymm_buf);
 	}
+	if (o.list_plan) {
+		status = list_plan(&plan);
+		plan_free(&plan);
+		return status;
+	}
 	if ((err = refuse_emulation("matrix"))) {
-		free(plan.c);
+		plan_free(&plan);
 		return err;
 	}
 	/* a stop signal ends the run after the current case, with the summary;
@@ -769,7 +419,7 @@ int cmd_matrix(int argc, char **argv)
 		if (used && !scratch_for(dirs[f], whybuf[f], sizeof(whybuf[f]))) {
 			if (o.dir) {
 				warnx_("matrix: %s; give a directory you can write to", whybuf[f]);
-				free(plan.c);
+				plan_free(&plan);
 				return EXIT_PLATFORM;
 			}
 			dir_why[f] = whybuf[f];
@@ -782,14 +432,14 @@ int cmd_matrix(int argc, char **argv)
 			if (!done)
 				warnx_("matrix: out of memory");
 			free(done);
-			free(plan.c);
+			plan_free(&plan);
 			return status;
 		}
 	} else if (!o.out) {
 		format_attach(&out, o.format, STDOUT_FILENO, "standard output", false);
 	} else if ((err = format_open(&out, o.format, o.out))) {
 		warnx_("matrix: cannot write %s: %s; give a writable file", o.out, strerror(-err));
-		free(plan.c);
+		plan_free(&plan);
 		return EXIT_FAILED;
 	}
 	out.plan = plan.c;
@@ -798,8 +448,8 @@ int cmd_matrix(int argc, char **argv)
 	sum = o.out || o.resume ? stdout : stderr;
 	tracing_start("matrix", o.no_trace);
 
-	for (size_t m = 0; m < o.nmode; m++)
-		if (o.mode[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
+	for (size_t m = 0; m < o.set.a[AXIS_MODE].n; m++)
+		if (o.set.a[AXIS_MODE].v[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
 			asymm_why = case_asymm_begin(asymm_buf, sizeof(asymm_buf));
 			asymm_on = !asymm_why;
 		}
@@ -832,7 +482,7 @@ int cmd_matrix(int argc, char **argv)
 					 (int)marks[k].pid);
 				skip = buf;
 			}
-		if (!skip && unreturned && same_group(s, unreturned)) {
+		if (!skip && unreturned && plan_same_group(s, unreturned)) {
 			snprintf(buf, sizeof(buf), "not run: the case of this group with the fault at "
 				 "%zu, buf_off %zu did not return", unreturned->fault_at,
 				 unreturned->buf_off);
@@ -911,7 +561,7 @@ int cmd_matrix(int argc, char **argv)
 		case_stats_get(&st);
 		print_stats(sum, &st, t.done, row_us);
 	}
-	free(plan.c);
+	plan_free(&plan);
 	free(done);
 	if ((err = format_close(&out)) && status == EXIT_OK) {
 		write_error(&out, err, resumed.rows + t.done);

@@ -8,37 +8,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "axis.h"
 #include "case.h"
 #include "format.h"
 
-#define LIST_MAX	64
-/* per case: 60 times the slowest real call measured in the TCG guest (46 ms) */
-#define MATRIX_TIMEOUT_MS_DEFAULT	3000
-
 struct matrix_opts {
-	const struct driver *drv[LIST_MAX];
-	size_t ndrv;
-	enum fs_type fs[FS_COUNT];
-	size_t nfs;
-	enum io_path io[IO_PATH_COUNT];
-	size_t nio;
-	enum mte_mode mode[MTE_MODE_COUNT];
-	size_t nmode;
-	enum fault_kind fault[FAULT_KIND_COUNT];
-	size_t nfault;
-	size_t at[LIST_MAX];
-	size_t nat;
-	size_t off[LIST_MAX];
-	size_t noff;
-	bool user_layouts;	/* --at or --offsets given: full cross product */
-	size_t len;
-	unsigned iovecs;
-	unsigned timeout_ms;
+	/* each case axis's values (axis.h); the fs list is empty with --dir,
+	 * the len list unless --len (each call's own length) */
+	struct axis_set set;
 	bool no_watchdog;
 	bool no_trace;
 	enum case_engine engine;	/* --engine */
 	bool stats;		/* --stats: where the time went */
 	bool help;		/* --help: print it, run nothing */
+	bool list_plan;		/* --list-plan: print the cases' input columns, run nothing */
 	const char *dir;	/* --dir */
 	const char *out;	/* -o */
 	const char *resume;	/* --resume */

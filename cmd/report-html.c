@@ -262,6 +262,8 @@ static void row_cells(FILE *f, const struct result_row *r, const enum report_col
 static void changes_table(FILE *f, const struct report_data *d, size_t s)
 {
 	const struct comparison *c = &d->cmp[s];
+	const enum report_column *case_key;
+	size_t nkey;
 	char out[256];
 
 	fputs("<h3>", f);
@@ -274,8 +276,9 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 		c->count[CHANGE_NONE], c->only_old, c->only_new);
 	if (!c->n)
 		return;
+	nkey = case_key_columns(&case_key);
 	fputs("<table class=\"changes\"><tr><th>change</th>", f);
-	for (size_t k = 0; k < case_key_count; k++)
+	for (size_t k = 0; k < nkey; k++)
 		fprintf(f, "<th>%s</th>", report_columns[case_key[k]]);
 	fputs("<th>before</th><th>after</th><th>why</th></tr>\n", f);
 	for (size_t i = 0; i < c->n; i++) {
@@ -284,7 +287,7 @@ static void changes_table(FILE *f, const struct report_data *d, size_t s)
 		fprintf(f, "<tr class=\"%s\"><td>%s</td>", !ch->old ? "only-new" : !ch->new ? "only-old" :
 			change_class_names[ch->cls], !ch->old ? "only after" : !ch->new ? "only before" :
 			change_class_names[ch->cls]);
-		row_cells(f, ch->new ? ch->new : ch->old, case_key, case_key_count);
+		row_cells(f, ch->new ? ch->new : ch->old, case_key, nkey);
 		for (int side = 0; side < 2; side++) {
 			const struct result_row *r = side ? ch->new : ch->old;
 

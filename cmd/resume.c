@@ -83,7 +83,9 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 {
 	struct csv_reader r;
 	struct planned *keys = NULL, probe;
-	int col[REPORT_KEY_COLUMNS], schema, kernel, arch, got, status = EXIT_OK;
+	const enum report_column *case_key;
+	size_t nkey = case_key_columns(&case_key);
+	int col[CASE_KEY_MAX], schema, kernel, arch, got, status = EXIT_OK;
 	char ours[1024];
 
 	*res = (struct resume_scan){ 0 };
@@ -109,8 +111,8 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 	}
 	res->has_header = true;
 	res->keep = r.end;
-	for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++)
-		col[c] = csv_column(&r, report_key_columns[c]);
+	for (size_t c = 0; c < nkey; c++)
+		col[c] = csv_column(&r, report_columns[case_key[c]]);
 	schema = csv_column(&r, "schema");
 	kernel = csv_column(&r, "kernel");
 	arch = csv_column(&r, "arch");
@@ -127,7 +129,7 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 	qsort(keys, n, sizeof(*keys), by_key);
 
 	while ((got = csv_next(&r)) == 1) {
-		const char *v[REPORT_KEY_COLUMNS];
+		const char *v[CASE_KEY_MAX];
 		struct planned *k;
 		size_t lo = 0, hi = n;
 
@@ -158,11 +160,11 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 					     ctx->kernel, ctx->arch);
 			goto out;
 		}
-		for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++)
+		for (size_t c = 0; c < nkey; c++)
 			v[c] = csv_field(&r, col[c]);
 		/* the first planned case with this key that no row took yet */
 		k = NULL;
-		if (report_join_key(probe.key, v) == 0) {
+		if (report_join_key(probe.key, v, nkey) == 0) {
 			probe.idx = 0;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
@@ -177,10 +179,14 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 					k = &keys[lo];
 		}
 		if (!k) {
-			status = usage_error("matrix", "%s line %zu (%.40s %.40s, %.40s, %.40s mode, %.40s fault at %.40s, "
-					     "len %.40s, buf_off %.40s) is no case of this matrix%s: resume with the "
-					     "options the file was started with", name, r.line, v[1], v[0],
-					     v[2], v[3], v[4], v[6], v[5], v[7],
+			char what[360] = "";
+
+			for (size_t c = 0; c < nkey; c++)
+				snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s %.40s",
+					 c ? ", " : "", report_columns[case_key[c]], v[c]);
+			status = usage_error("matrix", "%s line %zu (%s) is no case of this matrix%s: "
+					     "resume with the options the file was started with", name,
+					     r.line, what,
 					     lo > 0 && lo <= n && !strcmp(keys[lo - 1].key, probe.key)
 					     ? ", or a case given twice" : "");
 			goto out;

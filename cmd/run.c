@@ -22,23 +22,14 @@
 static void help(bool trace)
 {
 	printf("Usage: %s %s --syscall NAME (--fs FS | --dir DIR) [options]\n\n%s"
-	       "Options (numbers are decimal, or hex after 0x; k = KiB):\n"
-	       "  -s, --syscall NAME  the call (--list shows them)\n"
-	       "  -f, --fs FS         tmpfs, ext4, xfs, btrfs, f2fs or gfs2, at $MTEPROBE_FS_ROOT/FS\n"
-	       "                      (default root /mnt)\n"
-	       "  -d, --dir DIR       use DIR instead; its filesystem is read from it\n"
-	       "  -i, --io PATH       buffered (default) or direct (O_DIRECT)\n"
-	       "  -m, --mode MODE     sync, async, asymm or none (default: sync for mte and\n"
-	       "                      retag faults, else none)\n"
-	       "  -F, --fault KIND    mte (default), retag (a thread flips the granule's tag\n"
-	       "                      during the call), page (PROT_NONE page) or none\n"
-	       "  -a, --fault-at OFF  the faulting byte, from the buffer start: a size or first,\n"
-	       "                      mid, last, next (default next: the next page's first granule;\n"
-	       "                      mid when the buffer is one page or less)\n"
-	       "  -l, --len N         buffer length (default 2 pages, or what the call takes)\n"
-	       "  -o, --buf-off N     buffer start offset in its granule/page (default 0)\n"
-	       "      --iovecs N      vectored calls: iovecs the buffer is split into (default 4)\n"
-	       "  -t, --timeout SEC   time limit of the case (default %d)\n"
+	       "Options (numbers are decimal, or hex after 0x; k = KiB):\n",
+	       program_name, trace ? "trace" : "run",
+	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
+		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
+		       "as root), and say what the kernel did and which kernel functions it hit.\n\n"
+		     : "Make one call whose user buffer holds a fault and say what the kernel did.\n\n");
+	axis_help(stdout, AXIS_CMD_RUN);
+	printf("  -d, --dir DIR       use DIR instead of --fs; its filesystem is read from it\n"
 	       "      --no-watchdog   no livelock/hang verdicts or recovery: a plain time limit\n"
 	       "      --late-verdict  the watchdog judges only at the time limit (checking that\n"
 	       "                      its early verdicts are right: scripts/verdict-check)\n"
@@ -56,17 +47,11 @@ static void help(bool trace)
 	       "3 the case needs MTE and this CPU has none, 4 the platform cannot run it\n"
 	       "(user-mode emulation, missing filesystem%s, or the case was skipped: the\n"
 	       "reason is on standard error), 130 stopped by a signal (the case's files\n"
-	       "are removed).\n",
-	       program_name, trace ? "trace" : "run",
-	       trace ? "Make one call whose user buffer holds a fault, counting the kernel's\n"
-		       "fault-in calls, page faults and tag-check faults during it (BPF kprobes,\n"
-		       "as root), and say what the kernel did and which kernel functions it hit.\n\n"
-		     : "Make one call whose user buffer holds a fault and say what the kernel did.\n\n",
-	       CASE_TIMEOUT_MS_DEFAULT / 1000, trace ? ", no tracing" : "");
+	       "are removed).\n", trace ? ", no tracing" : "");
 }
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_IOVECS, OPT_NO_WATCHDOG,
-	OPT_LATE_VERDICT, OPT_NO_TRACE, OPT_BUF_OFF, OPT_OUTPUT };
+enum { OPT_CSV = 256, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_NO_WATCHDOG, OPT_LATE_VERDICT,
+	OPT_NO_TRACE, OPT_OUTPUT };
 
 /* The kernel events of the call, one per line, with the functions this
  * kernel lacks or refuses to probe. */
@@ -90,18 +75,8 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 	static const char *const names[] = { "run", "trace", "repro" };
 	const char *cmd = names[which];
 	bool trace = which == RUN_CMD_TRACE, repro = which == RUN_CMD_REPRO;
-	static const struct option opts[] = {
-		{ "syscall", required_argument, NULL, 's' },
-		{ "fs", required_argument, NULL, 'f' },
+	static const struct option own[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "io", required_argument, NULL, 'i' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "fault", required_argument, NULL, 'F' },
-		{ "fault-at", required_argument, NULL, 'a' },
-		{ "len", required_argument, NULL, 'l' },
-		{ "buf-off", required_argument, NULL, OPT_BUF_OFF },
-		{ "iovecs", required_argument, NULL, OPT_IOVECS },
-		{ "timeout", required_argument, NULL, 't' },
 		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
 		{ "late-verdict", no_argument, NULL, OPT_LATE_VERDICT },
 		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
@@ -112,79 +87,32 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "list", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
+	struct option opts[ARRAY_SIZE(own) + AXIS_COUNT + 1];
+	char shorts[64] = "d:Lh";
+	size_t n = axis_options(AXIS_CMD_RUN, opts, shorts, sizeof(shorts)), v;
 	struct case_spec *s = &o->s;
-	const char *syscall = NULL, *fsarg = NULL;
-	bool have_len = false, have_mode = false, have_fault_at = false;
-	size_t v;
-	int opt, x;
+	bool given[AXIS_COUNT] = { 0 };
+	int opt, x, id;
 
+	memcpy(opts + n, own, sizeof(own));
+	opts[n + ARRAY_SIZE(own)] = (struct option){ 0 };
 	*o = (struct run_opts){ .fs = -1 };
-	*s = (struct case_spec){ .io = IO_BUFFERED, .fault = FAULT_MTE, .iovecs = 4,
-				 .timeout_ms = repro ? REPRO_STUCK_MS_DEFAULT : CASE_TIMEOUT_MS_DEFAULT,
-				 .fs = FS_NONE };
-	s->fault_at = page_size();
+	*s = (struct case_spec){ .fs = FS_NONE };
 	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
-	while ((opt = getopt_long(argc, argv, "s:f:d:i:m:F:a:l:o:t:Lh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if (opt == 'o')		/* repro's output, run's and trace's --buf-off */
-			opt = repro ? OPT_OUTPUT : OPT_BUF_OFF;
+			opt = repro ? OPT_OUTPUT : AXIS_OPT + AXIS_BUF_OFF;
+		if ((id = axis_of_option(AXIS_CMD_RUN, opt)) >= 0) {
+			if ((x = axis_option_value(cmd, AXIS_CMD_RUN, id, optarg, &v)) != EXIT_OK)
+				return x;
+			axis_set(&axes[id], s, v);
+			given[id] = true;
+			continue;
+		}
 		switch (opt) {
-		case 's':
-			syscall = optarg;
-			break;
-		case 'f':
-			fsarg = optarg;
-			o->fs = fs_parse(optarg);
-			if (o->fs < 0 || o->fs >= FS_NAMED_COUNT)
-				return usage_error(cmd, "unknown --fs '%s': use tmpfs, ext4, xfs, btrfs, f2fs "
-						   "or gfs2, or --dir DIR", optarg);
-			break;
 		case 'd':
 			o->dir = optarg;
-			break;
-		case 'i':
-			if ((x = io_path_parse(optarg)) < 0)
-				return usage_error(cmd, "unknown --io '%s': use buffered or direct", optarg);
-			s->io = x;
-			break;
-		case 'm':
-			if ((x = mte_mode_parse(optarg)) < 0)
-				return usage_error(cmd, "unknown --mode '%s': use sync, async, asymm or none",
-						   optarg);
-			s->mode = x;
-			have_mode = true;
-			break;
-		case 'F':
-			if ((x = fault_kind_parse(optarg)) < 0)
-				return usage_error(cmd, "unknown --fault '%s': use mte, retag, page or none", optarg);
-			s->fault = x;
-			break;
-		case 'a':
-			if (parse_position(optarg, &s->fault_at) || s->fault_at >= LEN_MAX)
-				return usage_error(cmd, "bad --fault-at '%s': give a byte offset below %d, "
-						   "or first, mid, last, next", optarg, LEN_MAX);
-			have_fault_at = true;
-			break;
-		case 'l':
-			if (parse_size(optarg, &s->len) || s->len == 0 || s->len > LEN_MAX)
-				return usage_error(cmd, "bad --len '%s': give 1 to %d bytes", optarg, LEN_MAX);
-			have_len = true;
-			break;
-		case OPT_BUF_OFF:
-			if (parse_size(optarg, &s->buf_off) || s->buf_off >= page_size())
-				return usage_error(cmd, "bad --buf-off '%s': give 0 to %zu (0..15 moves the "
-						   "start inside a granule)", optarg, page_size() - 1);
-			break;
-		case OPT_IOVECS:
-			if (parse_size(optarg, &v) || v == 0 || v > IOVECS_MAX)
-				return usage_error(cmd, "bad --iovecs '%s': give 1 to %d", optarg, IOVECS_MAX);
-			s->iovecs = (unsigned)v;
-			break;
-		case 't':
-			if (parse_size(optarg, &v) || v == 0 || v > 3600)
-				return usage_error(cmd, "bad --timeout '%s': give 1 to 3600 seconds", optarg);
-			s->timeout_ms = (unsigned)v * 1000;
 			break;
 		case OPT_NO_WATCHDOG:
 			if (repro)
@@ -241,25 +169,27 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 		return usage_error(cmd, "--no-watchdog and --late-verdict exclude each other: choose one");
 	if (o->dir && !*o->dir)
 		return usage_error(cmd, "--dir is empty: give a directory");
-	if (!syscall)
-		return usage_error(cmd, "no --syscall given ('mteprobe run --list' lists them)");
-	s->drv = driver_find(syscall);
-	if (!s->drv)
-		return usage_error(cmd, "unknown syscall '%s' ('mteprobe run --list' lists them)",
-				   syscall);
-	if (!have_mode)
-		s->mode = fault_kind_tagged(s->fault) ? MTE_MODE_SYNC : MTE_MODE_NONE;
-	if (!have_len)
-		s->len = s->drv->fixed_len ? s->drv->fixed_len : 2 * page_size();
-	/* the default position must be inside the buffer: a one-page buffer
-	 * (a fixed-size call) gets its middle */
-	if (!have_fault_at && s->fault_at >= s->len)
-		parse_position("mid", &s->fault_at);
+	if (!given[AXIS_SYSCALL])
+		return usage_error(cmd, "no --syscall given (%s)", axes[AXIS_SYSCALL].see);
+	/* the filesystem is the directory's, found when the case runs */
+	o->fs = given[AXIS_FS] ? (int)s->fs : -1;
+	s->fs = FS_NONE;
+	/* the axes not given: run's default, or one from the rest of the case */
+	for (id = 0; id < AXIS_COUNT; id++) {
+		if (given[id] || id == AXIS_FS)
+			continue;
+		if (axes[id].run_default && !axis_parse(&axes[id], axes[id].run_default, &v))
+			axis_set(&axes[id], s, v);
+		else if (axes[id].fallback)
+			axis_set(&axes[id], s, axes[id].fallback(s));
+	}
+	if (repro && !given[AXIS_TIMEOUT])
+		s->timeout_ms = REPRO_STUCK_MS_DEFAULT;
 	if (s->drv->fs_mask == FS_BIT(FS_NONE)) {
-		if (fsarg || o->dir)
+		if (given[AXIS_FS] || o->dir)
 			return usage_error(cmd, "%s uses no filesystem: drop --fs and --dir",
 					   s->drv->name);
-	} else if (!fsarg && !o->dir) {
+	} else if (!given[AXIS_FS] && !o->dir) {
 		return usage_error(cmd, "%s needs a filesystem: give --fs FS or --dir DIR",
 				   s->drv->name);
 	}

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "axis.h"
 #include "case_worker.h"
 #include "scratch.h"
 #include "trace.h"
@@ -66,12 +67,8 @@ int case_engine_parse(const char *name)
 
 const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 {
-	const struct driver *d = s->drv;
-
-	if (d->build_unsupported) {
-		snprintf(why, size, "unsupported: %s", d->build_unsupported);
+	if (axis_unsupported(s, why, size))
 		return why;
-	}
 	if (case_fits_driver(s, why, size))
 		return why;
 	if (uses_mte(s) && !mte_usable()) {

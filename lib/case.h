@@ -30,7 +30,8 @@
 #include "outcome.h"
 #include "trace.h"
 
-#define CASE_TIMEOUT_MS_DEFAULT	10000
+#define CASE_TIMEOUT_S_DEFAULT	10
+#define CASE_TIMEOUT_MS_DEFAULT	(CASE_TIMEOUT_S_DEFAULT * 1000)
 #define CASE_NO_MTE_NOTE	"needs an MTE CPU or the VM (scripts/mte-vm)"
 
 struct case_spec {

@@ -113,16 +113,17 @@ static int by_key(const void *a, const void *b)
 
 static char *join_key(const struct result_row *r)
 {
-	size_t size = 1;
+	const enum report_column *case_key;
+	size_t size = 1, n = case_key_columns(&case_key);
 	char *key, *p;
 
-	for (size_t k = 0; k < case_key_count; k++)
+	for (size_t k = 0; k < n; k++)
 		size += strlen(r->v[case_key[k]]) + 1;
 	key = malloc(size);
 	if (!key)
 		return NULL;
 	p = key;
-	for (size_t k = 0; k < case_key_count; k++) {
+	for (size_t k = 0; k < n; k++) {
 		size_t n = strlen(r->v[case_key[k]]);
 
 		memcpy(p, r->v[case_key[k]], n);
@@ -135,10 +136,11 @@ static char *join_key(const struct result_row *r)
 
 void row_key_text(const struct result_row *r, char *buf, size_t size)
 {
-	size_t used = 0;
+	const enum report_column *case_key;
+	size_t used = 0, n = case_key_columns(&case_key);
 
 	buf[0] = '\0';
-	for (size_t k = 0; k < case_key_count && used < size; k++) {
+	for (size_t k = 0; k < n && used < size; k++) {
 		const char *v = r->v[case_key[k]];
 
 		/* numbers say what they are: "len 8192" */

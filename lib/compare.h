@@ -60,7 +60,7 @@ void comparison_free(struct comparison *cmp);
 int sets_find_twice(const struct result_set *sets, size_t n, const struct result_row **a,
 		    size_t *sa, const struct result_row **b, size_t *sb);
 
-/* The case's key, the values of its input columns (case_key) with
+/* The case's key, the values of its input columns (case_key_columns) with
  * spaces between: "ext4 read buffered sync mte 8192 4096 0". */
 void row_key_text(const struct result_row *r, char *buf, size_t size);
 

@@ -38,6 +38,7 @@ enum io_path {
 
 const char *io_path_name(enum io_path p);
 int io_path_parse(const char *name);	/* -1 when unknown */
+const char *io_path_help(enum io_path p);	/* for --help, or NULL */
 
 /* O_DIRECT alignment mteprobe asks of buffers, lengths, iovecs and file
  * offsets: the logical block size of the VM's virtio disks. A filesystem

@@ -30,17 +30,19 @@ static bool flag_ok(const char *v)
 static int take_row(const struct csv_reader *r, const int *col, const char *name,
 		    struct expect_row *row, char *why, size_t size)
 {
-	const char *key[REPORT_KEY_COLUMNS], *v[OUTCOME_COLUMNS];
+	const enum report_column *case_key;
+	size_t nkey = case_key_columns(&case_key);
+	const char *key[CASE_KEY_MAX], *v[OUTCOME_COLUMNS];
 
 	if (r->nfield < r->nheader || !r->terminated) {
 		snprintf(why, size, "%s line %zu has %zu of the header's %zu fields: give every "
 			 "column, or remove the line", name, r->line, r->nfield, r->nheader);
 		return -EINVAL;
 	}
-	for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++)
+	for (size_t c = 0; c < nkey; c++)
 		key[c] = csv_field(r, col[c]);
 	for (size_t c = 0; c < OUTCOME_COLUMNS; c++)
-		v[c] = csv_field(r, col[REPORT_KEY_COLUMNS + c]);
+		v[c] = csv_field(r, col[nkey + c]);
 	if (result_parse(v[0]) < 0) {
 		snprintf(why, size, "%s line %zu: unknown result '%.20s': use full, short, efault, "
 			 "errno, signal, skip, timeout, livelock or hang", name, r->line, v[0]);
@@ -52,7 +54,7 @@ static int take_row(const struct csv_reader *r, const int *col, const char *name
 				 "not apply", name, r->line, outcome_columns[c], v[c]);
 			return -EINVAL;
 		}
-	if (report_join_key(row->key, key)) {
+	if (report_join_key(row->key, key, nkey)) {
 		snprintf(why, size, "%s line %zu: the case's columns are too long to be a case of "
 			 "mteprobe: remove the line", name, r->line);
 		return -EINVAL;
@@ -69,33 +71,42 @@ static bool blank(const struct csv_reader *r)
 	return r->nfield == 1 && !*csv_field(r, 0);
 }
 
+/* The columns an --expect file needs: the case's, then its outcome's. */
+static const char *needed(size_t c, size_t nkey, const enum report_column *case_key)
+{
+	return c < nkey ? report_columns[case_key[c]] : outcome_columns[c - nkey];
+}
+
 int expect_parse(struct expect_set *e, const char *name, const char *text, size_t len,
 		 char *why, size_t size)
 {
-	int col[REPORT_KEY_COLUMNS + OUTCOME_COLUMNS], got, err = 0;
-	size_t cap = 0;
+	const enum report_column *case_key;
+	size_t cap = 0, nkey = case_key_columns(&case_key);
+	int col[CASE_KEY_MAX + OUTCOME_COLUMNS], got, err = 0;
+	char cols[256] = "";
 	struct csv_reader r;
 	struct expect_row *rows;
+
+	for (size_t c = 0; c < nkey + OUTCOME_COLUMNS; c++)
+		snprintf(cols + strlen(cols), sizeof(cols) - strlen(cols), "%s%s", c ? ", " : "",
+			 needed(c, nkey, case_key));
 
 	*e = (struct expect_set){ 0 };
 	csv_init(&r, text, len);
 	r.comments = true;
 	got = csv_header(&r);
 	if (got == 0) {
-		snprintf(why, size, "%s is empty: give a CSV with the columns fs, syscall, io, mode, "
-			 "fault, len, fault_at, buf_off, result, bypass, data_ok", name);
+		snprintf(why, size, "%s is empty: give a CSV with the columns %s", name, cols);
 		err = -EINVAL;
 		goto out;
 	}
-	for (size_t c = 0; got > 0 && c < REPORT_KEY_COLUMNS + OUTCOME_COLUMNS; c++) {
-		const char *want = c < REPORT_KEY_COLUMNS ? report_key_columns[c]
-			: outcome_columns[c - REPORT_KEY_COLUMNS];
+	for (size_t c = 0; got > 0 && c < nkey + OUTCOME_COLUMNS; c++) {
+		const char *want = needed(c, nkey, case_key);
 
 		col[c] = csv_column(&r, want);
 		if (col[c] < 0) {
 			snprintf(why, size, "%s has no column '%s' in its header (line %zu): give a CSV "
-				 "with the columns fs, syscall, io, mode, fault, len, fault_at, "
-				 "buf_off, result, bypass, data_ok", name, want, r.line);
+				 "with the columns %s", name, want, r.line, cols);
 			err = -EINVAL;
 			goto out;
 		}

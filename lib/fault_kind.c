@@ -51,12 +51,13 @@ static unsigned long race_end(struct layout *l)
 
 static const struct fault_kind_ops kinds[FAULT_KIND_COUNT] = {
 	[FAULT_NONE] = { .name = "none" },
-	[FAULT_MTE] = { .name = "mte", .tagged = true,
+	[FAULT_MTE] = { .name = "mte", .help = "a granule with a mismatching tag", .tagged = true,
 			.apply = granule_mismatch, .remove = granule_match },
-	[FAULT_PAGE] = { .name = "page", .page = true,
+	[FAULT_PAGE] = { .name = "page", .help = "a PROT_NONE page", .page = true,
 			 .apply = page_protect, .remove = page_unprotect },
 	/* starts mismatching; the race's first flip matches it */
-	[FAULT_RETAG] = { .name = "retag", .tagged = true, .racing = true,
+	[FAULT_RETAG] = { .name = "retag", .help = "a thread flips the granule's tag during the call",
+			  .by_request = true, .tagged = true, .racing = true,
 			  .apply = granule_mismatch, .remove = granule_match,
 			  .start = race_begin, .stop = race_end,
 			  .stop_note = "retag race: %lu flips during the call" },

@@ -19,8 +19,8 @@
 enum fault_kind {
 	FAULT_NONE,	/* control: no fault */
 	FAULT_MTE,	/* a granule with a mismatching tag */
-	FAULT_PAGE,	/* a PROT_NONE page */
 	FAULT_RETAG,	/* a granule whose tag flips while the call runs */
+	FAULT_PAGE,	/* a PROT_NONE page */
 };
 #define FAULT_KIND_COUNT	4
 
@@ -28,6 +28,8 @@ struct layout;
 
 struct fault_kind_ops {
 	const char *name;
+	const char *help;	/* for --help (NULL: none) */
+	bool by_request;	/* not in the default matrix: only when asked for */
 	bool tagged;	/* made of memory tags: needs PROT_MTE and an MTE CPU */
 	bool page;	/* covers the whole page, in a plain (untagged) buffer,
 			 * and faults in every mode; else the 16-byte granule */

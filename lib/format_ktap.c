@@ -128,9 +128,6 @@ static void ktap_result(struct format_out *o, FILE *f, const struct case_spec *s
 			const struct case_result *r)
 {
 	static char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE];
-	static const char *const name_columns[] = {
-		"fs", "io", "mode", "fault", "fault_at", "buf_off", "len",
-	};
 	struct ktap_state *st = state(o);
 	const struct expect_row *known;
 	struct expect_outcome got;
@@ -164,9 +161,11 @@ static void ktap_result(struct format_out *o, FILE *f, const struct case_spec *s
 	}
 
 	fprintf(f, "  %s %zu", bad ? "not ok" : "ok", ++st->done);
-	for (size_t c = 0; c < ARRAY_SIZE(name_columns); c++)
-		if (*V(name_columns[c]))
-			fprintf(f, " %s=%s", name_columns[c], V(name_columns[c]));
+	/* the name: the case's axes in their KTAP order, name=value */
+	for (int place = 1; place <= AXIS_COUNT; place++)
+		for (int a = 0; a < AXIS_COUNT; a++)
+			if (axes[a].ktap == place && *V(axes[a].name))
+				fprintf(f, " %s=%s", axes[a].name, V(axes[a].name));
 	if (j == JUDGE_SKIP)
 		fprintf(f, " # SKIP %s\n", one_line(V("note")));
 	else if (bad && !strcmp(got.result, "timeout"))

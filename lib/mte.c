@@ -32,21 +32,32 @@
 #define PR_MTE_TAG_SHIFT	3
 #endif
 
-static const char *const mode_names[MTE_MODE_COUNT] = {
-	[MTE_MODE_NONE] = "none",
-	[MTE_MODE_SYNC] = "sync",
-	[MTE_MODE_ASYNC] = "async",
-	[MTE_MODE_ASYMM] = "asymm",
+/* Each mode's name and, for --help, what it does. */
+static const struct {
+	const char *name, *help;
+} modes[MTE_MODE_COUNT] = {
+	[MTE_MODE_NONE] = { "none", "tags not checked" },
+	[MTE_MODE_SYNC] = { "sync", "a fault at the access" },
+	[MTE_MODE_ASYNC] = { "async", "reported later" },
+	[MTE_MODE_ASYMM] = { "asymm", "reads sync, writes async" },
 };
 
 const char *mte_mode_name(enum mte_mode mode)
 {
-	return enum_name(mode_names, MTE_MODE_COUNT, mode);
+	return (unsigned)mode < MTE_MODE_COUNT ? modes[mode].name : "?";
+}
+
+const char *mte_mode_help(enum mte_mode mode)
+{
+	return (unsigned)mode < MTE_MODE_COUNT ? modes[mode].help : NULL;
 }
 
 int mte_mode_parse(const char *name)
 {
-	return enum_parse(mode_names, MTE_MODE_COUNT, name);
+	for (int m = 0; m < MTE_MODE_COUNT; m++)
+		if (!strcmp(modes[m].name, name))
+			return m;
+	return -1;
 }
 
 bool mte_cpu_has_mte(void)

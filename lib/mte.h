@@ -42,6 +42,7 @@ enum mte_mode {
 #define MTE_MODE_COUNT		4
 
 const char *mte_mode_name(enum mte_mode mode);
+const char *mte_mode_help(enum mte_mode mode);	/* for --help */
 /* Parse "sync", "async", "asymm" or "none"; -1 when unknown. */
 int mte_mode_parse(const char *name);
 

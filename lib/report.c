@@ -16,9 +16,20 @@ const char *const report_columns[COL_COUNT] = {
 const size_t report_column_count = COL_COUNT;
 _Static_assert(COL_COUNT <= REPORT_COLUMNS_MAX, "REPORT_COLUMNS_MAX is too small");
 
-const char *const report_key_columns[REPORT_KEY_COLUMNS] = {
-	"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off",
-};
+size_t case_key_columns(const enum report_column **cols)
+{
+	static enum report_column key[CASE_KEY_MAX];
+	static size_t n;
+	static bool found;
+
+	for (int c = 0; !found && c < COL_COUNT; c++)
+		for (int a = 0; a < AXIS_COUNT; a++)
+			if (!strcmp(axes[a].name, report_columns[c]))
+				key[n++] = (enum report_column)c;
+	found = true;
+	*cols = key;
+	return n;
+}
 
 /* numeric columns: JSON numbers (or null when empty) */
 static const bool numeric[COL_COUNT] = {
@@ -62,15 +73,12 @@ void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 	snprintf(v[COL_SCHEMA], REPORT_VAL_SIZE, "%d", REPORT_SCHEMA);
 	snprintf(v[COL_KERNEL], REPORT_VAL_SIZE, "%s", ctx ? ctx->kernel : "");
 	snprintf(v[COL_ARCH], REPORT_VAL_SIZE, "%s", ctx ? ctx->arch : "");
-	snprintf(v[COL_FS], REPORT_VAL_SIZE, "%s", fs_name(s->fs));
-	snprintf(v[COL_SYSCALL], REPORT_VAL_SIZE, "%s", s->drv->name);
-	snprintf(v[COL_IO], REPORT_VAL_SIZE, "%s", io_path_name(s->io));
-	snprintf(v[COL_MODE], REPORT_VAL_SIZE, "%s", mte_mode_name(s->mode));
-	snprintf(v[COL_FAULT], REPORT_VAL_SIZE, "%s", fault_kind_name(s->fault));
-	snprintf(v[COL_LEN], REPORT_VAL_SIZE, "%zu", s->len);
-	if (s->fault != FAULT_NONE)
-		snprintf(v[COL_FAULT_AT], REPORT_VAL_SIZE, "%zu", r->fault_off);
-	snprintf(v[COL_BUF_OFF], REPORT_VAL_SIZE, "%zu", s->buf_off);
+	for (int a = 0; a < AXIS_COUNT; a++) {
+		int c = report_column(axes[a].name);
+
+		if (c >= 0)
+			axis_column_text(&axes[a], s, r, v[c], REPORT_VAL_SIZE);
+	}
 	snprintf(v[COL_RESULT], REPORT_VAL_SIZE, "%s", result_name(r->out.result));
 	if (ran)
 		snprintf(v[COL_RET], REPORT_VAL_SIZE, "%ld", r->raw.ret);
@@ -98,11 +106,11 @@ void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 			utf8_sanitize(v[c]);
 }
 
-int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[REPORT_KEY_COLUMNS])
+int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[], size_t n)
 {
 	size_t used = 0;
 
-	for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++) {
+	for (size_t c = 0; c < n; c++) {
 		size_t n = strlen(v[c]);
 
 		if (memchr(v[c], REPORT_KEY_SEP, n) || used + n + 2 > REPORT_KEY_SIZE)
@@ -117,10 +125,12 @@ int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[REPORT_KEY_CO
 
 void report_case_key(char key[REPORT_KEY_SIZE], const char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE])
 {
-	const char *kv[REPORT_KEY_COLUMNS];
+	const enum report_column *col;
+	size_t n = case_key_columns(&col);
+	const char *kv[CASE_KEY_MAX];
 
-	for (size_t c = 0; c < REPORT_KEY_COLUMNS; c++)
-		kv[c] = v[report_column(report_key_columns[c])];
-	if (report_join_key(key, kv))
+	for (size_t c = 0; c < n; c++)
+		kv[c] = v[col[c]];
+	if (report_join_key(key, kv, n))
 		key[0] = '\0';
 }

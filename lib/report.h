@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "axis.h"
 #include "case.h"
 
 #define REPORT_SCHEMA	2	/* 2: recovered, fault_ins appended */
@@ -44,18 +45,20 @@ void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 		   const struct case_result *r, char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE]);
 
 /*
- * A case is known by its input columns (fs, syscall, io, mode, fault, len,
- * fault_at, buf_off): the rest is what the kernel did. Its key is their
- * values joined with REPORT_KEY_SEP (in no such value): matrix --resume and
- * --expect match rows to cases by it.
+ * A case is known by its input columns: the columns of the case axes
+ * (axis.h), in CSV order (fs, syscall, io, mode, fault, len, fault_at,
+ * buf_off); the rest is what the kernel did. Its key is their values
+ * joined with REPORT_KEY_SEP (in no such value): matrix --resume,
+ * --expect, KTAP and diff match rows to cases by it.
  */
-#define REPORT_KEY_COLUMNS	8
+#define CASE_KEY_MAX		AXIS_COUNT
 #define REPORT_KEY_SIZE		256
 #define REPORT_KEY_SEP		'\x1f'
-extern const char *const report_key_columns[REPORT_KEY_COLUMNS];
-/* 0, or -1 when a value holds the separator or the key does not fit (no
- * case has such a key). */
-int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[REPORT_KEY_COLUMNS]);
+/* The input columns: returns how many, *cols pointing at them. */
+size_t case_key_columns(const enum report_column **cols);
+/* Join the values of the n input columns: 0, or -1 when a value holds the
+ * separator or the key does not fit (no case has such a key). */
+int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[], size_t n);
 /* The key of a case from its values (report_values). */
 void report_case_key(char key[REPORT_KEY_SIZE], const char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE]);
 

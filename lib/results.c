@@ -18,11 +18,6 @@
 #include "mte.h"
 #include "util.h"
 
-const enum report_column case_key[CASE_KEY_COUNT] = {
-	COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
-};
-const size_t case_key_count = ARRAY_SIZE(case_key);
-
 /* A report cannot place a row without these (schema 1 has them all). */
 static const enum report_column required[] = {
 	COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT,
@@ -367,29 +362,16 @@ int fs_order(const char *name)
 	return order(fs_parse(name), FS_COUNT);
 }
 
-/* The position of name in shown, known names not in it after, unknown last. */
-static int shown_order(const char *const *shown, size_t n, const char *name, int known)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(name, shown[i]) == 0)
-			return (int)i;
-	return (int)n + (known < 0);
-}
-
+/* checking modes first, the unchecked one last: as --help lists them */
 int mode_order(const char *name)
 {
-	/* checking modes first, the unchecked one last */
-	static const char *const shown[] = { "sync", "async", "asymm", "none" };
-
-	return shown_order(shown, ARRAY_SIZE(shown), name, mte_mode_parse(name));
+	return axis_rank(&axes[AXIS_MODE], name);
 }
 
+/* faults first, the control last */
 int fault_order(const char *name)
 {
-	/* faults first, the control last */
-	static const char *const shown[] = { "mte", "retag", "page", "none" };
-
-	return shown_order(shown, ARRAY_SIZE(shown), name, fault_kind_parse(name));
+	return axis_rank(&axes[AXIS_FAULT], name);
 }
 
 int io_order(const char *name)

@@ -15,11 +15,6 @@
 #include "report.h"	/* the columns: enum report_column, report_columns */
 
 
-/* The input columns: together they name a case (matrix --resume, diff). */
-#define CASE_KEY_COUNT	8
-extern const enum report_column case_key[CASE_KEY_COUNT];
-extern const size_t case_key_count;
-
 struct result_row {
 	const char *v[COL_COUNT];	/* the fields; "" when empty or not in the file */
 	size_t line;			/* where the row starts in its file, from 1 */

@@ -101,7 +101,7 @@ static const struct expect_row *row(const struct expect_set *e, const char *cons
 {
 	char k[REPORT_KEY_SIZE];
 
-	CHECK(report_join_key(k, key) == 0, "key");
+	CHECK(report_join_key(k, key, 8) == 0, "key");
 	return expect_find(e, k);
 }
 

@@ -14,18 +14,30 @@
 #include "mte.h"
 #include "util.h"
 
-static const char *const io_names[IO_PATH_COUNT] = {
-	[IO_BUFFERED] = "buffered", [IO_DIRECT] = "direct",
+/* Each I/O path's name and, for --help, what it is. */
+static const struct {
+	const char *name, *help;
+} io_paths[IO_PATH_COUNT] = {
+	[IO_BUFFERED] = { "buffered", NULL },
+	[IO_DIRECT] = { "direct", "O_DIRECT" },
 };
 
 const char *io_path_name(enum io_path p)
 {
-	return enum_name(io_names, IO_PATH_COUNT, p);
+	return (unsigned)p < IO_PATH_COUNT ? io_paths[p].name : "?";
+}
+
+const char *io_path_help(enum io_path p)
+{
+	return (unsigned)p < IO_PATH_COUNT ? io_paths[p].help : NULL;
 }
 
 int io_path_parse(const char *name)
 {
-	return enum_parse(io_names, IO_PATH_COUNT, name);
+	for (int p = 0; p < IO_PATH_COUNT; p++)
+		if (!strcmp(io_paths[p].name, name))
+			return p;
+	return -1;
 }
 
 long drv_ret(long r)

@@ -37,27 +37,28 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_matrix(const struct matrix_opts *o)
 {
-	REQUIRE(o->ndrv > 0 && o->ndrv <= LIST_MAX);
-	REQUIRE(o->dir ? o->nfs == 0 : o->nfs > 0 && o->nfs <= FS_NAMED_COUNT);
-	REQUIRE(o->nio > 0 && o->nio <= IO_PATH_COUNT);
-	REQUIRE(o->nmode > 0 && o->nmode <= MTE_MODE_COUNT);
-	REQUIRE(o->nfault > 0 && o->nfault <= FAULT_KIND_COUNT);
-	REQUIRE(o->nat > 0 && o->nat <= LIST_MAX);
-	REQUIRE(o->noff > 0 && o->noff <= LIST_MAX);
-	NO_TWICE(o->drv, o->ndrv);
-	NO_TWICE(o->fs, o->nfs);
-	NO_TWICE(o->io, o->nio);
-	NO_TWICE(o->mode, o->nmode);
-	NO_TWICE(o->fault, o->nfault);
-	NO_TWICE(o->at, o->nat);
-	NO_TWICE(o->off, o->noff);
-	for (size_t i = 0; i < o->nat; i++)
-		REQUIRE(o->at[i] < LEN_MAX);
-	for (size_t i = 0; i < o->noff; i++)
-		REQUIRE(o->off[i] < page_size());
-	REQUIRE(o->len <= LEN_MAX);
-	REQUIRE(o->iovecs >= 1 && o->iovecs <= IOVECS_MAX);
-	REQUIRE(o->timeout_ms >= 1000 && o->timeout_ms <= 3600 * 1000);
+	/* every list filled (but fs with --dir, len without --len), no item
+	 * twice, every value one the axis takes */
+	for (int id = 0; id < AXIS_COUNT; id++) {
+		const struct axis *a = &axes[id];
+		const struct axis_list *l = &o->set.a[id];
+
+		if (id == AXIS_FS)
+			REQUIRE(o->dir ? l->n == 0 : l->n > 0);
+		else if (id == AXIS_LEN)
+			REQUIRE(l->n == l->given);
+		else
+			REQUIRE(l->n > 0);
+		REQUIRE(l->n <= AXIS_LIST_MAX && (!a->matrix_one || l->n <= 1));
+		NO_TWICE(l->v, l->n);
+		for (size_t i = 0; i < l->n; i++)
+			REQUIRE(axis_enumerated(a) ? l->v[i] < axis_value_count(a)
+				: l->v[i] >= a->min && l->v[i] <= a->max());
+	}
+	for (size_t i = 0; i < o->set.a[AXIS_FAULT_AT].n; i++)
+		REQUIRE(o->set.a[AXIS_FAULT_AT].v[i] < LEN_MAX);
+	for (size_t i = 0; i < o->set.a[AXIS_BUF_OFF].n; i++)
+		REQUIRE(o->set.a[AXIS_BUF_OFF].v[i] < page_size());
 	REQUIRE(!(o->out && o->resume));
 	REQUIRE(o->format && (!o->resume || !strcmp(o->format->name, "csv")));
 	REQUIRE(!o->expect || o->format->judges);
