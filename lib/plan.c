@@ -8,18 +8,15 @@
 
 #include "driver.h"
 #include "fs.h"
+#include "util.h"
 
 static int push(struct plan *p, const struct case_spec *s)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 1024;
-		struct case_spec *c = realloc(p->c, cap * sizeof(*c));
+	struct case_spec *c = array_grow(p->c, p->n, &p->cap, sizeof(*c), 1024);
 
-		if (!c)
-			return -ENOMEM;
-		p->c = c;
-		p->cap = cap;
-	}
+	if (!c)
+		return -ENOMEM;
+	p->c = c;
 	p->c[p->n] = *s;
 	p->c[p->n].seq = (unsigned)p->n;
 	p->n++;
