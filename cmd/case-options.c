@@ -127,7 +127,7 @@ void tracing_start(const char *cmd, bool off)
 
 	if (off || trace_open(why, sizeof(why)) == 0)
 		return;
-	warnx_("%s: %s; fault_ins stays empty", cmd, why);
+	warnx_("%s: fault_ins not counted: %s", cmd, why);
 }
 
 const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize)

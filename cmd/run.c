@@ -333,7 +333,7 @@ static int run_case(int argc, char **argv, bool trace)
 		return err;
 	if (trace) {
 		if (trace_open(whybuf, sizeof(whybuf))) {
-			warnx_("trace: %s", whybuf);
+			warnx_("trace: cannot count kernel events: %s", whybuf);
 			return EXIT_PLATFORM;
 		}
 	} else {

@@ -4,6 +4,7 @@
 #define MTEPROBE_UTIL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,10 @@ int write_small_file(const char *path, const char *value);
 int read_whole_file(int fd, size_t size, char **text);
 
 size_t page_size(void);
+
+/* Whether the process holds capability cap (CAP_SYS_ADMIN...) in its
+ * effective set: what the kernel checks before a privileged operation. */
+bool have_capability(int cap);
 
 /* CLOCK_MONOTONIC in nanoseconds and in microseconds. */
 uint64_t monotonic_ns(void);
