@@ -74,6 +74,10 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 	}
 	if (case_fits_driver(s, why, size))
 		return why;
+	if (driver_unavailable(d)) {
+		snprintf(why, size, "%s", driver_unavailable(d));
+		return why;
+	}
 	if (uses_mte(s) && !(MTE_HAVE_INSNS && mte_cpu_has_mte())) {
 		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
 		return why;
@@ -183,9 +187,12 @@ const char *case_asymm_begin(char *why, size_t size)
 		err = mte_preferred_set(cpu, MTE_MODE_ASYMM);
 	if (err) {
 		case_asymm_end();
-		snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1, strerror(-err),
-			 err == -EACCES || err == -EPERM ? " (needs root)" :
-			 err == -EINVAL ? " (Linux < 5.18)" : "");
+		if (err == -EACCES || err == -EPERM)
+			snprintf(why, size, "asymm mode needs root to make every CPU prefer it "
+				 "(cpu%d/mte_tcf_preferred); run as root", cpu - 1);
+		else
+			snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1,
+				 strerror(-err), err == -EINVAL ? " (Linux < 5.18)" : "");
 		return why;
 	}
 	return NULL;
