@@ -13,6 +13,7 @@
 #include "platform.h"
 #include "trace.h"
 #include "util.h"
+#include "watchdog.h"
 
 int parse_size(const char *s, size_t *out)
 {
@@ -128,6 +129,14 @@ void tracing_start(const char *cmd, bool off)
 	if (off || trace_open(why, sizeof(why)) == 0)
 		return;
 	warnx_("%s: fault_ins not counted: %s", cmd, why);
+}
+
+void hang_verdicts_check(const char *cmd, bool off)
+{
+	char why[256];
+
+	if (!off && watchdog_no_hangs(why, sizeof(why)))
+		warnx_("%s: hang verdicts off: %s", cmd, why);
 }
 
 const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize)

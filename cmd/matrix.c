@@ -829,6 +829,7 @@ int cmd_matrix(int argc, char **argv)
 	out.expect = o.expect ? &expect : NULL;
 	sum = o.out || o.resume ? stdout : stderr;
 	tracing_start("matrix", o.no_trace);
+	hang_verdicts_check("matrix", o.no_watchdog);
 	say_unavailable(&plan);
 
 	for (size_t m = 0; m < o.nmode; m++)

@@ -339,6 +339,7 @@ static int run_case(int argc, char **argv, bool trace)
 	} else {
 		tracing_start(cmd, o.no_trace);
 	}
+	hang_verdicts_check(cmd, s->no_watchdog);
 
 	/* from here on a stop signal ends the case, removes its files and
 	 * exits 130; the scratch directory (after the stale sweep) first */
