@@ -188,8 +188,8 @@ const char *case_asymm_begin(char *why, size_t size)
 	if (err) {
 		case_asymm_end();
 		if (err == -EACCES || err == -EPERM)
-			snprintf(why, size, "asymm mode needs root to make every CPU prefer it "
-				 "(cpu%d/mte_tcf_preferred); run as root", cpu - 1);
+			snprintf(why, size, "every CPU must prefer asymm, and setting "
+				 "cpu%d/mte_tcf_preferred needs root; run as root", cpu - 1);
 		else
 			snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1,
 				 strerror(-err), err == -EINVAL ? " (Linux < 5.18)" : "");
