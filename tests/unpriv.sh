@@ -16,11 +16,9 @@ src_bin=$1 src_stall=$2
 . "$(dirname "$0")/../scripts/lib/csv.sh"
 [ "$(id -u)" = 0 ] || { echo "skip: not root, so cannot switch to an unprivileged user"; exit 77; }
 command -v setpriv >/dev/null || { echo "skip: no setpriv (util-linux) to switch users"; exit 77; }
-top=$(mktemp -d) || exit 1
-trap 'rm -rf "$top"' EXIT
+# shellcheck source=scratch-lib.sh
+. "$(dirname "$0")/scratch-lib.sh"
 chmod 755 "$top"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 # the user's copies: the build tree may sit where the user cannot read
 uid=$((60000 + $$ % 5000))
@@ -76,6 +74,7 @@ grep -q '^mteprobe: trace: cannot count kernel events: .*; \(run as root\|rebuil
 [ -s "$w/trace.out" ] && fail "trace: wrote a result: $(cat "$w/trace.out")"
 
 # matrix: rows written, the reason once, and the results root gets
+# shellcheck disable=SC2054 # commas inside the lists
 mx=(matrix --dir "$w" --syscalls read,write,pwritev2,uring-read,pipe-write,process_vm_readv
 	--modes none --faults page,none)
 run matrix "${mx[@]}" -o "$w/m.csv"
@@ -100,11 +99,11 @@ fi
 
 # report, diff and repro only read and write files
 run report report "$w/m.csv"
-[ "$st" = 0 ] && [ -s "$w/report.out" ] || fail "report: status $st: $(cat "$w/report.err")"
+if [ "$st" != 0 ] || [ ! -s "$w/report.out" ]; then fail "report: status $st: $(cat "$w/report.err")"; fi
 run diff diff "$w/m.csv" "$w/m.csv"
 [ "$st" = 0 ] || fail "diff: status $st: $(cat "$w/diff.err")"
 run repro repro --syscall pread --dir "$w" --fault page -o "$w/repro.c"
-[ "$st" = 0 ] && grep -q pread "$w/repro.c" 2>/dev/null || fail "repro: status $st: $(cat "$w/repro.err")"
+if [ "$st" != 0 ] || ! grep -q pread "$w/repro.c" 2>/dev/null; then fail "repro: status $st: $(cat "$w/repro.err")"; fi
 
 # /proc/diskstats unreadable: a call asleep for good is a timeout, said once
 : >"$top/noread" && chmod 000 "$top/noread"
@@ -117,8 +116,9 @@ if unshare -m true 2>/dev/null; then
 		>"$w/nodisk.out" 2>"$w/nodisk.err" </dev/null
 	st=$?
 	result=$(csv_awk '{ print col("result") }' "$w/nodisk.out" 2>/dev/null)
-	[ "$st" = 0 ] && [ "$result" = timeout ] ||
+	if [ "$st" != 0 ] || [ "$result" != timeout ]; then
 		fail "diskstats unreadable: status $st, result '${result:-none}', want timeout: $(cat "$w/nodisk.err")"
+	fi
 	once nodisk "hang verdicts off: cannot read /proc/diskstats"
 else
 	echo "note: no mount namespace here (unshare -m): the unreadable /proc/diskstats is not tried"
