@@ -805,6 +805,9 @@ int cmd_matrix(int argc, char **argv)
 				return EXIT_PLATFORM;
 			}
 			dir_why[f] = whybuf[f];
+			/* mounted but not writable: an ordinary user's /mnt */
+			warnx_("matrix: %s not run: %s; give a directory you can write to (--dir)",
+			       fs_name(fs[f]), whybuf[f]);
 		}
 	}
 	if (o.resume) {

@@ -5,7 +5,8 @@
 # directory that uid owns. selftest, run, matrix, report, diff and repro exit
 # as they do for root; run and matrix say once on stderr that fault_ins are
 # not counted and why, write their rows, and give the same results as root
-# (an empty fault_ins); trace fails in one line naming the fix, status 4. With
+# (an empty fault_ins), and skip rows for a filesystem whose directory the user
+# cannot write in, said once; trace fails in one line naming the fix, status 4. With
 # /proc/diskstats unreadable (bind-mounted over, in a mount namespace of its
 # own) a call that sleeps forever (the stall.c shim) is a timeout, not a hang,
 # and run says once why. Needs root to switch users: skips (77) otherwise.
@@ -96,6 +97,18 @@ if [ "$(csv_pairs "$w/m.csv" $cols)" != "$(csv_pairs "$top/root/m.csv" $cols)" ]
 	# shellcheck disable=SC2086
 	diff <(csv_pairs "$top/root/m.csv" $cols) <(csv_pairs "$w/m.csv" $cols) | head -n 10
 fi
+
+# a filesystem of MTEPROBE_FS_ROOT the user cannot write in: skip rows, said once
+fs=$(csv_awk '{ print col("fs") }' "$w/run.out")
+mkdir -p "$top/fsroot/$fs" && chmod 755 "$top/fsroot/$fs"
+MTEPROBE_FS_ROOT=$top/fsroot m matrix --fs "$fs" --syscalls read --modes none --faults page \
+	>"$w/fsroot.out" 2>"$w/fsroot.err" </dev/null
+st=$?
+[ "$st" = 0 ] || fail "matrix in a directory not the user's: status $st: $(cat "$w/fsroot.err")"
+once fsroot "matrix: $fs not run: cannot make a scratch directory in $top/fsroot/$fs"
+bad=$(csv_awk '{ n++ } col("result") != "skip" { print "a case ran: " $0 }
+	END { if (!n) print "no rows" }' "$w/fsroot.out" 2>&1)
+[ -z "$bad" ] || fail "matrix in a directory not the user's: $bad"
 
 # report, diff and repro only read and write files
 run report report "$w/m.csv"
