@@ -165,14 +165,14 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 			 "still making progress", now->t.state, span_ms(j, k));
 		return WATCH_SLOW;
 	}
-	/* one long wait for a slow disk (a large O_DIRECT write waits once
-	 * for all its bios) looks like a hang, but the disk is busy all the
-	 * time; a periodic journal commit is not */
 	if (now->io_in_flight == WATCH_IO_UNKNOWN) {
 		snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms, maybe on a disk: "
 			 "/proc/diskstats cannot be read", now->t.state, span_ms(j, k));
 		return WATCH_SLOW;
 	}
+	/* one long wait for a slow disk (a large O_DIRECT write waits once
+	 * for all its bios) looks like a hang, but the disk is busy all the
+	 * time; a periodic journal commit is not */
 	for (i = 0; i <= k && back(j, i)->io_in_flight; i++)
 		;
 	if (i > k) {
