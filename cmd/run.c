@@ -263,12 +263,13 @@ static int run_case(int argc, char **argv, bool trace)
 		return err;
 	if (trace) {
 		if (trace_open(whybuf, sizeof(whybuf))) {
-			warnx_("trace: %s", whybuf);
+			warnx_("trace: cannot count kernel events: %s", whybuf);
 			return EXIT_PLATFORM;
 		}
 	} else {
 		tracing_start(cmd, o.no_trace);
 	}
+	hang_verdicts_check(cmd, s->no_watchdog);
 
 	/* from here on a stop signal ends the case, removes its files and
 	 * exits 130; the scratch directory (after the stale sweep) first */

@@ -71,6 +71,10 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 		return why;
 	if (case_fits_driver(s, why, size))
 		return why;
+	if (driver_unavailable(s->drv)) {
+		snprintf(why, size, "%s", driver_unavailable(s->drv));
+		return why;
+	}
 	if (uses_mte(s) && !mte_usable()) {
 		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
 		return why;
@@ -180,9 +184,12 @@ const char *case_asymm_begin(char *why, size_t size)
 		err = mte_preferred_set(cpu, MTE_MODE_ASYMM);
 	if (err) {
 		case_asymm_end();
-		snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1, strerror(-err),
-			 err == -EACCES || err == -EPERM ? " (needs root)" :
-			 err == -EINVAL ? " (Linux < 5.18)" : "");
+		if (err == -EACCES || err == -EPERM)
+			snprintf(why, size, "every CPU must prefer asymm, and setting "
+				 "cpu%d/mte_tcf_preferred needs root; run as root", cpu - 1);
+		else
+			snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1,
+				 strerror(-err), err == -EINVAL ? " (Linux < 5.18)" : "");
 		return why;
 	}
 	return NULL;

@@ -96,6 +96,11 @@ struct driver {
 	/* non-NULL when this build cannot run the driver at all: why
 	 * ("built without liburing") */
 	const char *build_unsupported;
+	/* NULL when this process may make the call on this kernel; else why
+	 * not, and the fix, in why: a capability it lacks, a sysctl or a
+	 * security module that refuses the call (an adb shell, an ordinary
+	 * user). Asked once per run, through driver_unavailable(). */
+	const char *(*unavailable)(char *why, size_t size);
 
 	/* NULL when the case can run; else why not (static string, or ctx->note) */
 	const char *(*unsupported)(struct drv_ctx *c);
@@ -132,6 +137,9 @@ struct driver {
 extern const struct driver *const drivers[];
 extern const size_t driver_count;
 const struct driver *driver_find(const char *name);
+/* d's unavailable() answer, asked once per process and kept: NULL, or why
+ * this process cannot make d's call here. */
+const char *driver_unavailable(const struct driver *d);
 
 /* Helpers for drivers, in lib/drivers/common.c. */
 /* Create name in the case's directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode

@@ -19,10 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/btrfs.h>
+#include <linux/capability.h>
 
 #include "driver.h"
 #include "mte.h"
 #include "repro.h"
+#include "util.h"
 
 #define ITEMS_DIR	"btrfs-items"	/* a fixture in the scratch directory */
 #define ITEMS_FILES	256
@@ -32,6 +34,17 @@ struct search {
 	uint8_t *args;		/* the key: in the buffer (v1) or before it (v2) */
 	uint8_t *copy;		/* what came back, read with tag checks suspended */
 };
+
+/* The tree searches are for root only (btrfs_ioctl_tree_search checks
+ * CAP_SYS_ADMIN before it reads the argument): without it every case
+ * would be EPERM, an answer about the caller, not the buffer. */
+static const char *unavailable(char *why, size_t size)
+{
+	if (have_capability(CAP_SYS_ADMIN))
+		return NULL;
+	snprintf(why, size, "BTRFS_IOC_TREE_SEARCH needs root (CAP_SYS_ADMIN); run as root");
+	return why;
+}
 
 static bool is_v2(const struct drv_ctx *c)
 {
@@ -309,6 +322,7 @@ const struct driver drv_btrfs_tree_search = {
 	.name = "btrfs-tree-search", .family = "btrfs", .calls = "ioctl BTRFS_IOC_TREE_SEARCH",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_BTRFS), .io_mask = IO_BIT(IO_BUFFERED),
 	.fixed_len = sizeof(struct btrfs_ioctl_search_args),
+	.unavailable = unavailable,
 	.prepare = prep, .call = call, .verify = verify, .cleanup = cleanup,
 	.repro = repro,
 };
@@ -317,6 +331,7 @@ const struct driver drv_btrfs_tree_search_v2 = {
 	.name = "btrfs-tree-search-v2", .family = "btrfs", .calls = "ioctl BTRFS_IOC_TREE_SEARCH_V2",
 	.dir = DRV_KERNEL_WRITES, .fs_mask = FS_BIT(FS_BTRFS), .io_mask = IO_BIT(IO_BUFFERED),
 	.head = sizeof(struct btrfs_ioctl_search_args_v2),
+	.unavailable = unavailable,
 	.prepare = prep, .call = call, .verify = verify, .cleanup = cleanup,
 	.repro = repro,
 };
