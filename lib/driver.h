@@ -154,6 +154,12 @@ void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk);
  * check of [0, ret) against what a fault-free call stored (ref), with
  * overshoot counted against the copy. */
 uint8_t *drv_snapshot(struct drv_ctx *c);
+/* Before that copy: make the buffer's bytes [from, to) differ from ref's, so
+ * that every byte the call stores there shows in overshoot (one equal to
+ * the buffer's by chance, a byte of an inode number, would not, and the
+ * count would depend on what else the filesystem holds). Only bytes the
+ * call stores: padding it leaves as it was must stay as ref has it. */
+void drv_unlike(struct drv_ctx *c, const uint8_t *ref, size_t from, size_t to);
 void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
 		       struct drv_check *chk);
 /* Where calls with a file position (pread, preadv2...) start: not 0, and

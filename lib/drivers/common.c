@@ -173,7 +173,19 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 		return err;
 	}
 	if (c->io == IO_DIRECT) {
-		/* reopen: the fill went through the page cache, the call must not */
+		/* reopen: the fill went through the page cache, the call must
+		 * not. The fill on disk first, its allocation settled: btrfs
+		 * finishes a buffered write's ordered extent after the write-back
+		 * a direct read waits for, and while one is pending it reads
+		 * through the page cache instead (lock_extent_direct: -ENOTBLK),
+		 * so the same case took either path by timing. */
+		if (fill && fdatasync(fd) != 0) {
+			err = -errno;
+			snprintf(c->note, sizeof(c->note), "cannot sync %.*s: %s",
+				 UTF8_CUT(c->path, 100), strerror(-err));
+			close(fd);
+			return err;
+		}
 		close(fd);
 		fd = drv_reopen(c, DRV_FILE, O_RDWR | O_DIRECT);
 		if (fd < 0) {
@@ -348,6 +360,17 @@ uint8_t *drv_snapshot(struct drv_ctx *c)
 	memcpy(copy, c->lay->tb.map + c->lay->start, c->lay->len);
 	mte_tco_disable();
 	return copy;
+}
+
+void drv_unlike(struct drv_ctx *c, const uint8_t *ref, size_t from, size_t to)
+{
+	uint8_t *b = c->lay->tb.map + c->lay->start;
+
+	mte_tco_enable();
+	for (size_t i = from; i < to && i < c->lay->len; i++)
+		if (b[i] == ref[i])
+			b[i] ^= 0xff;
+	mte_tco_disable();
 }
 
 void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
