@@ -203,9 +203,11 @@ void case_asymm_end(void)
 
 static enum case_engine engine = CASE_ENGINE_WORKER;
 static struct case_stats stats;
-/* the worker waiting for a case (pid 0: none) */
+/* the worker waiting for a case (pid 0: none), and its number in the run
+ * (its directories' name, scratch.h) */
 static pid_t worker_pid;
 static int worker_sock = -1;
+static unsigned worker_serial;
 
 void case_engine_set(enum case_engine e)
 {
@@ -247,6 +249,7 @@ static int worker_spawn(void)
 		case_worker(fd, parent, engine == CASE_ENGINE_FORK);
 	worker_pid = pid;
 	worker_sock = fd;
+	worker_serial++;
 	stats.workers++;
 	stats.worker_start_us += monotonic_us() - t0;
 	return 0;
@@ -257,6 +260,7 @@ static void worker_reap(int *status)
 {
 	while (waitpid(worker_pid, status, 0) < 0 && errno == EINTR)
 		;
+	scratch_worker_end(worker_serial, 0);
 	close(worker_sock);
 	worker_sock = -1;
 	worker_pid = 0;
@@ -274,6 +278,7 @@ static bool worker_kill(void)
 	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
 	if (!gone && nstuck < STUCK_MAX)
 		stuck[nstuck++] = worker_pid;
+	scratch_worker_end(worker_serial, gone ? 0 : worker_pid);
 	close(worker_sock);
 	worker_sock = -1;
 	worker_pid = 0;
@@ -289,6 +294,7 @@ void case_worker_end(void)
 	/* the end of its requests ends it */
 	shutdown(worker_sock, SHUT_WR);
 	if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS)) {
+		scratch_worker_end(worker_serial, 0);
 		close(worker_sock);
 		worker_sock = -1;
 		worker_pid = 0;
@@ -297,11 +303,31 @@ void case_worker_end(void)
 	}
 }
 
-/* Where the case's files go (none for drivers without a filesystem). */
+/* Where the case's files go: the worker's directory in the scratch
+ * directory sc (none for drivers without a filesystem). */
 struct case_place {
-	const char *dir;	/* the case's directory, for messages */
+	struct scratch *sc;
+	const char *dir;	/* the worker's directory, for messages */
 	int dirfd, scratch_fd;
 };
+
+/* The worker's directory in p->sc: 0, or -errno with note set. */
+static int place_in(struct case_place *p, char *note, size_t size)
+{
+	int fd;
+
+	if (!p->sc)
+		return 0;
+	fd = scratch_worker_dir(p->sc, worker_serial, &p->dir);
+	if (fd < 0) {
+		snprintf(note, size, "cannot make the worker's directory in %s: %s",
+			 scratch_path(p->sc), strerror(-fd));
+		return fd;
+	}
+	p->dirfd = fd;
+	p->scratch_fd = scratch_fd(p->sc);
+	return 0;
+}
 
 /* The case to the waiting worker, with its directory's fds. 0 or -errno. */
 static int send_request(const struct case_spec *s, const struct case_place *p)
@@ -331,18 +357,26 @@ static int send_request(const struct case_spec *s, const struct case_place *p)
 	return n == (ssize_t)sizeof(req) ? 0 : n < 0 ? -errno : -EIO;
 }
 
-/* A worker ready for s: the waiting one, or a fresh one (none waits, or
- * the waiting one ended meanwhile: killed from outside). 0 or -errno. */
-static int worker_take(const struct case_spec *s, const struct case_place *p)
+/* A worker ready for s, given s and its place: the waiting one, or a fresh
+ * one (none waits, or the waiting one ended meanwhile: killed from
+ * outside). 0, 1 when the worker's directory cannot be made (a skip, note
+ * says why), or -errno. */
+static int worker_take(const struct case_spec *s, struct case_place *p, char *note, size_t size)
 {
 	int err, status;
 
-	if (worker_pid && send_request(s, p) == 0)
-		return 0;
-	if (worker_pid)
+	if (worker_pid) {
+		if (place_in(p, note, size))
+			return 1;
+		if (send_request(s, p) == 0)
+			return 0;
 		worker_reap(&status);
-	err = worker_spawn();
-	return err ? err : send_request(s, p);
+	}
+	if ((err = worker_spawn()))
+		return err;
+	if (place_in(p, note, size))
+		return 1;
+	return send_request(s, p);
 }
 
 /* The kernel's events during the call (the worker armed the tracer for its
@@ -365,10 +399,11 @@ static void add_phases(const struct case_phase_us *us)
 	stats.teardown_us += us->teardown;
 }
 
-/* The case in a worker, with its files in p: what was seen of it. 0, or
- * -errno when no worker could be made. */
+/* The case in a worker, with its files in p: what was seen of it. 0, 1
+ * when it cannot run there (note says why), or -errno when no worker could
+ * be made. */
 static int supervise(const struct case_spec *s, struct case_report *rep,
-		     const struct case_place *p)
+		     struct case_place *p, char *note, size_t size)
 {
 	unsigned long t0, deadline, now;
 	bool stopping = false, answered = false, idle = false, ended = false, retiring = false;
@@ -376,7 +411,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 	int err;
 
 	trace_arm(0);		/* zero: a case that never arms counts nothing */
-	if ((err = worker_take(s, p)))
+	if ((err = worker_take(s, p, note, size)))
 		return err;
 	rep->pid = worker_pid;
 	t0 = monotonic_us();
@@ -449,9 +484,7 @@ int case_run(const struct case_spec *s, struct case_result *r)
 {
 	struct case_place p = { .dirfd = -1, .scratch_fd = -1 };
 	struct case_report rep = { 0 };
-	struct scratch *sc = NULL;
-	unsigned long t0 = monotonic_us(), t;
-	char dir[PATH_MAX];
+	unsigned long t0 = monotonic_us();
 	const char *why;
 	int err = 0;
 
@@ -460,39 +493,21 @@ int case_run(const struct case_spec *s, struct case_result *r)
 
 	why = case_precheck(s, r->note, sizeof(r->note));
 	if (!why && s->dir) {
-		sc = scratch_for(s->dir, r->note, sizeof(r->note));
-		if (sc && (err = scratch_case_open(sc, s->seq, dir, sizeof(dir))) < 0)
-			snprintf(r->note, sizeof(r->note), "cannot make the case's directory in %s: %s",
-				 scratch_path(sc), strerror(-err));
-		why = !sc || err < 0 ? r->note : NULL;
+		p.sc = scratch_for(s->dir, r->note, sizeof(r->note));
+		why = p.sc ? NULL : r->note;
 	}
-	if (why) {
+	if (!why) {
+		stats.files_us += monotonic_us() - t0;
+		err = supervise(s, &rep, &p, r->note, sizeof(r->note));
+		if (err == 0)
+			case_result_build(s, &rep, r);
+		stats.cases += err == 0;
+		stats.total_us += monotonic_us() - t0;
+	}
+	if (why || err == 1) {
 		r->raw.skipped = true;
 		case_result_classify(s, r);
 		return 0;
 	}
-	if (sc) {
-		p.dir = dir;
-		p.dirfd = err;
-		p.scratch_fd = scratch_fd(sc);
-	}
-	t = monotonic_us();
-	stats.files_us += t - t0;
-	err = supervise(s, &rep, &p);
-	if (!err)
-		case_result_build(s, &rep, r);
-	t = monotonic_us();
-	if (sc) {
-		close(p.dirfd);
-		/* a worker stuck in the kernel may hold its files' locks:
-		 * removing them would block us too (unlink takes the inode lock) */
-		if (rep.unkillable)
-			scratch_keep(sc, rep.pid);
-		else
-			scratch_case_remove(sc, s->seq);
-	}
-	stats.teardown_us += monotonic_us() - t;
-	stats.cases += !err;
-	stats.total_us += monotonic_us() - t0;
 	return err;
 }

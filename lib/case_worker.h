@@ -3,7 +3,7 @@
  * Inside the case runner (case.h): the worker process that runs cases one
  * after another, what it says about each, and how that becomes a result.
  *
- * The parent (case.c) sends a worker a case_request (with the case's
+ * The parent (case.c) sends a worker a case_request (with the worker's
  * directory and the scratch directory as SCM_RIGHTS fds) over a
  * SOCK_SEQPACKET socket. The worker (case_worker.c) runs it in phases, set
  * up -> call -> verify -> tear down, and answers with case_msgs: the
@@ -56,7 +56,7 @@ struct case_msg {
 
 struct case_request {
 	struct case_spec spec;
-	char dir[PATH_MAX];	/* the case's directory, for messages; "" none */
+	char dir[PATH_MAX];	/* the worker's directory, for messages; "" none */
 };
 
 static inline unsigned case_limit_ms(const struct case_spec *s)

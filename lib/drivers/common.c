@@ -164,10 +164,10 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 {
 	int fd, err = 0;
 
-	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);
 	fd = drv_create(c, DRV_FILE, O_RDWR);
 	if (fd < 0)
 		return fd;
+	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);	/* made: cleanup removes it */
 	if (fill && (err = drv_feed_source(c, fd, c->foff, c->path))) {
 		close(fd);
 		return err;
@@ -295,7 +295,11 @@ void drv_file_cleanup(struct drv_ctx *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	/* the file goes with the case's directory, whatever ends the case */
+	/* the worker's next case makes it again; if the worker dies first,
+	 * the file goes with its directory */
+	if (c->path[0])
+		unlinkat(c->dirfd, DRV_FILE, 0);
+	c->path[0] = '\0';
 }
 
 void drv_check_drained(struct drv_ctx *c, long ret, int fd, struct drv_check *chk)
