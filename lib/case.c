@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -208,6 +209,7 @@ static struct case_stats stats;
 static pid_t worker_pid;
 static int worker_sock = -1;
 static unsigned worker_serial;
+static struct case_board *board;	/* shared with the worker */
 
 void case_engine_set(enum case_engine e)
 {
@@ -239,14 +241,21 @@ static int worker_spawn(void)
 {
 	unsigned long t0 = monotonic_us();
 	pid_t parent = getpid(), pid;
+	struct case_board *b;
 	int fd;
 
 	watchdog_prepare();
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return -errno;
 	pid = fork_with_socket(&fd);
-	if (pid < 0)
+	if (pid < 0) {
+		munmap(b, sizeof(*b));
 		return pid;
+	}
 	if (pid == 0)
-		case_worker(fd, parent, engine == CASE_ENGINE_FORK);
+		case_worker(fd, b, parent, engine == CASE_ENGINE_FORK);
+	board = b;
 	worker_pid = pid;
 	worker_sock = fd;
 	worker_serial++;
@@ -255,15 +264,24 @@ static int worker_spawn(void)
 	return 0;
 }
 
+/* The worker is gone, or left running stuck in the kernel (stuck_pid):
+ * forget it, and remove its directories unless it is stuck. */
+static void worker_forget(pid_t stuck_pid)
+{
+	scratch_worker_end(worker_serial, stuck_pid);
+	close(worker_sock);
+	munmap(board, sizeof(*board));
+	board = NULL;
+	worker_sock = -1;
+	worker_pid = 0;
+}
+
 /* The worker ended: reap it (its wait status in *status). */
 static void worker_reap(int *status)
 {
 	while (waitpid(worker_pid, status, 0) < 0 && errno == EINTR)
 		;
-	scratch_worker_end(worker_serial, 0);
-	close(worker_sock);
-	worker_sock = -1;
-	worker_pid = 0;
+	worker_forget(0);
 }
 
 /* SIGKILL the worker: true when it ended; if not, it is left running
@@ -278,10 +296,7 @@ static bool worker_kill(void)
 	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
 	if (!gone && nstuck < STUCK_MAX)
 		stuck[nstuck++] = worker_pid;
-	scratch_worker_end(worker_serial, gone ? 0 : worker_pid);
-	close(worker_sock);
-	worker_sock = -1;
-	worker_pid = 0;
+	worker_forget(gone ? 0 : worker_pid);
 	return gone;
 }
 
@@ -294,10 +309,7 @@ void case_worker_end(void)
 	/* the end of its requests ends it */
 	shutdown(worker_sock, SHUT_WR);
 	if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS)) {
-		scratch_worker_end(worker_serial, 0);
-		close(worker_sock);
-		worker_sock = -1;
-		worker_pid = 0;
+		worker_forget(0);
 	} else {
 		worker_kill();
 	}
@@ -329,7 +341,8 @@ static int place_in(struct case_place *p, char *note, size_t size)
 	return 0;
 }
 
-/* The case to the waiting worker, with its directory's fds. 0 or -errno. */
+/* The case to the waiting worker, with its directory's fds, on a clean
+ * board. 0 or -errno. */
 static int send_request(const struct case_spec *s, const struct case_place *p)
 {
 	struct case_request req = { .spec = *s };
@@ -342,6 +355,7 @@ static int send_request(const struct case_spec *s, const struct case_place *p)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
+	memset(board, 0, sizeof(*board));	/* the worker waits: it writes nothing */
 	if (p->dir) {
 		snprintf(req.dir, sizeof(req.dir), "%s", p->dir);
 		mh.msg_control = cm.buf;
@@ -399,6 +413,20 @@ static void add_phases(const struct case_phase_us *us)
 	stats.teardown_us += us->teardown;
 }
 
+/* What the worker posted on its board: the last of CALLED, DONE or SKIP. */
+static int board_stage(void)
+{
+	return __atomic_load_n(&board->done.stage, __ATOMIC_ACQUIRE) ? board->done.stage
+		: __atomic_load_n(&board->called.stage, __ATOMIC_ACQUIRE);
+}
+
+static void read_board(struct case_report *rep)
+{
+	rep->stage = board_stage();
+	if (rep->stage)
+		rep->got = rep->stage == MSG_CALLED ? board->called : board->done;
+}
+
 /* The case in a worker, with its files in p: what was seen of it. 0, 1
  * when it cannot run there (note says why), or -errno when no worker could
  * be made. */
@@ -406,7 +434,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		     struct case_place *p, char *note, size_t size)
 {
 	unsigned long t0, deadline, now;
-	bool stopping = false, answered = false, idle = false, ended = false, retiring = false;
+	bool stopping = false, idle = false, ended = false, retiring = false;
 	struct case_msg m;
 	int err;
 
@@ -430,7 +458,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		}
 		if (now >= deadline) {
 			/* with its answer in, only the worker's tear-down is late */
-			if (answered)
+			if (board_stage() == MSG_DONE || board_stage() == MSG_SKIP)
 				;
 			else if (stopping)
 				rep->stopped = case_stop_signal;
@@ -466,11 +494,9 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 			retiring = m.retiring;
 			break;
 		}
-		rep->stage = m.stage;
-		rep->got = m;
-		answered = m.stage == MSG_SKIP || m.stage == MSG_DONE;
 	}
 	rep->waited_us = monotonic_us() - t0;
+	read_board(rep);
 	if (rep->stage != MSG_SKIP)
 		read_trace(rep);
 	if (ended || retiring)

@@ -58,11 +58,23 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 }
 
 static int sock = -1;
+static struct case_board *board;
 
 static void send_msg(struct case_msg *m)
 {
 	if (send(sock, m, sizeof(*m), MSG_NOSIGNAL) != sizeof(*m))
 		_exit(3);
+}
+
+/* On the board: the parent reads it when woken (IDLE), or when the worker
+ * ended or hung before that. */
+static void post(struct case_msg *slot, const struct case_msg *m)
+{
+	struct case_msg whole = *m;
+
+	whole.stage = 0;	/* as the parent cleared it, until all is there */
+	*slot = whole;
+	__atomic_store_n(&slot->stage, m->stage, __ATOMIC_RELEASE);
 }
 
 /* One case, worker side. */
@@ -302,9 +314,9 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 			j.m.want = j.c.want;
 			j.m.reach = j.c.reach;
 			snprintf_utf8(j.m.note, sizeof(j.m.note), "%s", j.c.note);
-			send_msg(&j.m);
+			post(&board->called, &j.m);
 			verify(&j);
-			send_msg(&j.m);
+			post(&board->done, &j.m);
 			t1 = monotonic_us();
 			us->verify = t1 - t;
 			t = t1;
@@ -318,7 +330,7 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 		struct case_msg m = { .stage = MSG_SKIP };
 
 		snprintf_utf8(m.note, sizeof(m.note), "%s", j.skip);
-		send_msg(&m);
+		post(&board->done, &m);
 	}
 	tear_down(&j);
 	us->teardown = monotonic_us() - t;
@@ -384,7 +396,7 @@ static int receive(struct case_request *req, int *dirfd, int *scratch_fd)
 	return 1;
 }
 
-void case_worker(int fd, pid_t parent, bool once)
+void case_worker(int fd, struct case_board *b, pid_t parent, bool once)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	unsigned long t0 = monotonic_us();
@@ -393,6 +405,7 @@ void case_worker(int fd, pid_t parent, bool once)
 	int dirfd, scratch_fd, got;
 
 	sock = fd;
+	board = b;
 	/* the parent decides when a case ends, and a parent gone (SIGKILL)
 	 * takes the worker along */
 	case_stop_ignore();
