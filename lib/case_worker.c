@@ -199,7 +199,8 @@ static int set_up(struct job *j, unsigned long *files_us)
 		j->m.expect = (long)j->c.want;
 	if (d->record_end)
 		j->m.expect = (long)d->record_end(&j->c, (size_t)j->m.expect);
-	if (j->mte && (err = mte_set_mode(s->mode, MTE_TAGS_ALL))) {
+	/* the case's mode (sync is set already) */
+	if (j->mte && s->mode != MTE_MODE_SYNC && (err = mte_set_mode(s->mode, MTE_TAGS_ALL))) {
 		skip(j, "cannot set %s mode: %s", mte_mode_name(s->mode), strerror(-err));
 		return -1;
 	}
@@ -336,13 +337,23 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 	us->teardown = monotonic_us() - t;
 }
 
-/* The process's threads (num_threads of /proc/self/stat), 0 when unknown. */
+/* The process's threads (num_threads of /proc/self/stat), 0 when unknown.
+ * The file stays open for the worker's life: read again from offset 0, it
+ * is made anew. */
 static long threads(void)
 {
+	static int fd = -1;
 	char buf[1024], *p;
+	ssize_t got;
 	long n = 0;
 
-	if (read_small_file("/proc/self/stat", buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+	if (fd < 0)
+		fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	got = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
+	if (got < 0)
+		return 0;
+	buf[got] = '\0';
+	if (!(p = strrchr(buf, ')')))
 		return 0;
 	/* after the name: state, then 16 fields, then num_threads */
 	for (int field = 0; p && field < 18; field++)
