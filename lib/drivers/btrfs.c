@@ -3,10 +3,11 @@
  * BTRFS_IOC_TREE_SEARCH: the 4096-byte ioctl argument is the buffer (the
  * search key, then the results); and BTRFS_IOC_TREE_SEARCH_V2: the buffer
  * is the result area of buf_size bytes that follows the key and buf_size.
- * The search starts at a directory of files made for it (its items, then
- * its files'), so results fill the buffer and the copy reaches any granule;
- * and they are the same whatever else the filesystem holds (earlier cases'
- * files and directories, the scratch directory's name), so two runs agree.
+ * The search covers a subvolume of files made for it (its own tree: the
+ * directory's items, then its files'), so results fill the buffer and the
+ * copy reaches any granule; and they are the same whatever else the
+ * filesystem holds, laid out in the same leaves (the search loop faults the
+ * buffer in once per leaf: fault_ins), so two runs agree.
  *
  * ret of a successful ioctl is where the results end, counted from the
  * buffer start (the key included for TREE_SEARCH); want is the same for the
@@ -26,7 +27,7 @@
 #include "mte.h"
 #include "repro.h"
 
-#define ITEMS_DIR	"btrfs-items"	/* a fixture in the scratch directory */
+#define ITEMS_DIR	"btrfs-items"	/* a fixture subvolume in the scratch directory */
 #define ITEMS_FILES	256
 
 struct search {
@@ -86,6 +87,24 @@ static long results_end(const struct drv_ctx *c, const uint8_t *key_at, const ui
 	return (long)(at + (is_v2(c) ? 0 : sizeof(struct btrfs_ioctl_search_key)));
 }
 
+/* The fixture: a subvolume (made by the first case, or there already) of
+ * ITEMS_FILES files. Its fd, or -errno (note set). rmdir removes it with
+ * the scratch directory, empty (Linux >= 4.18). */
+static int items_dir(struct drv_ctx *c)
+{
+	struct btrfs_ioctl_vol_args args = { 0 };
+
+	snprintf(args.name, sizeof(args.name), "%s", ITEMS_DIR);
+	if (ioctl(c->scratch_fd, BTRFS_IOC_SUBVOL_CREATE, &args) != 0 && errno != EEXIST) {
+		int err = -errno;
+
+		snprintf(c->note, sizeof(c->note), "cannot make the subvolume %s: %s", ITEMS_DIR,
+			 strerror(-err));
+		return err;
+	}
+	return drv_fixture_dir(c, ITEMS_DIR, 'f', ITEMS_FILES);
+}
+
 static int prep(struct drv_ctx *c)
 {
 	struct btrfs_ioctl_search_key key;
@@ -96,7 +115,7 @@ static int prep(struct drv_ctx *c)
 	int err;
 
 	/* the search covers the subvolume of the fd: the fixture's */
-	c->fd = drv_fixture_dir(c, ITEMS_DIR, 'f', ITEMS_FILES);
+	c->fd = items_dir(c);
 	if (c->fd < 0)
 		return c->fd;
 	s = calloc(1, sizeof(*s));
@@ -213,8 +232,7 @@ static void cleanup(struct drv_ctx *c)
 static void repro(struct repro *r)
 {
 	repro_printf(r, "#define SEARCH_V2\t%d\n%s", r->s->drv->head != 0,
-	"/* BTRFS_IOC_TREE_SEARCH(_V2) from a directory of 256 files on (its items, its\n"
-	" * files');\n"
+	"/* BTRFS_IOC_TREE_SEARCH(_V2) of a subvolume of 256 files (its own tree);\n"
 	" * the reference is the same search into a plain buffer, made just before.\n"
 	" * ret is where the results end, counted from the buffer start (the key\n"
 	" * included for TREE_SEARCH). */\n"
@@ -272,10 +290,14 @@ static void repro(struct repro *r)
 	"static int setup(void)\n"
 	"{\n"
 	"	struct btrfs_ioctl_search_args_v2 a2 = { .buf_size = CASE_LEN };\n"
+	"	struct btrfs_ioctl_vol_args sv = { .name = \"btrfs-items\" };\n"
 	"	uint8_t *plain;\n"
 	"	long end;\n"
 	"	int err;\n"
 	"\n"
+	"	/* a subvolume: a tree of these items only, the same leaves in every run */\n"
+	"	if (ioctl(workfd, BTRFS_IOC_SUBVOL_CREATE, &sv) != 0 && errno != EEXIST)\n"
+	"		return setup_failed(-errno, \"cannot make the subvolume btrfs-items: %s\", strerror(errno));\n"
 	"	fd = fixture_dir(\"btrfs-items\", 'f', 256);\n"
 	"	if (fd < 0)\n"
 	"		return fd;\n"
