@@ -27,14 +27,27 @@
  * just before it is seen soon */
 #define POLL_SLICE_MS	100
 
-static pid_t stuck[STUCK_MAX];
-static unsigned nstuck;
+struct pid_list {
+	pid_t pid[STUCK_MAX];
+	unsigned n;
+};
+static struct pid_list stuck;	/* left running after SIGKILL */
+static struct pid_list ending;	/* retired workers still exiting: nobody waits */
 
-static void reap_stuck(void)
+static bool pid_add(struct pid_list *l, pid_t pid)
 {
-	for (unsigned i = 0; i < nstuck;) {
-		if (waitpid(stuck[i], NULL, WNOHANG) == stuck[i])
-			stuck[i] = stuck[--nstuck];
+	if (l->n == STUCK_MAX)
+		return false;
+	l->pid[l->n++] = pid;
+	return true;
+}
+
+/* Reap those of l that are gone. */
+static void reap_gone(struct pid_list *l)
+{
+	for (unsigned i = 0; i < l->n;) {
+		if (waitpid(l->pid[i], NULL, WNOHANG) == l->pid[i])
+			l->pid[i] = l->pid[--l->n];
 		else
 			i++;
 	}
@@ -42,8 +55,8 @@ static void reap_stuck(void)
 
 unsigned case_stuck_count(void)
 {
-	reap_stuck();
-	return nstuck;
+	reap_gone(&stuck);
+	return stuck.n;
 }
 
 static bool uses_mte(const struct case_spec *s)
@@ -294,25 +307,45 @@ static bool worker_kill(void)
 
 	kill(worker_pid, SIGKILL);
 	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
-	if (!gone && nstuck < STUCK_MAX)
-		stuck[nstuck++] = worker_pid;
+	if (!gone)
+		pid_add(&stuck, worker_pid);
 	worker_forget(gone ? 0 : worker_pid);
 	return gone;
+}
+
+/* The worker retires after its case: the next case gets a fresh one now,
+ * while this one exits (a process with io_uring's threads takes a while);
+ * it is reaped later. */
+static void worker_retire(void)
+{
+	int status;
+
+	if (pid_add(&ending, worker_pid))
+		worker_forget(0);
+	else
+		worker_reap(&status);
 }
 
 void case_worker_end(void)
 {
 	int status;
 
-	if (!worker_pid)
-		return;
-	/* the end of its requests ends it */
-	shutdown(worker_sock, SHUT_WR);
-	if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS)) {
-		worker_forget(0);
-	} else {
-		worker_kill();
+	if (worker_pid) {
+		/* the end of its requests ends it */
+		shutdown(worker_sock, SHUT_WR);
+		if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS))
+			worker_forget(0);
+		else
+			worker_kill();
 	}
+	/* the retired ones have had their time: gone, killed, or stuck */
+	for (unsigned i = 0; i < ending.n; i++)
+		if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS)) {
+			kill(ending.pid[i], SIGKILL);
+			if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS))
+				pid_add(&stuck, ending.pid[i]);
+		}
+	ending.n = 0;
 }
 
 /* Where the case's files go: the worker's directory in the scratch
@@ -499,8 +532,10 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 	read_board(rep);
 	if (rep->stage != MSG_SKIP)
 		read_trace(rep);
-	if (ended || retiring)
+	if (ended)
 		worker_reap(&rep->status);
+	else if (retiring)
+		worker_retire();
 	else if (!idle)
 		rep->unkillable = !worker_kill();
 	return 0;
@@ -515,7 +550,8 @@ int case_run(const struct case_spec *s, struct case_result *r)
 	int err = 0;
 
 	case_result_init(s, r);
-	reap_stuck();
+	reap_gone(&stuck);
+	reap_gone(&ending);
 
 	why = case_precheck(s, r->note, sizeof(r->note));
 	if (!why && s->dir) {
