@@ -51,9 +51,11 @@ struct repro;
 /* One case, as a driver sees it. */
 struct drv_ctx {
 	const struct driver *drv;
-	/* Files: the case's own directory, private to it and removed with
-	 * everything in it when the case ended. Make files there with
-	 * drv_create() (never by path), shared fixtures with drv_fixture_dir(). */
+	/* Files: the worker's directory, private to it and removed with
+	 * everything in it when the worker ended; the worker's later cases use
+	 * it too, so cleanup removes what prepare made there. Make files there
+	 * with drv_create() (never by path), shared fixtures with
+	 * drv_fixture_dir(). */
 	const char *dir;	/* its path, for messages; NULL when the driver has no filesystem */
 	int dirfd;		/* the directory */
 	int scratch_fd;		/* the run's scratch directory, which holds the fixtures */
@@ -142,14 +144,14 @@ const struct driver *driver_find(const char *name);
 const char *driver_unavailable(const struct driver *d);
 
 /* Helpers for drivers, in lib/drivers/common.c. */
-/* Create name in the case's directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+/* Create name in the worker's directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode
  * 0600), opened with flags (O_RDWR...). The fd, or -errno (note set). */
 int drv_create(struct drv_ctx *c, const char *name, int flags);
 /* Open name, made by drv_create, again (O_NOFOLLOW): fd or -errno. */
 int drv_reopen(struct drv_ctx *c, const char *name, int flags);
 /* Create the case's file (DRV_FILE, ctx->path), source bytes at ctx->foff..
  * when fill, else empty; open it (O_DIRECT for IO_DIRECT) into ctx->fd. 0 or
- * -errno (note set). */
+ * -errno (note set). drv_file_cleanup closes and removes it. */
 #define DRV_FILE	"data"
 int drv_file_create(struct drv_ctx *c, bool fill);
 /* Write-type check: the sink holds got[0..n); it must be exactly the first
@@ -163,6 +165,12 @@ void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk);
  * check of [0, ret) against what a fault-free call stored (ref), with
  * overshoot counted against the copy. */
 uint8_t *drv_snapshot(struct drv_ctx *c);
+/* Before that copy: make the buffer's bytes [from, to) differ from ref's, so
+ * that every byte the call stores there shows in overshoot (one equal to
+ * the buffer's by chance, a byte of an inode number, would not, and the
+ * count would depend on what else the filesystem holds). Only bytes the
+ * call stores: padding it leaves as it was must stay as ref has it. */
+void drv_unlike(struct drv_ctx *c, const uint8_t *ref, size_t from, size_t to);
 void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
 		       struct drv_check *chk);
 /* Where calls with a file position (pread, preadv2...) start: not 0, and

@@ -303,15 +303,23 @@ static void watch_call(struct watchdog *w)
 	}
 }
 
-/* The thread: idle between calls, for as long as the watchdog is open. */
+/* The thread: idle between calls, for as long as the watchdog is open. Idle,
+ * it looks for a call once a period instead of being woken for each (a
+ * thread switch per case): a look finds a call before its first sample is
+ * due, a period after it started. */
 static void *watch(void *arg)
 {
 	struct watchdog *w = arg;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->quit && !(w->armed && w->taken != w->calls))
-			pthread_cond_wait(&w->wake, &w->lock);
+		while (!w->quit && !(w->armed && w->taken != w->calls)) {
+			uint64_t next = (uint64_t)monotonic_us() * 1000u + WATCH_PERIOD_MS * 1000000u;
+			struct timespec at = { .tv_sec = (time_t)(next / 1000000000u),
+					       .tv_nsec = (long)(next % 1000000000u) };
+
+			pthread_cond_timedwait(&w->wake, &w->lock, &at);
+		}
 		if (w->quit)
 			break;
 		w->taken = w->calls;
@@ -394,7 +402,7 @@ int watchdog_start(struct watchdog *w)
 	w->start_us = monotonic_us();
 	w->armed = true;
 	w->calls++;
-	pthread_cond_signal(&w->wake);
+	/* no wake-up: the thread looks within a period (watch) */
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }

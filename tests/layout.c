@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Fault offset normalisation and page layouts (any architecture). */
+/* Fault offset normalisation and page layouts (any architecture); overshoot
+ * of outputs that are no pattern counts every byte stored past the count. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "driver.h"
 #include "layout.h"
 #include "probe.h"
 #include "util.h"
@@ -52,6 +55,33 @@ int main(void)
 
 		CHECK(layout_create(&l, &s) == 0, "map");
 		CHECK(!l.in_range && l.fault_off == 100, "outside");
+		layout_destroy(&l);
+	}
+	/* records or search results stored past the count: every byte counts,
+	 * also those the buffer held already (an inode number's zero bytes) */
+	{
+		struct layout_spec s = { .fault = FAULT_NONE, .len = 256 };
+		struct layout l;
+		struct drv_ctx c = { .lay = &l };
+		struct drv_check chk;
+		uint8_t *ref, *before;
+
+		CHECK(layout_create(&l, &s) == 0, "map");
+		layout_fill(&l, 7, true);
+		ref = drv_snapshot(&c);
+		CHECK(ref != NULL, "snapshot");
+		for (size_t i = 100; i < 116; i++)
+			ref[i] = i % 2 ? (uint8_t)(l.ptr[i] + 1) : l.ptr[i];	/* half the same */
+		drv_unlike(&c, ref, 100, 116);
+		for (size_t i = 0; i < l.len; i++)
+			CHECK((l.ptr[i] != ref[i]) == (i >= 100 && i < 116), "byte %zu unlike only in range", i);
+		before = drv_snapshot(&c);
+		memcpy(l.ptr, ref, 116);	/* the call: 100 bytes counted, 16 more stored */
+		drv_check_against(&c, 100, ref, before, &chk);
+		CHECK(chk.data_ok == 1 && chk.overshoot == 16, "data_ok %d, overshoot %ld", chk.data_ok,
+		      chk.overshoot);
+		free(ref);
+		free(before);
 		layout_destroy(&l);
 	}
 	for (int k = 0; k < FAULT_KIND_COUNT; k++)

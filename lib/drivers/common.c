@@ -176,16 +176,28 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 {
 	int fd, err = 0;
 
-	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);
 	fd = drv_create(c, DRV_FILE, O_RDWR);
 	if (fd < 0)
 		return fd;
+	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);	/* made: cleanup removes it */
 	if (fill && (err = drv_feed_source(c, fd, c->foff, c->path))) {
 		close(fd);
 		return err;
 	}
 	if (c->io == IO_DIRECT) {
-		/* reopen: the fill went through the page cache, the call must not */
+		/* reopen: the fill went through the page cache, the call must
+		 * not. The fill on disk first, its allocation settled: btrfs
+		 * finishes a buffered write's ordered extent after the write-back
+		 * a direct read waits for, and while one is pending it reads
+		 * through the page cache instead (lock_extent_direct: -ENOTBLK),
+		 * so the same case took either path by timing. */
+		if (fill && fdatasync(fd) != 0) {
+			err = -errno;
+			snprintf(c->note, sizeof(c->note), "cannot sync %.*s: %s",
+				 UTF8_CUT(c->path, 100), strerror(-err));
+			close(fd);
+			return err;
+		}
 		close(fd);
 		fd = drv_reopen(c, DRV_FILE, O_RDWR | O_DIRECT);
 		if (fd < 0) {
@@ -295,7 +307,11 @@ void drv_file_cleanup(struct drv_ctx *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	/* the file goes with the case's directory, whatever ends the case */
+	/* the worker's next case makes it again; if the worker dies first,
+	 * the file goes with its directory */
+	if (c->path[0])
+		unlinkat(c->dirfd, DRV_FILE, 0);
+	c->path[0] = '\0';
 }
 
 void drv_check_drained(struct drv_ctx *c, long ret, int fd, struct drv_check *chk)
@@ -360,6 +376,17 @@ uint8_t *drv_snapshot(struct drv_ctx *c)
 	memcpy(copy, c->lay->tb.map + c->lay->start, c->lay->len);
 	mte_tco_disable();
 	return copy;
+}
+
+void drv_unlike(struct drv_ctx *c, const uint8_t *ref, size_t from, size_t to)
+{
+	uint8_t *b = c->lay->tb.map + c->lay->start;
+
+	mte_tco_enable();
+	for (size_t i = from; i < to && i < c->lay->len; i++)
+		if (b[i] == ref[i])
+			b[i] ^= 0xff;
+	mte_tco_disable();
 }
 
 void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
