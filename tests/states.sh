@@ -23,7 +23,7 @@ st=$?
 # every state of every call, extend for writes only
 for sc in read write pread pwrite readv pwritev2; do
 	for s in ${states//,/ }; do
-		n=$(csv_awk -v sc=$sc -v s=$s 'col("syscall") == sc && col("state") == s &&
+		n=$(csv_awk -v sc="$sc" -v s="$s" 'col("syscall") == sc && col("state") == s &&
 			col("io") == "buffered" && col("result") != "skip"' "$dir/m.csv" | wc -l)
 		case $sc/$s in
 		read*/extend|pread/extend) want=0 ;;
