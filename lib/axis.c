@@ -486,8 +486,8 @@ const struct axis axes[AXIS_COUNT] = {
 		.matrix_opt = "len", .matrix_short = 'l',
 		.matrix_help = "buffer lengths: sizes, granule, page, Np (N pages), NM (MiB); "
 			       "without it, 2 pages (or what the call takes), and the others for "
-			       "buffered read, write, pread and pwrite with sync mte faults, page "
-			       "faults and controls",
+			       "buffered read and write with sync mte faults, page faults and a "
+			       "control",
 		.only = len_only, .fits = len_fits,
 	},
 	[AXIS_STATE] = {
