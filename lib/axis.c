@@ -276,7 +276,8 @@ static bool len_only(const struct axis_set *set, const struct case_spec *s, size
 
 /* The default's lengths other than its first (2 pages): buffered read and
  * write (pread and pwrite copy the same way), with sync mte faults, page
- * faults and a control in sync mode, at offset 0 (buf_off_only). */
+ * faults and, up to 4 pages, a control in sync mode, at offset 0
+ * (buf_off_only). A 1 MiB case costs ten 2-page ones: few of them. */
 static bool len_fits(const struct axis_set *set, const struct case_spec *s)
 {
 	bool sync = s->mode == MTE_MODE_SYNC;
@@ -284,7 +285,8 @@ static bool len_fits(const struct axis_set *set, const struct case_spec *s)
 	return set->a[AXIS_LEN].given || s->len == len_fallback(s) ||
 	       ((!strcmp(s->drv->name, "read") || !strcmp(s->drv->name, "write")) &&
 		s->io == IO_BUFFERED && ((s->fault == FAULT_MTE && sync) ||
-					 fault_kind(s->fault)->page || (s->fault == FAULT_NONE && sync)));
+					 fault_kind(s->fault)->page ||
+					 (s->fault == FAULT_NONE && sync && s->len <= 4 * page_size())));
 }
 
 /* The default's file states other than fresh: plain reads and writes of the
@@ -322,7 +324,8 @@ static const char *state_unsupported(const struct case_spec *s, char *why, size_
 
 /* The default positions: first, mid, last and next in buffers of up to 2
  * pages (those inside the buffer, but for the call's own length), first,
- * half and end in longer ones. */
+ * half and end up to 4 pages, half and end in longer ones (their first
+ * granule is any buffer's). */
 static bool fault_at_fits(const struct axis_set *set, const struct case_spec *s)
 {
 	size_t ps = page_size(), p = s->fault_at;
@@ -330,7 +333,7 @@ static bool fault_at_fits(const struct axis_set *set, const struct case_spec *s)
 	if (set->a[AXIS_FAULT_AT].given || s->fault == FAULT_NONE)
 		return true;
 	if (s->len > 2 * ps)
-		return p == 0 || p == position_resolve(s, POS_HALF) ||
+		return (p == 0 && s->len <= 4 * ps) || p == position_resolve(s, POS_HALF) ||
 		       p == position_resolve(s, POS_END);
 	if (p != 0 && p != ps / 2 && p != ps - MTE_GRANULE && p != ps)
 		return false;
@@ -486,8 +489,8 @@ const struct axis axes[AXIS_COUNT] = {
 		.matrix_opt = "len", .matrix_short = 'l',
 		.matrix_help = "buffer lengths: sizes, granule, page, Np (N pages), NM (MiB); "
 			       "without it, 2 pages (or what the call takes), and the others for "
-			       "buffered read and write with sync mte faults, page faults and a "
-			       "control",
+			       "buffered read and write with sync mte faults, page faults and (up "
+			       "to 4 pages) a control",
 		.only = len_only, .fits = len_fits,
 	},
 	[AXIS_STATE] = {
@@ -518,7 +521,7 @@ const struct axis axes[AXIS_COUNT] = {
 			    "granule), end (its last granule)",
 		.matrix_opt = "at", .matrix_help = "fault positions: sizes or first,mid,last,next,"
 			       "half,end; without it, first to next in buffers of up to 2 pages, "
-			       "first, half and end in longer ones",
+			       "first, half and end up to 4 pages, half and end in longer ones",
 		.layout = true, .only = fault_at_only, .fits = fault_at_fits,
 	},
 	[AXIS_BUF_OFF] = {
