@@ -388,6 +388,16 @@ static void lengths(void)
 	}
 	plan_free(&p);
 
+	/* a list given: fixed-size calls still keep theirs */
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "btrfs-tree-search");
+	only(&set, AXIS_LEN, "2p,1M");
+	build(&p, &set);
+	CHECK(p.n > 0, "btrfs-tree-search planned");
+	for (size_t i = 0; i < p.n; i++)
+		CHECK(p.c[i].len == p.c[i].drv->fixed_len, "btrfs-tree-search len %zu", p.c[i].len);
+	plan_free(&p);
+
 	/* given: every length, half and end of each; half of 2 pages is next,
 	 * planned once */
 	default_set(&set);
