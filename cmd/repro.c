@@ -102,6 +102,11 @@ int cmd_repro(int argc, char **argv)
 		warnx_("repro: %s has no reproducer yet; these have one: %s", o.s.drv->name, names);
 		return EXIT_PLATFORM;
 	}
+	if (o.s.state != FILE_FRESH) {
+		warnx_("repro: reproducers make fresh files only, not --state %s; run the case "
+		       "with 'mteprobe run' instead", file_state_name(o.s.state));
+		return EXIT_PLATFORM;
+	}
 	dir = default_dir(&o, dirbuf, sizeof(dirbuf));
 	if ((why = case_fits_driver(&o.s, names, sizeof(names))))
 		return usage_error("repro", "%s: no such case", why);

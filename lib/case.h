@@ -45,6 +45,7 @@ struct case_spec {
 	enum mte_mode mode;
 	enum fault_kind fault;
 	size_t len;
+	enum file_state state;	/* the file before the call (file drivers) */
 	size_t fault_at;	/* bytes from the buffer start, before normalisation */
 	size_t buf_off;
 	unsigned iovecs;

@@ -296,7 +296,8 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 		.mte = mte_usable(),
 		.c = {
 			.drv = s->drv, .dir = dir[0] ? dir : NULL, .dirfd = dirfd,
-			.scratch_fd = scratch_fd, .fs = s->fs, .io = s->io, .iovecs = s->iovecs,
+			.scratch_fd = scratch_fd, .fs = s->fs, .io = s->io, .state = s->state,
+			.iovecs = s->iovecs,
 			.seq = s->seq, .lay = &j.lay, .seed = 0x9e3779b9u ^ s->seq, .fd = -1,
 			.fd2 = -1,
 		},

@@ -40,6 +40,24 @@ const char *io_path_name(enum io_path p);
 int io_path_parse(const char *name);	/* -1 when unknown */
 const char *io_path_help(enum io_path p);	/* for --help, or NULL */
 
+/* The case's file before the call (--state). Read-type calls read the
+ * source bytes there, or zeros (hole, prealloc); write-type calls write them
+ * over what the state left (fresh: nothing). The names, help and what each
+ * one makes are in drivers/common.c. */
+enum file_state {
+	FILE_FRESH,	/* read-type: the source just written; write-type: empty */
+	FILE_CACHED,	/* written back, its pages in the page cache */
+	FILE_UNCACHED,	/* written back and dropped from the page cache */
+	FILE_DIRTY,	/* written through the page cache, not written back */
+	FILE_HOLE,	/* sparse: the range is a hole inside the file's size */
+	FILE_PREALLOC,	/* fallocate()d: unwritten extents */
+	FILE_EXTEND,	/* write-type: the file ends half-way into the range */
+};
+#define FILE_STATE_COUNT	7
+
+const char *file_state_name(enum file_state st);
+const char *file_state_help(enum file_state st);
+
 /* O_DIRECT alignment mteprobe asks of buffers, lengths, iovecs and file
  * offsets: the logical block size of the VM's virtio disks. A filesystem
  * that wants more refuses with EINVAL, and the case reports that. */
@@ -61,6 +79,7 @@ struct drv_ctx {
 	int scratch_fd;		/* the run's scratch directory, which holds the fixtures */
 	enum fs_type fs;
 	enum io_path io;
+	enum file_state state;	/* drv_file_prepare's file before the call */
 	unsigned iovecs;	/* vectored calls: how many iovecs share the buffer */
 	unsigned seq;		/* unique per case in this process: file names */
 	struct layout *lay;	/* the buffer: lay->ptr, lay->len */
@@ -95,6 +114,7 @@ struct driver {
 	size_t fixed_len;	/* the buffer length the call takes, 0 for any */
 	size_t head;		/* bytes the driver needs before the buffer */
 	bool vectored;		/* splits the buffer into ctx->iovecs iovecs */
+	bool file_states;	/* its file is drv_file_prepare's: it takes every --state */
 	/* non-NULL when this build cannot run the driver at all: why
 	 * ("built without liburing") */
 	const char *build_unsupported;
@@ -130,7 +150,8 @@ struct driver {
 /* What every regular-file driver (rw, vectored, uring) shares: files on
  * every filesystem, buffered and O_DIRECT, and the standard file hooks. */
 #define DRV_FILE_PATHS							\
-	.fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT)
+	.fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),	\
+	.file_states = true
 #define DRV_FILE_HOOKS(prepare_fn, call_fn)				\
 	.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
 	.call = call_fn, .verify = drv_file_verify, .cleanup = drv_file_cleanup
@@ -177,7 +198,9 @@ void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const ui
  * aligned for O_DIRECT. */
 #define DRV_POS_OFFSET	4096
 /* prepare() for file drivers: the file made by drv_file_create (filled for
- * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET. */
+ * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET; then
+ * put in ctx->state (a skip with the reason when the filesystem refuses it:
+ * fallocate). drv_file_verify knows what each state left in the file. */
 int drv_file_prepare(struct drv_ctx *c);
 int drv_file_prepare_pos(struct drv_ctx *c);
 /* Write the source bytes into fd: at file offset off, or with off < 0 as a
@@ -208,6 +231,8 @@ const char *drv_file_unsupported(struct drv_ctx *c);
  * Also notes which iovec holds the fault. */
 struct iovec;
 int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max);
+/* Add to the note ("; " after what it held). */
+void drv_note_add(struct drv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* -errno of a libc call that returned -1 */
 long drv_ret(long r);
 /* For call(): a step before the call under test failed, so the case is a

@@ -12,6 +12,7 @@ const char *const report_columns[COL_COUNT] = {
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
 	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
 	"recovered", "fault_ins",	/* schema 2 */
+	"state",
 };
 const size_t report_column_count = COL_COUNT;
 _Static_assert(COL_COUNT <= REPORT_COLUMNS_MAX, "REPORT_COLUMNS_MAX is too small");
@@ -45,6 +46,14 @@ int report_column(const char *name)
 		if (!strcmp(report_columns[c], name))
 			return c;
 	return -1;
+}
+
+const char *report_column_absent(size_t col)
+{
+	for (int a = 0; a < AXIS_COUNT && col < COL_COUNT; a++)
+		if (!strcmp(axes[a].name, report_columns[col]))
+			return axes[a].absent;
+	return NULL;
 }
 
 bool report_column_numeric(size_t col)

@@ -13,7 +13,7 @@
 #include "axis.h"
 #include "case.h"
 
-#define REPORT_SCHEMA	2	/* 2: recovered, fault_ins appended */
+#define REPORT_SCHEMA	2	/* 2: recovered, fault_ins appended; then state */
 
 struct report_ctx {
 	char kernel[65];	/* uname -r */
@@ -27,13 +27,16 @@ enum report_column {
 	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
 	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
 	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
-	COL_RECOVERED, COL_FAULT_INS,
+	COL_RECOVERED, COL_FAULT_INS, COL_STATE,
 	COL_COUNT
 };
 extern const char *const report_columns[COL_COUNT];
 extern const size_t report_column_count;
 /* The column called name, or -1. */
 int report_column(const char *name);
+/* What a CSV without the column means (one written before it existed), or
+ * NULL when a CSV must have it. */
+const char *report_column_absent(size_t col);
 /* Its values are numbers (or empty): JSON writes them unquoted. */
 bool report_column_numeric(size_t col);
 
@@ -47,7 +50,7 @@ void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 /*
  * A case is known by its input columns: the columns of the case axes
  * (axis.h), in CSV order (fs, syscall, io, mode, fault, len, fault_at,
- * buf_off); the rest is what the kernel did. Its key is their values
+ * buf_off, state); the rest is what the kernel did. Its key is their values
  * joined with REPORT_KEY_SEP (in no such value): matrix --resume,
  * --expect, KTAP and diff match rows to cases by it.
  */
