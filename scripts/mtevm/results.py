@@ -226,7 +226,7 @@ def how_it_ended(guest, hits):
 	"""How a run whose guest never shipped its results disk ended, in a few words."""
 	how = []
 	if hits:
-		how.append(f"a kernel problem: {hits[0]}")
+		how.append(f"a kernel problem: {hits[0].rstrip(':')}")
 	if guest.status == "timeout":
 		how.append("the host's timeout")
 	elif guest.status == "qemu_failed":
@@ -239,8 +239,11 @@ def how_it_ended(guest, hits):
 def kept_summary(kept, error):
 	rows = sum(r for _, r in kept)
 	s = f"{rows} row{'' if rows == 1 else 's'} kept from the stream"
-	if kept:
-		s += f" ({', '.join(name for name, _ in kept)})"
+	with_rows = [name for name, r in kept if r]
+	if with_rows:
+		s += f" (in {', '.join(with_rows)}; {len(kept)} files in all)"
+	else:
+		s += f" ({len(kept)} files)"
 	if error:
 		s += f"; the stream broke off: {error}"
 	return s

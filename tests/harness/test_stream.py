@@ -140,7 +140,7 @@ class CollectTest(TempDirTest):
 		status, out, err = self.collect(scratch, dest)
 		self.assertEqual(status, EX_KERNEL_REPORT)
 		self.assertIn("mte-vm: 6.1: ended by a kernel problem: Kernel panic - not syncing: sysrq triggered crash; "
-			      "2 rows kept from the stream (matrix.csv, mteprobe.stdout)\n", err)
+			      "2 rows kept from the stream (in matrix.csv; 2 files in all)\n", err)
 		self.assertEqual(out, "case 1\n")
 		with open(os.path.join(dest, "matrix.csv"), "rb") as f:
 			self.assertEqual(f.read(), csv[:csv.rfind(b"\n") + 1])
