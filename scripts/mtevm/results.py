@@ -171,11 +171,12 @@ def collect(dest, scratch, guest, label, command, timeout):
 	if os.path.exists(qlog) and os.path.getsize(qlog) > 0:
 		shutil.copyfile(qlog, os.path.join(dest, "qemu.log"))
 	extract_results(os.path.join(scratch, "results.img"), dest)
-	# The guest ends its stream with "E" once the results disk holds everything; a
-	# stream without it is all there is of a guest that never got to ship (no stream
-	# at all: a kernel without a virtio console, the disk alone as before).
+	# A guest that shipped its results disk says so on the console: the disk is the
+	# final word. Otherwise the stream is all there is (no stream at all: a kernel
+	# without a virtio console, the disk alone as before).
+	shipped = re.search(r"^mte-vm-guest: results shipped", read_text(os.path.join(dest, "console.log")) or "", re.M)
 	streamed = stream.read(os.path.join(scratch, "stream.bin"))
-	cut_short = bool(streamed.files) and not streamed.ended
+	cut_short = bool(streamed.files) and not shipped
 	kept = stream.keep(streamed, dest) if cut_short else []
 	out = read_text(os.path.join(dest, "mteprobe.stdout"))
 	if out is not None:

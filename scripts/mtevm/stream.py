@@ -4,12 +4,10 @@ while the job ran, put back together as files. Used when the guest did not ship 
 results disk (a panic, a wedged kernel, the host's timeout, QEMU killed): every
 complete line the job had written survives.
 
-The stream is a sequence of records, each a header line:
-  b"F OFFSET LENGTH PATH\\n" then LENGTH bytes: PATH holds these bytes from OFFSET and
-      is OFFSET+LENGTH long;
-  b"E\\n": the guest shipped its results disk, which is the final word.
-A guest stopped mid-record leaves a torn header (ignored) or fewer than LENGTH bytes
-(what came is kept)."""
+The stream is a sequence of records: a header line b"F OFFSET LENGTH PATH\\n", then
+LENGTH bytes: PATH holds these bytes from OFFSET and is OFFSET+LENGTH long. A guest
+stopped mid-record leaves a torn header (ignored) or fewer than LENGTH bytes (what
+came is kept)."""
 import os
 
 # The name of the virtio port (QEMU's virtserialport name=, the guest's
@@ -18,11 +16,11 @@ PORT_NAME = "mte-vm.stream"
 
 
 class Stream:
-	"""files: {path: bytes} as last sent; ended: the guest said its results disk is
-	complete; error: why reading stopped early (a record that makes no sense), or None."""
+	"""files: {path: bytes} as last sent; error: why reading stopped early (a record
+	that makes no sense), or None."""
 
 	def __init__(self):
-		self.files, self.ended, self.error = {}, False, None
+		self.files, self.error = {}, None
 
 
 def parse(data):
@@ -33,9 +31,6 @@ def parse(data):
 			break	# a torn header: the guest stopped while writing it
 		header = data[pos:nl]
 		pos = nl + 1
-		if header == b"E":
-			s.ended = True
-			continue
 		words = header.split(b" ", 3)
 		if len(words) != 4 or words[0] != b"F" or not words[1].isdigit() or not words[2].isdigit():
 			s.error = f"a record header that makes no sense at byte {nl - len(header)}: {header[:60]!r}"

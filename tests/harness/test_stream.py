@@ -32,14 +32,13 @@ class ParseTest(unittest.TestCase):
 		s = stream.parse(data)
 		self.assertEqual(s.files, {"matrix.csv": (HEADER + "2,6.1,write,short\n2,6.1,pread,efault\n").encode(),
 					   "mteprobe.stdout": b"case 1\ncase 2\n", "mteprobe.stderr": b""})
-		self.assertFalse(s.ended)
 		self.assertIsNone(s.error)
 
 	def test_binary_data_with_newlines_and_lookalike_headers(self):
-		blob = bytes(range(256)) + b"\nF 0 3 evil\nE\n\0\r\n"
-		s = stream.parse(record("data.bin", 0, blob) + record("b", 0, b"x\n") + b"E\n")
+		blob = bytes(range(256)) + b"\nF 0 3 evil\n\0\r\n"
+		s = stream.parse(record("data.bin", 0, blob) + record("b", 0, b"x\n"))
 		self.assertEqual(s.files, {"data.bin": blob, "b": b"x\n"})
-		self.assertTrue(s.ended)
+		self.assertIsNone(s.error)
 
 	def test_torn_last_record_keeps_what_came(self):
 		whole = record("matrix.csv", 0, b"a\nb\n") + record("matrix.csv", 4, b"c\nd\n")
@@ -62,7 +61,7 @@ class ParseTest(unittest.TestCase):
 
 	def test_missing_stream_is_empty(self):
 		s = stream.read("/nonexistent/stream.bin")
-		self.assertEqual((s.files, s.ended, s.error), ({}, False, None))
+		self.assertEqual((s.files, s.error), ({}, None))
 
 
 class KeepTest(TempDirTest):
@@ -154,8 +153,8 @@ class CollectTest(TempDirTest):
 
 	def test_a_shipped_disk_is_the_final_word(self):
 		disk = {"matrix.csv": (HEADER + "2,6.1,write,full\n").encode(), "mteprobe.status": b"0\n"}
-		data = record("matrix.csv", 0, b"stale\n") + record("extra.txt", 0, b"x\n") + b"E\n"
-		scratch, dest = self.scratch(data, disk)
+		data = record("matrix.csv", 0, b"stale\n") + record("extra.txt", 0, b"x\n")
+		scratch, dest = self.scratch(data, disk, console="mte-vm-guest: results shipped\r\nmte-vm-guest: powering off\r\n")
 		status, _, err = self.collect(scratch, dest)
 		self.assertEqual((status, err), (0, ""))
 		self.assertEqual(sorted(os.listdir(dest)), ["console.log", "matrix.csv", "mteprobe.status", "qemu-command.txt"])
@@ -202,7 +201,7 @@ class GuestStreamerTest(TempDirTest):
 			f.write(data)
 		return os.path.getsize(path)
 
-	def test_files_sent_as_they_grow_then_stopped_and_ended(self):
+	def test_files_sent_as_they_grow_then_stopped(self):
 		follower = subprocess.Popen(self.streamer("follow", self.results, self.port), env=self.env,
 					    stdout=subprocess.DEVNULL)
 		self.addCleanup(lambda: follower.poll() is None and follower.kill())
@@ -217,15 +216,14 @@ class GuestStreamerTest(TempDirTest):
 		self.write("a dir/out put", bytes(range(256)))
 		self.write("empty", b"")
 		self.write("mteprobe.stdout", b"long line\n" * 20000)
+		self.write("big.bin", os.urandom(5 << 19))	# more than one record's worth
 		self.write("rewritten", b"first version, longer\n")
 		self.wait_sent("rewritten", 22)
 		self.write("rewritten", b"second\n", "wb")
 		self.assertEqual(subprocess.run(self.streamer("stop"), env=self.env, timeout=30).returncode, 0)
 		follower.wait(10)
-		self.assertEqual(subprocess.run(self.streamer("end", self.port), env=self.env, timeout=30).returncode, 0)
 		with open(self.port, "rb") as f:
 			s = stream.parse(f.read())
-		self.assertTrue(s.ended)
 		self.assertIsNone(s.error)
 		want = {}
 		for top, _, files in os.walk(self.results):
