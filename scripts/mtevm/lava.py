@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -120,22 +121,27 @@ def test_action(args, timeout):
 """
 
 
+def job_head(name, job_minutes, action_minutes):
+	"""The job's name, time limits and scheduling fields."""
+	return f"""job_name: {q(name)}
+timeouts:
+  job:
+    minutes: {job_minutes}
+  action:
+    minutes: {action_minutes}
+  connection:
+    minutes: 2
+priority: medium
+visibility: public"""
+
+
 def qemu_job(kernel_url, rootfs_url, label, args, timeout):
 	return f"""# A LAVA job (man/lava-job.1): mteprobe on a QEMU arm64 machine with MTE ({MACHINE},
 # -cpu {CPU}, as TuxRun's qemu-arm64), kernel {label}, a busybox ramdisk.
 # Device: device_type qemu; lava-job's own device dictionary for lava-run is
 # tests/harness/fixtures/lava-qemu-mte.yaml.
 device_type: qemu
-job_name: {q("mteprobe matrix on " + label)}
-timeouts:
-  job:
-    minutes: {timeout + 10}
-  action:
-    minutes: {timeout}
-  connection:
-    minutes: 2
-priority: medium
-visibility: public
+{job_head("mteprobe matrix on " + label, timeout + 10, timeout)}
 context:
   arch: arm64
   machine: {q(MACHINE)}
@@ -175,16 +181,7 @@ def board_template(kernel_url, rootfs_url, label, args, timeout):
 # arm64 board whose kernel has MTE; the kernel here is {label}'s, replace it by the
 # board's own (with its dtb) where the board needs one.
 device_type: "@DEVICE_TYPE@"          # your lab's device type, e.g. a Pixel 8 class phone or an SoC board
-job_name: {q("mteprobe matrix on @BOARD@")}
-timeouts:
-  job:
-    minutes: {timeout + 20}
-  action:
-    minutes: {timeout}
-  connection:
-    minutes: 2
-priority: medium
-visibility: public
+{job_head("mteprobe matrix on @BOARD@", timeout + 20, timeout)}
 context:
   arch: arm64
 actions:
@@ -272,3 +269,80 @@ def lava_main(argv):
 			if f.status == EX_USAGE:
 				print("Try 'lava-job --help'", file=sys.stderr)
 		return f.status
+
+
+# ---- reading what LAVA recorded, for checks (tests/vm/lava-check)
+
+def log_records(lines):
+	"""The records of lava-run's log (one YAML flow mapping per line, on its standard
+	error), as dicts; lines that are no record are left out. LAVA double-quotes every
+	scalar, which makes most lines JSON too; the others (a console line with a YAML-only
+	escape such as \\e) need python3-yaml, which lava-dispatcher depends on."""
+	try:
+		import yaml
+	except ImportError:
+		yaml = None
+	out = []
+	for line in lines:
+		line = line.strip()
+		if line.startswith("- "):
+			line = line[2:]
+		if not line.startswith("{"):
+			continue
+		try:
+			rec = json.loads(line)
+		except ValueError:
+			try:
+				rec = yaml.safe_load(line) if yaml else None
+			except yaml.YAMLError:
+				rec = None
+		if isinstance(rec, dict) and "lvl" in rec and "msg" in rec:
+			out.append(rec)
+	return out
+
+
+def recorded_results(records, definition="mteprobe"):
+	"""[(set or None, case, result)] that the test definition DEFINITION reported, in order
+	(LAVA names a definition "N_NAME", N its position in the job)."""
+	return [(m.get("set"), m["case"], m["result"]) for m in (r["msg"] for r in records if r["lvl"] == "results")
+		if isinstance(m, dict) and str(m.get("definition", "")).split("_", 1)[-1] == definition]
+
+
+def job_result(records):
+	"""The job's own result (pass or fail) and LAVA's error message, if any."""
+	for r in records:
+		m = r["msg"]
+		if r["lvl"] == "results" and isinstance(m, dict) and m.get("definition") == "lava" and m.get("case") == "job":
+			return m.get("result"), m.get("error_msg")
+	return None, "no job result in the log"
+
+
+def console_lines(records):
+	"""The guest's console, as LAVA logged it."""
+	return [r["msg"] for r in records if r["lvl"] == "target" and isinstance(r["msg"], str)]
+
+
+def expected_results(ktap, status, workdir):
+	"""What scripts/vm/mteprobe-lava reports for the KTAP file from a run that ended with
+	STATUS, run under busybox sh with lava-test-set and lava-test-case stand-ins:
+	[(set or None, case, result)] as recorded_results gives them."""
+	bin_dir = os.path.join(workdir, "lava-stand-ins")
+	os.makedirs(bin_dir)
+	log = os.path.join(workdir, "lava-stand-ins.log")
+	for tool in ("lava-test-case", "lava-test-set"):
+		with open(os.path.join(bin_dir, tool), "x") as f:
+			f.write(f'#!/bin/sh\necho "{tool} $*" >>{initramfs.sh_quote(log)}\n')
+		os.chmod(os.path.join(bin_dir, tool), 0o755)
+	env = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"])
+	subprocess.run(["busybox", "sh", os.path.join(REPO, "scripts", "vm", "mteprobe-lava"), "report", ktap, str(status)],
+		       env=env, stdout=subprocess.DEVNULL, check=True)
+	out, current = [], None
+	with open(log) as f:
+		for words in (line.split() for line in f):
+			if words[:2] == ["lava-test-set", "start"]:
+				current = words[2]
+			elif words[:2] == ["lava-test-set", "stop"]:
+				current = None
+			elif words[0] == "lava-test-case":
+				out.append((current, words[1], words[3]))
+	return out
