@@ -75,7 +75,7 @@ def parse_args(argv):
 	o.timeout = int(o.timeout)
 	if o.binary is not None and not os.path.isfile(o.binary):
 		raise usage_error(f"binary {o.binary} does not exist; build it or drop --binary to let lava-job build it")
-	main.results.check_out_arg(o.out)
+	main.results.check_out_arg(o.out, "or delete it (lava-job writes a new job into a new directory)")
 	if o.url is not None and "://" not in o.url:
 		raise usage_error(f"--url wants a URL such as https://lab.example/mteprobe/, not '{o.url}'")
 	return o
@@ -90,7 +90,7 @@ def check_command(args):
 		raise usage_error(f"lava-job runs mteprobe matrix only, not '{' '.join(args[:2])}'; give: -- mteprobe matrix ARGS")
 	for a in args:
 		if a in ("--format", "--csv", "--json", "-o", "--resume") or a.startswith(("--format=", "-o")):
-			raise usage_error(f"lava-job reports matrix's KTAP to LAVA: drop '{a}' from the command")
+			raise usage_error(f"the job reports matrix's KTAP to LAVA: drop '{a}' from the command")
 	return args
 
 
