@@ -276,8 +276,9 @@ def lava_main(argv):
 def log_records(lines):
 	"""The records of lava-run's log (one YAML flow mapping per line, on its standard
 	error), as dicts; lines that are no record are left out. LAVA double-quotes every
-	scalar, which makes most lines JSON too; the others (a console line with a YAML-only
-	escape such as \\e) need python3-yaml, which lava-dispatcher depends on."""
+	scalar, which makes a line JSON once its non-specific tags ("starttc": ! "235") are
+	dropped; the others (a console line with a YAML-only escape such as \\e) need
+	python3-yaml, which lava-dispatcher depends on."""
 	try:
 		import yaml
 	except ImportError:
@@ -290,7 +291,7 @@ def log_records(lines):
 		if not line.startswith("{"):
 			continue
 		try:
-			rec = json.loads(line)
+			rec = json.loads(line.replace(': ! "', ': "'))
 		except ValueError:
 			try:
 				rec = yaml.safe_load(line) if yaml else None
