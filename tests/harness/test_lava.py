@@ -75,6 +75,19 @@ class JobTest(TempDirTest):
 		for want in ("@DEVICE_TYPE@", "@DEPLOY_TO@", "@BOOT_METHOD@", "@BOOT_COMMANDS@", "mteprobe-lava matrix --fs tmpfs"):
 			self.assertIn(want, t)
 
+	def test_both_are_yaml_with_the_same_test_action(self):
+		try:
+			import yaml
+		except ImportError:
+			self.skipTest("no python3-yaml")
+		urls = self.files()
+		job = yaml.safe_load(lava.qemu_job(*urls, "6.1", ["--fs", "tmpfs"], 20))
+		board = yaml.safe_load(lava.board_template(*urls, "6.1", ["--fs", "tmpfs"], 20))
+		self.assertEqual([list(a)[0] for a in job["actions"]], ["deploy", "boot", "test"])
+		self.assertEqual([list(a)[0] for a in board["actions"]], ["deploy", "boot", "test"])
+		self.assertEqual(job["actions"][2], board["actions"][2])
+		self.assertEqual(board["actions"][0]["deploy"]["ramdisk"]["url"], urls[1])
+
 	def validate(self, job_text):
 		if not shutil.which("lava-run"):
 			self.skipTest("no lava-run (scripts/install-deps --lava installs lava-dispatcher)")
