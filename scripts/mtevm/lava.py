@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import initramfs, kernels, main
+from . import initramfs, kernels, main, results
 from .status import EX_USAGE, Failure, usage_error
 
 REPO = main.REPO
@@ -75,7 +75,7 @@ def parse_args(argv):
 	o.timeout = int(o.timeout)
 	if o.binary is not None and not os.path.isfile(o.binary):
 		raise usage_error(f"binary {o.binary} does not exist; build it or drop --binary to let lava-job build it")
-	main.results.check_out_arg(o.out, "or delete it (lava-job writes a new job into a new directory)")
+	results.check_out_arg(o.out, "or delete it (lava-job writes a new job into a new directory)")
 	if o.url is not None and "://" not in o.url:
 		raise usage_error(f"--url wants a URL such as https://lab.example/mteprobe/, not '{o.url}'")
 	return o
