@@ -24,7 +24,9 @@ REPO = main.REPO
 # TuxRun's qemu-arm64 machine, with MTE; no KVM: TCG emulates MTE on any host.
 MACHINE = "virt,mte=on"
 CPU = "max,pauth-impdef=on"
-KERNEL_CMDLINE = "console=ttyAMA0 panic=-1 loglevel=5 rdinit=/init"
+# loglevel=6: LAVA's qemu device waits for the kernel's "Linux version" banner, a
+# KERN_NOTICE (5) message; KERN_INFO and debug chatter stay off the test shell's console.
+KERNEL_CMDLINE = "console=ttyAMA0 panic=-1 loglevel=6 rdinit=/init"
 # scripts/vm/lava-init's PS1
 PROMPT = "mteprobe-lava# "
 DEFAULT_ARGS = ["--fs", "tmpfs"]
