@@ -5,7 +5,8 @@ template for a real board (manual: man/lava-job.1).
 It writes, in a new directory: the kernel (a Debian kernel mte-vm knows by name, from
 its cache, or the user's Image), rootfs.cpio (busybox, the static arm64 mteprobe,
 scripts/vm/lava-init as /init and scripts/vm/mteprobe-lava, which turns mteprobe's KTAP
-into lava-test-set/lava-test-case), job.yaml and board-template.yaml. The YAML is
+into lava-test-set/lava-test-case), mteprobe-overlay.tar.xz (the two for another root
+filesystem), job.yaml and board-template.yaml. The YAML is
 written as text (Python's standard library has no YAML writer); every value that comes
 from the user is quoted as JSON, which YAML reads as it is.
 """
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 from . import initramfs, kernels, main, results
@@ -225,6 +227,18 @@ def ramdisk(dest, busybox_tree, binary, scratch):
 	initramfs.make_cpio(stage, dest)
 
 
+def overlay(dest, binary):
+	"""mteprobe-overlay.tar.xz: mteprobe and mteprobe-lava in usr/bin, for a root
+	filesystem of the lab's own (TuxRun's --overlay, LAVA's overlays: of a rootfs); in
+	usr/bin, which a merged /usr leaves a directory, where bin may be a link."""
+	with tarfile.open(dest, "x:xz") as tar:
+		for src, name in ((binary, "usr/bin/mteprobe"), (os.path.join(REPO, "scripts", "vm", "mteprobe-lava"), "usr/bin/mteprobe-lava")):
+			info = tar.gettarinfo(src, name)
+			info.mode, info.uid, info.gid, info.uname, info.gname = 0o755, 0, 0, "root", "root"
+			with open(src, "rb") as f:
+				tar.addfile(info, f)
+
+
 def write_new(path, text):
 	with open(path, "x") as f:
 		f.write(text)
@@ -251,13 +265,15 @@ def run(o):
 			with open(os.path.join(out, kernel_name), "xb") as dst:
 				shutil.copyfileobj(src, dst)
 		ramdisk(os.path.join(out, "rootfs.cpio"), bb, binary, host.scratch)
+		overlay(os.path.join(out, "mteprobe-overlay.tar.xz"), binary)
 	finally:
 		shutil.rmtree(host.scratch, ignore_errors=True)
 	base = o.url.rstrip("/") + "/" if o.url else "file://" + out + "/"
 	urls = (base + kernel_name, base + "rootfs.cpio")
 	write_new(os.path.join(out, "job.yaml"), qemu_job(*urls, label, o.args, o.timeout))
 	write_new(os.path.join(out, "board-template.yaml"), board_template(*urls, label, o.args, o.timeout))
-	print(f"lava-job: {label}: job.yaml (QEMU with MTE), board-template.yaml, {kernel_name} and rootfs.cpio in {out}",
+	print(f"lava-job: {label}: job.yaml (QEMU with MTE), board-template.yaml, {kernel_name}, rootfs.cpio "
+	      f"and mteprobe-overlay.tar.xz in {out}",
 	      file=sys.stderr)
 	return 0
 

@@ -5,6 +5,7 @@ scripts/vm/mteprobe-lava turning a captured KTAP into LAVA test sets and cases."
 import os
 import shutil
 import subprocess
+import tarfile
 
 from common import TempDirTest, fixture
 
@@ -87,6 +88,18 @@ class JobTest(TempDirTest):
 		self.assertEqual([list(a)[0] for a in board["actions"]], ["deploy", "boot", "test"])
 		self.assertEqual(job["actions"][2], board["actions"][2])
 		self.assertEqual(board["actions"][0]["deploy"]["ramdisk"]["url"], urls[1])
+
+	def test_the_overlay_holds_both_programs_in_usr_bin(self):
+		binary = os.path.join(self.tmp, "mteprobe")
+		with open(binary, "w") as f:
+			f.write("stand-in\n")
+		dest = os.path.join(self.tmp, "overlay.tar.xz")
+		lava.overlay(dest, binary)
+		with tarfile.open(dest) as tar:
+			self.assertEqual(sorted((m.name, m.mode, m.uid) for m in tar.getmembers()),
+					 [("usr/bin/mteprobe", 0o755, 0), ("usr/bin/mteprobe-lava", 0o755, 0)])
+			self.assertEqual(tar.extractfile("usr/bin/mteprobe").read(), b"stand-in\n")
+		self.assertRaises(FileExistsError, lava.overlay, dest, binary)
 
 	def validate(self, job_text):
 		if not shutil.which("lava-run"):
@@ -178,8 +191,10 @@ mkdir "$root" && cd "$root" && cpio -id --quiet <"$initrd" || exit 1
 find "$root" -maxdepth 6 -type d -name 'lava-[0-9]*' -exec cp -a {{}} {self.tmp}/ \\;
 echo "Linux version 6.1.0-stand-in"
 cd /tmp
-exec env -i PS1='{lava.PROMPT}' PATH="$root/bin:/usr/bin:/bin" busybox sh -i
+exec env -i PS1='{lava.PROMPT}' PATH="$root/bin:/usr/bin:/bin" MTEPROBE_FS_ROOT={self.tmp}/fs busybox sh -i
 """, 0o755)
+		# mteprobe-lava mounts a tmpfs there
+		self.addCleanup(subprocess.run, ["umount", "-q", os.path.join(self.tmp, "fs", "tmpfs")])
 		with open(fixture("lava-qemu-mte.yaml")) as f:
 			device = f.read()
 		device = device.replace("command: qemu-system-aarch64", f"command: {qemu}")
