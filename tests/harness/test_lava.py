@@ -22,6 +22,8 @@ REPORTED = [
 	("write", "fs-tmpfs_io-buffered_mode-sync_fault-mte_fault_at-0_buf_off-0_len-8192", "pass"),
 	(None, "write", "pass"),
 	(None, "mteprobe-exit", "pass")]
+# The direct mte-vm run's status (lava-vm-6.1.ktap): 0, every case ok or skipped.
+DIRECT_STATUS = 0
 
 
 class ArgsTest(TempDirTest):
@@ -149,6 +151,29 @@ class ReportTest(TempDirTest):
 			("read", "fs-tmpfs_io-buffered_mode-sync_fault-none_buf_off-0_len-8192", "pass"),
 			("read", "mteprobe-bail-out", "fail"),
 			(None, "mteprobe-exit", "fail")])
+
+
+class LogTest(TempDirTest):
+	"""What lava-run recorded of a real job (tests/vm/lava-check on 6.1: lava-run-6.1.log,
+	its debug lines left out) against the KTAP of a direct mte-vm run of the same command
+	(lava-vm-6.1.ktap)."""
+
+	def records(self):
+		with open(fixture("lava-run-6.1.log")) as f:
+			return lava.log_records(f)
+
+	def test_the_job_passed_on_a_real_guest(self):
+		records = self.records()
+		self.assertEqual(lava.job_result(records), ("pass", None))
+		self.assertIn("mteprobe-lava: ramdisk ready on 6.1.0-50-arm64", lava.console_lines(records))
+		self.assertEqual(lava.job_result(records[:-1])[0], None)
+
+	def test_lava_recorded_what_the_direct_run_reports(self):
+		if not shutil.which("busybox"):
+			self.skipTest("no busybox on this host (the guest's shell)")
+		recorded = lava.recorded_results(self.records())
+		self.assertEqual(recorded, lava.expected_results(fixture("lava-vm-6.1.ktap"), DIRECT_STATUS, self.tmp))
+		self.assertIn((None, "mteprobe-exit", "pass"), recorded)
 
 
 class LavaRunTest(TempDirTest):
