@@ -39,10 +39,10 @@ def make_fresh_dir(parent, name):
 			raise host_error(f"cannot create {d}; choose another --out or fix its permissions")
 
 
-def check_out_arg(out):
-	"""--out must be a new or an empty directory (not a link): nothing in it is touched."""
+def check_out_arg(out, fix=f"or drop --out to keep each run under {RESULTS_ROOT}/KERNEL/"):
+	"""--out must be a new or an empty directory (not a link): nothing in it is touched.
+	FIX ends the error's advice."""
 	if out and (os.path.lexists(out)):
-		fix = f"or drop --out to keep each run under {RESULTS_ROOT}/KERNEL/"
 		if not os.path.isdir(out) or os.path.islink(out):
 			raise usage_error(f"--out {out} exists and is not a directory; give a new directory, {fix}")
 		if os.listdir(out):
