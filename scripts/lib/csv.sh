@@ -38,6 +38,14 @@ function col(name) {
 	return csv_f[csv_idx[name]]
 }
 function num(name) { return col(name) + 0 }
+# case_key(): the row's case, its input columns joined (lib/report.h's key columns,
+# those of them the file has: an older schema lacks the newer axes)
+function case_key(   k, i, n, names) {
+	n = split("fs syscall io mode fault len fault_at buf_off state backing", names, " ")
+	for (i = 1; i <= n; i++)
+		if (names[i] in csv_idx) k = k "," csv_f[csv_idx[names[i]]]
+	return substr(k, 2)
+}
 { sub(/\r$/, "") }
 /^schema,/ {
 	split("", csv_idx)
