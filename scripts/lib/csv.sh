@@ -38,7 +38,7 @@ function col(name) {
 	return csv_f[csv_idx[name]]
 }
 function num(name) { return col(name) + 0 }
-# case_key(): the row's case, its input columns joined (lib/report.h's key columns,
+# case_key(): the case of the row, its input columns joined (the key columns of lib/report.h,
 # those of them the file has: an older schema lacks the newer axes)
 function case_key(   k, i, n, names) {
 	n = split("fs syscall io mode fault len fault_at buf_off state backing", names, " ")
