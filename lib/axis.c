@@ -148,6 +148,27 @@ static const char *mode_help(size_t v)
 	return mte_mode_help((enum mte_mode)v);
 }
 
+static size_t backing_count(void)
+{
+	return BACKING_COUNT;
+}
+
+static const char *backing_value_name(size_t v)
+{
+	return backing_name((enum backing)v);
+}
+
+static const char *backing_value_help(size_t v)
+{
+	return backing_help((enum backing)v);
+}
+
+/* the default matrix: today's buffer, and the mapping of the call's own file */
+static bool backing_default(size_t v)
+{
+	return v == BACKING_PRIVATE || v == BACKING_SELF;
+}
+
 static size_t len_max(void)
 {
 	return LEN_MAX;
@@ -274,6 +295,22 @@ static bool buf_off_fits(const struct axis_set *set, const struct case_spec *s)
 	return true;
 }
 
+/* File backings need the case's directory; self, a call whose file is the
+ * one drivers make (DRV_FILE_HOOKS). Unasked, the default matrix maps the
+ * call's own file for read, write, pread and pwrite only, and tags it only
+ * where such a mapping takes PROT_MTE (tmpfs: shmem). */
+static bool backing_fits(const struct axis_set *set, const struct case_spec *s)
+{
+	if (!backing_is_file(s->backing))
+		return true;
+	if (s->fs == FS_NONE || (s->backing == BACKING_SELF && s->drv->verify != drv_file_verify))
+		return false;
+	if (set->a[AXIS_BACKING].given)
+		return true;
+	return !strcmp(s->drv->family, "rw") &&
+	       (s->fs == FS_TMPFS || !fault_kind_tagged_buffer(s->fault, s->mode));
+}
+
 static const char *syscall_unsupported(const struct case_spec *s, char *why, size_t size)
 {
 	if (!s->drv->build_unsupported)
@@ -338,6 +375,18 @@ const struct axis axes[AXIS_COUNT] = {
 		.run_help = "the tag-check mode",
 		.matrix_opt = "modes", .matrix_help = "tag-check modes (page faults: none only)",
 		.only = mode_only,
+	},
+	[AXIS_BACKING] = {
+		.name = "backing", .ktap = 8, FIELD(backing), .field = AXIS_FIELD_ENUM,
+		.count = backing_count, .value_name = backing_value_name,
+		.value_help = backing_value_help, .value_default = backing_default,
+		.run_default = "private",
+		.run_opt = "backing", .run_short = 'B', .run_arg = "KIND",
+		.run_help = "what the buffer maps",
+		.matrix_opt = "backings",
+		.matrix_help = "buffer backings (default private, and self for read, write, pread "
+			       "and pwrite)",
+		.fits = backing_fits,
 	},
 	[AXIS_LEN] = {
 		.name = "len", .ktap = 7, FIELD(len), .field = AXIS_FIELD_SIZE,

@@ -47,6 +47,7 @@ struct case_spec {
 	size_t len;
 	size_t fault_at;	/* bytes from the buffer start, before normalisation */
 	size_t buf_off;
+	enum backing backing;	/* what the buffer is a mapping of (layout.h) */
 	unsigned iovecs;
 	unsigned timeout_ms;
 	bool no_watchdog;	/* a plain time limit, no live-lock or hang verdicts */

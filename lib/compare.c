@@ -118,15 +118,16 @@ static char *join_key(const struct result_row *r)
 	char *key, *p;
 
 	for (size_t k = 0; k < n; k++)
-		size += strlen(r->v[case_key[k]]) + 1;
+		size += strlen(report_key_value(k, r->v[case_key[k]])) + 1;
 	key = malloc(size);
 	if (!key)
 		return NULL;
 	p = key;
 	for (size_t k = 0; k < n; k++) {
-		size_t n = strlen(r->v[case_key[k]]);
+		const char *v = report_key_value(k, r->v[case_key[k]]);
+		size_t n = strlen(v);
 
-		memcpy(p, r->v[case_key[k]], n);
+		memcpy(p, v, n);
 		p += n;
 		*p++ = KEY_SEP;
 	}
@@ -141,7 +142,7 @@ void row_key_text(const struct result_row *r, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t k = 0; k < n && used < size; k++) {
-		const char *v = r->v[case_key[k]];
+		const char *v = report_key_value(k, r->v[case_key[k]]);
 
 		/* numbers say what they are: "len 8192" */
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s", k ? " " : "",

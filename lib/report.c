@@ -12,6 +12,7 @@ const char *const report_columns[COL_COUNT] = {
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
 	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
 	"recovered", "fault_ins",	/* schema 2 */
+	"backing",			/* schema 3 */
 };
 const size_t report_column_count = COL_COUNT;
 _Static_assert(COL_COUNT <= REPORT_COLUMNS_MAX, "REPORT_COLUMNS_MAX is too small");
@@ -29,6 +30,19 @@ size_t case_key_columns(const enum report_column **cols)
 	found = true;
 	*cols = key;
 	return n;
+}
+
+const char *report_key_value(size_t k, const char *v)
+{
+	const enum report_column *col;
+	size_t n = case_key_columns(&col);
+
+	if (v && *v)
+		return v;
+	for (int a = 0; k < n && a < AXIS_COUNT; a++)
+		if (!strcmp(axes[a].name, report_columns[col[k]]) && axes[a].run_default)
+			return axes[a].run_default;
+	return "";
 }
 
 /* numeric columns: JSON numbers (or null when empty) */
@@ -111,11 +125,12 @@ int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[], size_t n)
 	size_t used = 0;
 
 	for (size_t c = 0; c < n; c++) {
-		size_t n = strlen(v[c]);
+		const char *val = report_key_value(c, v[c]);
+		size_t n = strlen(val);
 
-		if (memchr(v[c], REPORT_KEY_SEP, n) || used + n + 2 > REPORT_KEY_SIZE)
+		if (memchr(val, REPORT_KEY_SEP, n) || used + n + 2 > REPORT_KEY_SIZE)
 			return -1;
-		memcpy(key + used, v[c], n);
+		memcpy(key + used, val, n);
 		used += n;
 		key[used++] = REPORT_KEY_SEP;
 	}

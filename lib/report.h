@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a case's output says, whatever the format: the columns of CSV schema 2
+ * What a case's output says, whatever the format: the columns of CSV schema 3
  * (documented in mteprobe-csv(5)) and each one's value for a case. The
  * formats (format.h) print these; the column list lives once, in report.c.
  */
@@ -13,7 +13,7 @@
 #include "axis.h"
 #include "case.h"
 
-#define REPORT_SCHEMA	2	/* 2: recovered, fault_ins appended */
+#define REPORT_SCHEMA	3	/* 2: recovered, fault_ins appended; 3: backing */
 
 struct report_ctx {
 	char kernel[65];	/* uname -r */
@@ -27,7 +27,7 @@ enum report_column {
 	COL_SCHEMA, COL_KERNEL, COL_ARCH, COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT,
 	COL_LEN, COL_FAULT_AT, COL_BUF_OFF, COL_RESULT, COL_RET, COL_ERRNO, COL_EXPECT,
 	COL_DELTA, COL_OVERSHOOT, COL_DATA_OK, COL_BYPASS, COL_ELAPSED_US, COL_NOTE,
-	COL_RECOVERED, COL_FAULT_INS,
+	COL_RECOVERED, COL_FAULT_INS, COL_BACKING,
 	COL_COUNT
 };
 extern const char *const report_columns[COL_COUNT];
@@ -47,7 +47,9 @@ void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 /*
  * A case is known by its input columns: the columns of the case axes
  * (axis.h), in CSV order (fs, syscall, io, mode, fault, len, fault_at,
- * buf_off); the rest is what the kernel did. Its key is their values
+ * buf_off, backing); the rest is what the kernel did. A file of an older
+ * schema has no backing column: its rows are of the private backing (an
+ * empty key column reads as its axis's run default). Its key is their values
  * joined with REPORT_KEY_SEP (in no such value): matrix --resume,
  * --expect, KTAP and diff match rows to cases by it.
  */
@@ -56,6 +58,9 @@ void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 #define REPORT_KEY_SEP		'\x1f'
 /* The input columns: returns how many, *cols pointing at them. */
 size_t case_key_columns(const enum report_column **cols);
+/* The value the k-th input column stands for in a key: v, or when v is
+ * empty or NULL (a column older schemas lack) its axis's run default. */
+const char *report_key_value(size_t k, const char *v);
 /* Join the values of the n input columns: 0, or -1 when a value holds the
  * separator or the key does not fit (no case has such a key). */
 int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[], size_t n);

@@ -177,7 +177,11 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 	int fd, err = 0;
 
 	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);
-	fd = drv_create(c, DRV_FILE, O_RDWR);
+	/* a buffer that maps the call's own file made it (layout.h) */
+	if (c->lay->spec.backing == BACKING_SELF)
+		fd = drv_reopen(c, DRV_FILE, O_RDWR);
+	else
+		fd = drv_create(c, DRV_FILE, O_RDWR);
 	if (fd < 0)
 		return fd;
 	if (fill && (err = drv_feed_source(c, fd, c->foff, c->path))) {
@@ -265,6 +269,11 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 		drv_check_sink(c, ret, got, 0, chk);	/* nothing reached the file */
 	} else {
 		n = pread(fd, got, len + 1, c->foff);
+		/* a self-backed buffer's mapping made the file longer: the
+		 * bytes the call did not write there read as zeros */
+		if (c->lay->spec.backing == BACKING_SELF)
+			while (n > (ret > 0 ? ret : 0) && !got[n - 1])
+				n--;
 		if (n >= 0)
 			drv_check_sink(c, ret, got, (size_t)n, chk);
 		else
