@@ -45,6 +45,14 @@ const char *report_key_value(size_t k, const char *v)
 	return "";
 }
 
+bool report_key_usual(size_t k, const char *v)
+{
+	const enum report_column *col;
+	size_t n = case_key_columns(&col);
+
+	return k < n && col[k] > COL_FAULT_INS && (!v || !*v || !strcmp(v, report_key_value(k, NULL)));
+}
+
 /* numeric columns: JSON numbers (or null when empty) */
 static const bool numeric[COL_COUNT] = {
 	[COL_SCHEMA] = true, [COL_LEN] = true, [COL_FAULT_AT] = true, [COL_BUF_OFF] = true,

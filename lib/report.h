@@ -61,6 +61,10 @@ size_t case_key_columns(const enum report_column **cols);
 /* The value the k-th input column stands for in a key: v, or when v is
  * empty or NULL (a column older schemas lack) its axis's run default. */
 const char *report_key_value(size_t k, const char *v);
+/* Does the k-th input column's v say nothing an older schema would not:
+ * a column appended since schema 2 that holds its default? Key texts
+ * (diff, reports) leave such values out. */
+bool report_key_usual(size_t k, const char *v);
 /* Join the values of the n input columns: 0, or -1 when a value holds the
  * separator or the key does not fit (no case has such a key). */
 int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[], size_t n);

@@ -99,12 +99,12 @@ expect_stderr 0 "" -- matrix --io buffered --syscalls pipe-read --faults none --
 # their order (--at/--offsets: the full product), running none
 plan="matrix --dir $dir --syscalls read,pipe-read --faults page,none,mte --modes none,async --at first,next --offsets 0,512,7"
 expect 0 "" -- $plan --list-plan
-[ "$(head -1 "$dir/out")" = "fs,syscall,io,mode,fault,len,fault_at,buf_off" ] ||
+[ "$(head -1 "$dir/out")" = "fs,syscall,io,mode,fault,len,fault_at,buf_off,backing" ] ||
 	fail "--list-plan header: $(head -1 "$dir/out")"
 tail -n +2 "$dir/out" >"$dir/planned"
 [ "$(wc -l <"$dir/planned")" -gt 10 ] || fail "--list-plan: $(cat "$dir/out")"
 expect 0 "" -- $plan -o "$dir/p.csv"
-csv_col "$dir/p.csv" fs syscall io mode fault len fault_at buf_off | tr '\t' , >"$dir/ran"
+csv_col "$dir/p.csv" fs syscall io mode fault len fault_at buf_off backing | tr '\t' , >"$dir/ran"
 cmp -s "$dir/planned" "$dir/ran" ||
 	fail "--list-plan is not what runs: $(diff "$dir/planned" "$dir/ran" | head -5)"
 
