@@ -296,14 +296,28 @@ static bool buf_off_fits(const struct axis_set *set, const struct case_spec *s)
 }
 
 /* File backings need the case's directory; self, a call whose file is the
- * one drivers make (DRV_FILE_HOOKS). Unasked, the default matrix maps the
- * call's own file for read, write, pread and pwrite only, and tags it only
- * where such a mapping takes PROT_MTE (tmpfs: shmem). */
+ * one drivers make (DRV_FILE_HOOKS). */
+static const char *backing_unsupported(const struct case_spec *s, char *why, size_t size)
+{
+	if (backing_is_file(s->backing) && s->fs == FS_NONE)
+		snprintf(why, size, "unsupported: %s uses no filesystem, so no file to map", s->drv->name);
+	else if (s->backing == BACKING_SELF && s->drv->verify != drv_file_verify)
+		snprintf(why, size, "unsupported: %s makes no file of its own to map", s->drv->name);
+	else
+		return NULL;
+	return why;
+}
+
+/* Unasked, the default matrix maps the call's own file for read, write,
+ * pread and pwrite only, and tags it only where such a mapping takes
+ * PROT_MTE (tmpfs: shmem). */
 static bool backing_fits(const struct axis_set *set, const struct case_spec *s)
 {
+	char why[128];
+
 	if (!backing_is_file(s->backing))
 		return true;
-	if (s->fs == FS_NONE || (s->backing == BACKING_SELF && s->drv->verify != drv_file_verify))
+	if (backing_unsupported(s, why, sizeof(why)))
 		return false;
 	if (set->a[AXIS_BACKING].given)
 		return true;
@@ -386,7 +400,7 @@ const struct axis axes[AXIS_COUNT] = {
 		.matrix_opt = "backings",
 		.matrix_help = "buffer backings (default private, and self for read, write, pread "
 			       "and pwrite)",
-		.fits = backing_fits,
+		.fits = backing_fits, .unsupported = backing_unsupported,
 	},
 	[AXIS_LEN] = {
 		.name = "len", .ktap = 7, FIELD(len), .field = AXIS_FIELD_SIZE,

@@ -16,7 +16,10 @@ static void text_result(struct format_out *o, FILE *f, const struct case_spec *s
 	else
 		fprintf(f, "%s fault at %zu%s", fault_kind_name(s->fault), r->fault_off,
 			r->fault_in_range ? "" : ", outside the buffer");
-	fprintf(f, ", len %zu, buf_off %zu): %s", s->len, s->buf_off, result_name(out->result));
+	fprintf(f, ", len %zu, buf_off %zu", s->len, s->buf_off);
+	if (s->backing != BACKING_PRIVATE)	/* the usual buffer goes unsaid */
+		fprintf(f, ", %s buffer", backing_name(s->backing));
+	fprintf(f, "): %s", result_name(out->result));
 	if (r->raw.recovered)
 		fprintf(f, ", recovered");
 	if (r->raw.returned)
