@@ -448,8 +448,9 @@ static void print_stuck(const struct term *t, const struct report_data *d, char 
 					r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE], r->v[COL_FAULT]);
 			prev = r;
 			row_outcome_text(r, out, sizeof(out));
-			n = fprintf(t->f, "    len %s fault_at %s buf_off %s: %s, fault_ins %s%s",
-				    r->v[COL_LEN], r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out,
+			n = fprintf(t->f, "    len %s fault_at %s buf_off %s%s%s: %s, fault_ins %s%s",
+				    r->v[COL_LEN], r->v[COL_FAULT_AT], r->v[COL_BUF_OFF],
+				    *r->v[COL_BACKING] ? " backing " : "", r->v[COL_BACKING], out,
 				    *r->v[COL_FAULT_INS] ? r->v[COL_FAULT_INS] : "-", *r->v[COL_NOTE] ? "; " : "");
 			if (t->tty && n > 0 && (size_t)n + strlen(r->v[COL_NOTE]) > t->width)
 				fprintf(t->f, "%.*s...\n",
@@ -648,8 +649,11 @@ static void write_expect(FILE *f, const struct report_data *d)
 {
 	static const enum report_column cols[] = {
 		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
-		COL_RESULT, COL_BYPASS, COL_DATA_OK,
+		COL_BACKING, COL_RESULT, COL_BYPASS, COL_DATA_OK,
 	};
+
+	const enum report_column *key;
+	size_t nkey = case_key_columns(&key);
 
 	fputs("# known outcomes written by mteprobe report --expect-out, for run/matrix --expect\n", f);
 	for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
@@ -657,9 +661,12 @@ static void write_expect(FILE *f, const struct report_data *d)
 	for (size_t s = 0; s < d->nset; s++) {
 		fprintf(f, "# %s: kernel %s, %zu cases\n", d->sets[s].path, d->sets[s].kernel,
 			d->sets[s].nrow);
+		/* the key columns first, as the case key has them: an
+		 * older schema's row gets the backing it stands for */
 		for (size_t i = 0; i < d->sets[s].nrow; i++)
 			for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
-				expect_field(f, d->sets[s].row[i].v[cols[c]], c + 1 == ARRAY_SIZE(cols));
+				expect_field(f, c < nkey ? report_key_value(c, d->sets[s].row[i].v[cols[c]])
+						 : d->sets[s].row[i].v[cols[c]], c + 1 == ARRAY_SIZE(cols));
 	}
 }
 
