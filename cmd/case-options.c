@@ -11,6 +11,7 @@
 #include "platform.h"
 #include "trace.h"
 #include "util.h"
+#include "watchdog.h"
 
 int parse_format(const char *cmd, const char *name, const struct format_ops **f)
 {
@@ -67,7 +68,15 @@ void tracing_start(const char *cmd, bool off)
 
 	if (off || trace_open(why, sizeof(why)) == 0)
 		return;
-	warnx_("%s: %s; fault_ins stays empty", cmd, why);
+	warnx_("%s: fault_ins not counted: %s", cmd, why);
+}
+
+void hang_verdicts_check(const char *cmd, bool off)
+{
+	char why[256];
+
+	if (!off && watchdog_no_hangs(why, sizeof(why)))
+		warnx_("%s: hang verdicts off: %s", cmd, why);
 }
 
 const char *fs_dir_for(enum fs_type t, char *dir, size_t size, char *why, size_t wsize)

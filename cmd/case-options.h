@@ -53,6 +53,9 @@ int refuse_emulation(const char *cmd);
  * fault_ins column) unless off; when tracing cannot be on, say why in one
  * line and carry on. */
 void tracing_start(const char *cmd, bool off);
+/* Say once why the watchdog cannot call a case a hang here, unless the
+ * watchdog is off. */
+void hang_verdicts_check(const char *cmd, bool off);
 
 /* The directory for a filesystem, checked: NULL with dir filled, or the
  * reason it cannot be used. */

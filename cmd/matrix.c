@@ -295,6 +295,38 @@ static void print_stats(FILE *f, const struct case_stats *st, unsigned long rows
 }
 
 /* err (-errno) from writing the output after rows whole records. */
+/* Say once, before the cases, which calls of the plan this process may not
+ * make here (no root, a sysctl, a security module): one line per reason,
+ * naming the calls. Their cases are skip rows with the same reason. */
+static void say_unavailable(const struct plan *plan)
+{
+	bool *used = calloc(driver_count, sizeof(*used));
+
+	if (!used)
+		return;
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t d = 0; d < driver_count; d++)
+			used[d] |= plan->c[i].drv == drivers[d];
+	for (size_t d = 0; d < driver_count; d++) {
+		const char *why = used[d] ? driver_unavailable(drivers[d]) : NULL;
+		char names[512] = "";
+
+		if (!why)
+			continue;
+		for (size_t e = d; e < driver_count; e++) {
+			const char *other = used[e] ? driver_unavailable(drivers[e]) : NULL;
+
+			if (other && !strcmp(other, why)) {
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 names[0] ? ", " : "", drivers[e]->name);
+				used[e] = false;	/* said: not again */
+			}
+		}
+		warnx_("matrix: %s not run: %s", names, why);
+	}
+	free(used);
+}
+
 static void write_error(const struct format_out *out, int err, unsigned long rows)
 {
 	const char *name = strerrorname_np(-err), *fix = "check its disk";
@@ -424,6 +456,9 @@ int cmd_matrix(int argc, char **argv)
 				return EXIT_PLATFORM;
 			}
 			dir_why[f] = whybuf[f];
+			/* mounted but not writable: an ordinary user's /mnt */
+			warnx_("matrix: %s not run: %s; give a directory you can write to (--dir)",
+			       fs_name(fs[f]), whybuf[f]);
 		}
 	}
 	if (o.resume) {
@@ -448,11 +483,15 @@ int cmd_matrix(int argc, char **argv)
 	out.expect = o.expect ? &expect : NULL;
 	sum = o.out || o.resume ? stdout : stderr;
 	tracing_start("matrix", o.no_trace);
+	hang_verdicts_check("matrix", o.no_watchdog);
+	say_unavailable(&plan);
 
 	for (size_t m = 0; m < o.set.a[AXIS_MODE].n; m++)
 		if (o.set.a[AXIS_MODE].v[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
 			asymm_why = case_asymm_begin(asymm_buf, sizeof(asymm_buf));
 			asymm_on = !asymm_why;
+			if (asymm_why)
+				warnx_("matrix: asymm mode not run: %s", asymm_why);
 		}
 
 	if (!resumed.has_header && (err = format_header(&out))) {

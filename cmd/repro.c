@@ -102,6 +102,11 @@ int cmd_repro(int argc, char **argv)
 		warnx_("repro: %s has no reproducer yet; these have one: %s", o.s.drv->name, names);
 		return EXIT_PLATFORM;
 	}
+	if (o.s.state != FILE_FRESH) {
+		warnx_("repro: reproducers make fresh files only, not --state %s; run the case "
+		       "with 'mteprobe run' instead", file_state_name(o.s.state));
+		return EXIT_PLATFORM;
+	}
 	if (o.s.backing != BACKING_PRIVATE) {
 		warnx_("repro: reproducers map anonymous private buffers only, not %s ones: drop "
 		       "--backing, or measure it with mteprobe run", backing_name(o.s.backing));

@@ -183,6 +183,9 @@ int run_parse(int argc, char **argv, enum run_cmd which, struct run_opts *o)
 		else if (axes[id].fallback)
 			axis_set(&axes[id], s, axes[id].fallback(s));
 	}
+	for (id = 0; id < AXIS_COUNT; id++)	/* fault_at half: the case's length is known */
+		if (axes[id].resolve)
+			axis_set(&axes[id], s, axes[id].resolve(s, axis_get(&axes[id], s)));
 	if (repro && !given[AXIS_TIMEOUT])
 		s->timeout_ms = REPRO_STUCK_MS_DEFAULT;
 	if (s->drv->fs_mask == FS_BIT(FS_NONE)) {
@@ -263,12 +266,13 @@ static int run_case(int argc, char **argv, bool trace)
 		return err;
 	if (trace) {
 		if (trace_open(whybuf, sizeof(whybuf))) {
-			warnx_("trace: %s", whybuf);
+			warnx_("trace: cannot count kernel events: %s", whybuf);
 			return EXIT_PLATFORM;
 		}
 	} else {
 		tracing_start(cmd, o.no_trace);
 	}
+	hang_verdicts_check(cmd, s->no_watchdog);
 
 	/* from here on a stop signal ends the case, removes its files and
 	 * exits 130; the scratch directory (after the stale sweep) first */

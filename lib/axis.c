@@ -71,8 +71,41 @@ int parse_position(const char *s, size_t *out)
 		*out = ps - MTE_GRANULE;
 	else if (!strcmp(s, "next"))
 		*out = ps;
+	else if (!strcmp(s, "half"))
+		*out = POS_HALF;
+	else if (!strcmp(s, "end"))
+		*out = POS_END;
 	else
 		return parse_size(s, out);
+	return 0;
+}
+
+size_t position_resolve(const struct case_spec *s, size_t v)
+{
+	if (v == POS_HALF)
+		return ALIGN_DOWN(s->len / 2, MTE_GRANULE);
+	if (v == POS_END)
+		return s->len ? ALIGN_DOWN(s->len - 1, MTE_GRANULE) : 0;
+	return v;
+}
+
+int parse_length(const char *s, size_t *out)
+{
+	size_t n = strlen(s), unit = 0, v;
+	char digits[32];
+
+	if (!strcmp(s, "granule") || !strcmp(s, "page")) {
+		*out = s[0] == 'g' ? MTE_GRANULE : page_size();
+		return 0;
+	}
+	if (n > 1 && n < sizeof(digits) && (s[n - 1] == 'p' || s[n - 1] == 'M'))
+		unit = s[n - 1] == 'p' ? page_size() : 1024 * 1024;
+	if (!unit)
+		return parse_size(s, out);
+	snprintf(digits, sizeof(digits), "%.*s", (int)(n - 1), s);
+	if (parse_size(digits, &v) || strpbrk(digits, "kK") || v > LEN_MAX / unit)
+		return -1;
+	*out = v * unit;
 	return 0;
 }
 
@@ -184,6 +217,21 @@ static size_t below_page(void)
 	return page_size() - 1;
 }
 
+static size_t state_count(void)
+{
+	return FILE_STATE_COUNT;
+}
+
+static const char *state_name(size_t v)
+{
+	return v < FILE_STATE_COUNT ? file_state_name((enum file_state)v) : NULL;
+}
+
+static const char *state_help(size_t v)
+{
+	return file_state_help((enum file_state)v);
+}
+
 static size_t iovecs_max(void)
 {
 	return IOVECS_MAX;
@@ -226,11 +274,103 @@ static bool layouts_given(const struct axis_set *set)
 	return false;
 }
 
-/* The default plan's other modes and faults: tagged faults in a mode other
- * than sync at mid, offset 0 only. */
-static bool one_tagged_layout(const struct axis_set *set, const struct case_spec *s)
+/* The default plan's other modes, faults and file states: tagged faults in
+ * a mode other than sync, and files not fresh, at mid, offset 0 only. */
+static bool one_layout(const struct axis_set *set, const struct case_spec *s)
 {
-	return !layouts_given(set) && fault_kind_tagged(s->fault) && s->mode != MTE_MODE_SYNC;
+	return !layouts_given(set) && ((fault_kind_tagged(s->fault) && s->mode != MTE_MODE_SYNC) ||
+				       s->state != FILE_FRESH);
+}
+
+/* The calls whose lengths and file states the default plan varies: the
+ * plain read, write, pread and pwrite */
+static bool plain_rw(const struct case_spec *s)
+{
+	return !strcmp(s->drv->family, "rw");
+}
+
+/* fixed-size calls keep theirs, whatever the list */
+static bool len_only(const struct axis_set *set, const struct case_spec *s, size_t *v)
+{
+	(void)set;
+	*v = s->drv->fixed_len;
+	return *v != 0;
+}
+
+/* The default's lengths other than its first (2 pages): buffered read and
+ * write (pread and pwrite copy the same way), with sync mte faults, page
+ * faults and, up to 4 pages, a control in sync mode, at offset 0
+ * (buf_off_only); the private buffer's only, so that the backings add cases
+ * to them, not multiply them. A 1 MiB case costs ten 2-page ones: few of
+ * them. */
+static bool len_fits(const struct axis_set *set, const struct case_spec *s)
+{
+	bool sync = s->mode == MTE_MODE_SYNC;
+
+	return set->a[AXIS_LEN].given || s->len == len_fallback(s) ||
+	       (s->backing == BACKING_PRIVATE &&
+		(!strcmp(s->drv->name, "read") || !strcmp(s->drv->name, "write")) &&
+		s->io == IO_BUFFERED && ((s->fault == FAULT_MTE && sync) ||
+					 fault_kind(s->fault)->page ||
+					 (s->fault == FAULT_NONE && sync && s->len <= 4 * page_size())));
+}
+
+/* The default's file states other than fresh: plain reads and writes of the
+ * default length into the private buffer, sync mte faults (at mid, offset 0:
+ * one_layout). */
+static bool state_only(const struct axis_set *set, const struct case_spec *s, size_t *v)
+{
+	*v = FILE_FRESH;
+	if (!s->drv->file_states)
+		return true;
+	if (set->a[AXIS_STATE].given)
+		return false;
+	return !(plain_rw(s) && s->fault == FAULT_MTE && s->mode == MTE_MODE_SYNC &&
+		 s->len == len_fallback(s) && s->backing == BACKING_PRIVATE);
+}
+
+static const char *state_unsupported(const struct case_spec *s, char *why, size_t size)
+{
+	if (s->state != FILE_FRESH && !s->drv->file_states)
+		snprintf(why, size, "unsupported: --state %s: %s makes no file of its own "
+			 "(fresh only)", file_state_name(s->state), s->drv->name);
+	else if (s->state == FILE_EXTEND && s->drv->dir == DRV_KERNEL_WRITES)
+		snprintf(why, size, "unsupported: --state extend is a write past the end of the "
+			 "file, and %s reads", s->drv->name);
+	else if (s->state == FILE_EXTEND && s->backing == BACKING_SELF)
+		snprintf(why, size, "unsupported: --state extend with --backing self: the "
+			 "buffer's mapping makes the file reach past the range already");
+	else
+		return NULL;
+	return why;
+}
+
+/* extend is a write past the end of the file (not one a self-backed
+ * buffer's mapping made longer) */
+static bool state_fits(const struct axis_set *set, const struct case_spec *s)
+{
+	char why[160];
+
+	(void)set;
+	return !state_unsupported(s, why, sizeof(why));
+}
+
+/* The default positions: first, mid, last and next in buffers of up to 2
+ * pages (those inside the buffer, but for the call's own length), first,
+ * half and end up to 4 pages, half and end in longer ones (their first
+ * granule is any buffer's). */
+static bool fault_at_fits(const struct axis_set *set, const struct case_spec *s)
+{
+	size_t ps = page_size(), p = s->fault_at;
+
+	if (set->a[AXIS_FAULT_AT].given || s->fault == FAULT_NONE)
+		return true;
+	if (s->len > 2 * ps)
+		return (p == 0 && s->len <= 4 * ps) || p == position_resolve(s, POS_HALF) ||
+		       p == position_resolve(s, POS_END);
+	if (p != 0 && p != ps / 2 && p != ps - MTE_GRANULE && p != ps)
+		return false;
+	return p < s->len || s->len == len_fallback(s);
 }
 
 static bool fs_only(const struct axis_set *set, const struct case_spec *s, size_t *v)
@@ -265,7 +405,13 @@ static bool fault_at_only(const struct axis_set *set, const struct case_spec *s,
 		*v = set->a[AXIS_FAULT_AT].v[0];	/* one control per mode */
 		return true;
 	}
-	return one_tagged_layout(set, s) && !parse_position("mid", v);
+	if (!one_layout(set, s))
+		return false;
+	if (fault_kind(s->fault)->page)
+		*v = fault_at_fallback(s);	/* the next page: some bytes move */
+	else
+		parse_position("mid", v);
+	return true;
 }
 
 static bool buf_off_only(const struct axis_set *set, const struct case_spec *s, size_t *v)
@@ -274,7 +420,7 @@ static bool buf_off_only(const struct axis_set *set, const struct case_spec *s, 
 	if (s->fault == FAULT_NONE || (!layouts_given(set) && fault_kind(s->fault)->page))
 		return true;	/* controls and default page faults: the first offset */
 	*v = 0;
-	return one_tagged_layout(set, s);
+	return one_layout(set, s) || (!layouts_given(set) && s->len != len_fallback(s));
 }
 
 /* Direct I/O takes aligned buffers only; and at this offset, positions in
@@ -289,9 +435,14 @@ static bool buf_off_fits(const struct axis_set *set, const struct case_spec *s)
 	if (!fault_kind(s->fault)->page)
 		return true;
 	mine = layout_fault_offset(s->fault, s->buf_off, s->fault_at, ps);
-	for (size_t i = 0; i < at->n && at->v[i] != s->fault_at; i++)
-		if (layout_fault_offset(s->fault, s->buf_off, at->v[i], ps) == mine)
+	for (size_t i = 0; i < at->n; i++) {
+		size_t p = position_resolve(s, at->v[i]);
+
+		if (p == s->fault_at)
+			return true;
+		if (layout_fault_offset(s->fault, s->buf_off, p, ps) == mine)
 			return false;
+	}
 	return true;
 }
 
@@ -391,38 +542,62 @@ const struct axis axes[AXIS_COUNT] = {
 		.only = mode_only,
 	},
 	[AXIS_BACKING] = {
-		.name = "backing", .ktap = 8, FIELD(backing), .field = AXIS_FIELD_ENUM,
+		.name = "backing", .ktap = 9, FIELD(backing), .field = AXIS_FIELD_ENUM,
 		.count = backing_count, .value_name = backing_value_name,
 		.value_help = backing_value_help, .value_default = backing_default,
-		.run_default = "private",
+		.run_default = "private", .absent = "private",
 		.run_opt = "backing", .run_short = 'B', .run_arg = "KIND",
 		.run_help = "what the buffer maps",
 		.matrix_opt = "backings",
-		.matrix_help = "buffer backings (default private, and self for read, write, pread "
-			       "and pwrite)",
+		.matrix_help = "buffer backings (default private, and self for the 2-page "
+			       "fresh-file cases of read, write, pread and pwrite)",
 		.fits = backing_fits, .unsupported = backing_unsupported,
 	},
 	[AXIS_LEN] = {
 		.name = "len", .ktap = 7, FIELD(len), .field = AXIS_FIELD_SIZE,
-		.parse = parse_size, .min = 1, .max = len_max, .unit = "bytes",
+		.parse = parse_length, .min = 1, .max = len_max, .unit = "bytes",
+		.names = "granule, page, Np (N pages), NM (MiB)",
+		.matrix_default = "2p,granule,page,4p,1M",
 		.fallback = len_fallback, .fallback_help = "2 pages, or what the call takes",
-		.run_opt = "len", .run_short = 'l', .run_arg = "N", .run_help = "buffer length",
-		.matrix_opt = "len", .matrix_short = 'l', .matrix_one = true,
-		.matrix_help = "buffer length",
+		.run_opt = "len", .run_short = 'l', .run_arg = "N",
+		.run_help = "buffer length: a size, granule, page, Np (N pages) or NM (MiB)",
+		.matrix_opt = "len", .matrix_short = 'l',
+		.matrix_help = "buffer lengths: sizes, granule, page, Np (N pages), NM (MiB); "
+			       "without it, 2 pages (or what the call takes), and the others for "
+			       "buffered read and write with sync mte faults, page faults and (up "
+			       "to 4 pages) a control, private buffers only",
+		.only = len_only, .fits = len_fits,
+	},
+	[AXIS_STATE] = {
+		.name = "state", .ktap = 8, FIELD(state), .field = AXIS_FIELD_ENUM,
+		.count = state_count, .value_name = state_name, .value_help = state_help,
+		.run_default = "fresh", .absent = "fresh",
+		.run_opt = "state", .run_arg = "STATE",
+		.run_help = "the file before the call (calls with a file of their own: "
+			    "read, write, their vectored and io_uring forms)",
+		.matrix_opt = "states",
+		.matrix_help = "file states before the call; without it, all for read, write, pread "
+			       "and pwrite with sync mte faults at mid into private buffers (extend: "
+			       "writes only), fresh for the rest",
+		.only = state_only, .fits = state_fits, .unsupported = state_unsupported,
 	},
 	[AXIS_FAULT_AT] = {
 		.name = "fault_at", .ktap = 5, FIELD(fault_at), .field = AXIS_FIELD_SIZE,
 		.parse = parse_position, .min = 0, .max = below_len_max, .unit = "bytes",
-		.names = "first, mid, last, next", .column = fault_at_column,
-		.matrix_default = "first,mid,last,next", .fallback = fault_at_fallback,
+		.names = "first, mid, last, next, half, end", .column = fault_at_column,
+		.resolve = position_resolve,
+		.matrix_default = "first,mid,last,next,half,end", .fallback = fault_at_fallback,
 		.fallback_help = "next: the next page's first granule; mid when the buffer is one "
 				 "page or less",
 		.run_opt = "fault-at", .run_short = 'a', .run_arg = "OFF",
 		.run_help = "the faulting byte, from the buffer start: a size or first (the first "
 			    "granule), mid (the middle of the first page), last (its last "
-			    "granule), next",
-		.matrix_opt = "at", .matrix_help = "fault positions: sizes or first,mid,last,next",
-		.layout = true, .only = fault_at_only,
+			    "granule), next (the next page's first), half (the buffer's middle "
+			    "granule), end (its last granule)",
+		.matrix_opt = "at", .matrix_help = "fault positions: sizes or first,mid,last,next,"
+			       "half,end; without it, first to next in buffers of up to 2 pages, "
+			       "first, half and end up to 4 pages, half and end in longer ones",
+		.layout = true, .only = fault_at_only, .fits = fault_at_fits,
 	},
 	[AXIS_BUF_OFF] = {
 		.name = "buf_off", .ktap = 6, FIELD(buf_off), .field = AXIS_FIELD_SIZE,
@@ -473,7 +648,11 @@ int axis_parse(const struct axis *a, const char *name, size_t *v)
 			}
 		return -1;
 	}
-	if (a->parse(name, v) || *v < a->min || *v > a->max())
+	if (a->parse(name, v))
+		return -1;
+	if (a->resolve && *v > a->max() && a->resolve(&(struct case_spec){ .len = 1 }, *v) != *v)
+		return 0;	/* named relative to the case */
+	if (*v < a->min || *v > a->max())
 		return -1;
 	return 0;
 }

@@ -53,6 +53,7 @@ enum axis_id {
 	AXIS_MODE,
 	AXIS_BACKING,
 	AXIS_LEN,
+	AXIS_STATE,
 	AXIS_FAULT_AT,
 	AXIS_BUF_OFF,
 	AXIS_IOVECS,
@@ -102,6 +103,11 @@ struct axis {
 	size_t (*max)(void);
 	const char *unit;	/* "bytes": in messages */
 	const char *names;	/* the names parse takes, for messages: "first, mid, last, next" */
+	/* A value named relative to the case (fault_at's half: the middle of
+	 * the buffer, whatever its length), as parse gives it, is above max():
+	 * resolve makes it the case's number (the axes before it set). The
+	 * plan takes a listed value that resolves to an earlier one's once. */
+	size_t (*resolve)(const struct case_spec *s, size_t v);
 	/* its CSV column's text, when not the value's name or number */
 	void (*column)(const struct case_spec *s, const struct case_result *r, char *buf,
 		       size_t size);
@@ -137,6 +143,9 @@ struct axis {
 	/* Why the case cannot run with this axis's value (a skip row): NULL
 	 * when it can. Uses why for the text. */
 	const char *(*unsupported)(const struct case_spec *s, char *why, size_t size);
+	/* A CSV written before the column existed means this value (its
+	 * rows are still cases of today's): NULL, the column is required. */
+	const char *absent;
 };
 
 extern const struct axis axes[AXIS_COUNT];
@@ -145,8 +154,15 @@ extern const struct axis axes[AXIS_COUNT];
  * optional k or K suffix (KiB). 0, or -1 when bad. */
 int parse_size(const char *s, size_t *out);
 /* A size, or first, mid, last, next: the first granule, the middle of the
- * first page, its last granule, the first granule of the next page. */
+ * first page, its last granule, the first granule of the next page; or
+ * half, end: the buffer's middle granule and its last, as POS_HALF and
+ * POS_END until the case's length is known (position_resolve). */
 int parse_position(const char *s, size_t *out);
+#define POS_HALF	((size_t)-2)
+#define POS_END		((size_t)-1)
+size_t position_resolve(const struct case_spec *s, size_t v);
+/* A length: a size (also M for MiB), granule, page or Np (N pages). */
+int parse_length(const char *s, size_t *out);
 
 static inline bool axis_enumerated(const struct axis *a)
 {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,14 +28,27 @@
  * just before it is seen soon */
 #define POLL_SLICE_MS	100
 
-static pid_t stuck[STUCK_MAX];
-static unsigned nstuck;
+struct pid_list {
+	pid_t pid[STUCK_MAX];
+	unsigned n;
+};
+static struct pid_list stuck;	/* left running after SIGKILL */
+static struct pid_list ending;	/* retired workers still exiting: nobody waits */
 
-static void reap_stuck(void)
+static bool pid_add(struct pid_list *l, pid_t pid)
 {
-	for (unsigned i = 0; i < nstuck;) {
-		if (waitpid(stuck[i], NULL, WNOHANG) == stuck[i])
-			stuck[i] = stuck[--nstuck];
+	if (l->n == STUCK_MAX)
+		return false;
+	l->pid[l->n++] = pid;
+	return true;
+}
+
+/* Reap those of l that are gone. */
+static void reap_gone(struct pid_list *l)
+{
+	for (unsigned i = 0; i < l->n;) {
+		if (waitpid(l->pid[i], NULL, WNOHANG) == l->pid[i])
+			l->pid[i] = l->pid[--l->n];
 		else
 			i++;
 	}
@@ -42,8 +56,8 @@ static void reap_stuck(void)
 
 unsigned case_stuck_count(void)
 {
-	reap_stuck();
-	return nstuck;
+	reap_gone(&stuck);
+	return stuck.n;
 }
 
 static bool uses_mte(const struct case_spec *s)
@@ -71,6 +85,10 @@ const char *case_precheck(const struct case_spec *s, char *why, size_t size)
 		return why;
 	if (case_fits_driver(s, why, size))
 		return why;
+	if (driver_unavailable(s->drv)) {
+		snprintf(why, size, "%s", driver_unavailable(s->drv));
+		return why;
+	}
 	if (uses_mte(s) && !mte_usable()) {
 		snprintf(why, size, "%s", CASE_NO_MTE_NOTE);
 		return why;
@@ -180,9 +198,12 @@ const char *case_asymm_begin(char *why, size_t size)
 		err = mte_preferred_set(cpu, MTE_MODE_ASYMM);
 	if (err) {
 		case_asymm_end();
-		snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1, strerror(-err),
-			 err == -EACCES || err == -EPERM ? " (needs root)" :
-			 err == -EINVAL ? " (Linux < 5.18)" : "");
+		if (err == -EACCES || err == -EPERM)
+			snprintf(why, size, "every CPU must prefer asymm, and setting "
+				 "cpu%d/mte_tcf_preferred needs root; run as root", cpu - 1);
+		else
+			snprintf(why, size, "cannot make cpu%d prefer asymm: %s%s", cpu - 1,
+				 strerror(-err), err == -EINVAL ? " (Linux < 5.18)" : "");
 		return why;
 	}
 	return NULL;
@@ -200,9 +221,12 @@ void case_asymm_end(void)
 
 static enum case_engine engine = CASE_ENGINE_WORKER;
 static struct case_stats stats;
-/* the worker waiting for a case (pid 0: none) */
+/* the worker waiting for a case (pid 0: none), and its number in the run
+ * (its directories' name, scratch.h) */
 static pid_t worker_pid;
 static int worker_sock = -1;
+static unsigned worker_serial;
+static struct case_board *board;	/* shared with the worker */
 
 void case_engine_set(enum case_engine e)
 {
@@ -234,25 +258,37 @@ static int worker_spawn(void)
 {
 	unsigned long t0 = monotonic_us();
 	pid_t parent = getpid(), pid;
+	struct case_board *b;
 	int fd;
 
 	watchdog_prepare();
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return -errno;
 	pid = fork_with_socket(&fd);
-	if (pid < 0)
+	if (pid < 0) {
+		munmap(b, sizeof(*b));
 		return pid;
+	}
 	if (pid == 0)
-		case_worker(fd, parent, engine == CASE_ENGINE_FORK);
+		case_worker(fd, b, parent, engine == CASE_ENGINE_FORK);
+	board = b;
 	worker_pid = pid;
 	worker_sock = fd;
+	worker_serial++;
 	stats.workers++;
 	stats.worker_start_us += monotonic_us() - t0;
 	return 0;
 }
 
-/* The worker is gone (or left behind): none waits now. */
-static void worker_forget(void)
+/* The worker is gone, or left running stuck in the kernel (stuck_pid):
+ * forget it, and remove its directories unless it is stuck. */
+static void worker_forget(pid_t stuck_pid)
 {
+	scratch_worker_end(worker_serial, stuck_pid);
 	close(worker_sock);
+	munmap(board, sizeof(*board));
+	board = NULL;
 	worker_sock = -1;
 	worker_pid = 0;
 }
@@ -262,46 +298,88 @@ static void worker_reap(int *status)
 {
 	while (waitpid(worker_pid, status, 0) < 0 && errno == EINTR)
 		;
-	worker_forget();
+	worker_forget(0);
 }
 
 /* SIGKILL the worker: true when it ended; if not, it is left running
  * (stuck in the kernel) and counted. Either way a later case gets a fresh
- * one. */
-static bool worker_kill(void)
+ * one. Its directories stay when it is stuck, or with keep. */
+static bool worker_kill(bool keep)
 {
 	int status;
 	bool gone;
 
 	kill(worker_pid, SIGKILL);
 	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
-	if (!gone && nstuck < STUCK_MAX)
-		stuck[nstuck++] = worker_pid;
-	worker_forget();
+	if (!gone)
+		pid_add(&stuck, worker_pid);
+	worker_forget(gone && !keep ? 0 : worker_pid);
 	return gone;
+}
+
+/* The worker retires after its case: the next case gets a fresh one now,
+ * while this one exits (a process with io_uring's threads takes a while);
+ * it is reaped later. */
+static void worker_retire(void)
+{
+	int status;
+
+	if (pid_add(&ending, worker_pid))
+		worker_forget(0);
+	else
+		worker_reap(&status);
 }
 
 void case_worker_end(void)
 {
 	int status;
 
-	if (!worker_pid)
-		return;
-	/* the end of its requests ends it */
-	shutdown(worker_sock, SHUT_WR);
-	if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS))
-		worker_forget();
-	else
-		worker_kill();
+	if (worker_pid) {
+		/* the end of its requests ends it */
+		shutdown(worker_sock, SHUT_WR);
+		if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS))
+			worker_forget(0);
+		else
+			worker_kill(false);
+	}
+	/* the retired ones have had their time: gone, killed, or stuck */
+	for (unsigned i = 0; i < ending.n; i++)
+		if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS)) {
+			kill(ending.pid[i], SIGKILL);
+			if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS))
+				pid_add(&stuck, ending.pid[i]);
+		}
+	ending.n = 0;
 }
 
-/* Where the case's files go (none for drivers without a filesystem). */
+/* Where the case's files go: the worker's directory in the scratch
+ * directory sc (none for drivers without a filesystem). */
 struct case_place {
-	const char *dir;	/* the case's directory, for messages */
+	struct scratch *sc;
+	const char *dir;	/* the worker's directory, for messages */
 	int dirfd, scratch_fd;
 };
 
-/* The case to the waiting worker, with its directory's fds. 0 or -errno. */
+/* The worker's directory in p->sc: 0, or -errno with note set. */
+static int place_in(struct case_place *p, char *note, size_t size)
+{
+	int fd;
+
+	if (!p->sc)
+		return 0;
+	fd = scratch_worker_dir(p->sc, worker_serial, &p->dir);
+	if (fd < 0) {
+		snprintf(note, size, "cannot make the worker's directory in %s: %s",
+			 scratch_path(p->sc), strerror(-fd));
+		return fd;
+	}
+	p->dirfd = fd;
+	p->scratch_fd = scratch_fd(p->sc);
+	return 0;
+}
+
+/* The case to the waiting worker, with its directory's fds, on a clean
+ * board. 0 or -errno. */
 static int send_request(const struct case_spec *s, const struct case_place *p)
 {
 	struct case_request req = { .spec = *s };
@@ -314,6 +392,7 @@ static int send_request(const struct case_spec *s, const struct case_place *p)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
+	memset(board, 0, sizeof(*board));	/* the worker waits: it writes nothing */
 	if (p->dir) {
 		snprintf(req.dir, sizeof(req.dir), "%s", p->dir);
 		mh.msg_control = cm.buf;
@@ -329,18 +408,26 @@ static int send_request(const struct case_spec *s, const struct case_place *p)
 	return n == (ssize_t)sizeof(req) ? 0 : n < 0 ? -errno : -EIO;
 }
 
-/* A worker ready for s: the waiting one, or a fresh one (none waits, or
- * the waiting one ended meanwhile: killed from outside). 0 or -errno. */
-static int worker_take(const struct case_spec *s, const struct case_place *p)
+/* A worker ready for s, given s and its place: the waiting one, or a fresh
+ * one (none waits, or the waiting one ended meanwhile: killed from
+ * outside). 0, 1 when the worker's directory cannot be made (a skip, note
+ * says why), or -errno. */
+static int worker_take(const struct case_spec *s, struct case_place *p, char *note, size_t size)
 {
 	int err, status;
 
-	if (worker_pid && send_request(s, p) == 0)
-		return 0;
-	if (worker_pid)
+	if (worker_pid) {
+		if (place_in(p, note, size))
+			return 1;
+		if (send_request(s, p) == 0)
+			return 0;
 		worker_reap(&status);
-	err = worker_spawn();
-	return err ? err : send_request(s, p);
+	}
+	if ((err = worker_spawn()))
+		return err;
+	if (place_in(p, note, size))
+		return 1;
+	return send_request(s, p);
 }
 
 /* The kernel's events during the call (the worker armed the tracer for its
@@ -363,18 +450,42 @@ static void add_phases(const struct case_phase_us *us)
 	stats.teardown_us += us->teardown;
 }
 
-/* The case in a worker, with its files in p: what was seen of it. 0, or
- * -errno when no worker could be made. */
+/* What the worker posted on its board: the last of CALLED, DONE or SKIP. */
+static int board_stage(void)
+{
+	return __atomic_load_n(&board->done.stage, __ATOMIC_ACQUIRE) ? board->done.stage
+		: __atomic_load_n(&board->called.stage, __ATOMIC_ACQUIRE);
+}
+
+static void read_board(struct case_report *rep)
+{
+	rep->stage = board_stage();
+	if (rep->stage)
+		rep->got = rep->stage == MSG_CALLED ? board->called : board->done;
+}
+
+/* The kernel's taint D (TAINT_DIE, 1 << 7): an oops or BUG happened. */
+static bool kernel_died(void)
+{
+	char buf[32];
+
+	return read_small_file("/proc/sys/kernel/tainted", buf, sizeof(buf)) > 0 &&
+	       (strtoul(buf, NULL, 10) & (1ul << 7));
+}
+
+/* The case in a worker, with its files in p: what was seen of it. 0, 1
+ * when it cannot run there (note says why), or -errno when no worker could
+ * be made. */
 static int supervise(const struct case_spec *s, struct case_report *rep,
-		     const struct case_place *p)
+		     struct case_place *p, char *note, size_t size)
 {
 	unsigned long t0, deadline, now;
-	bool stopping = false, answered = false, idle = false, ended = false, retiring = false;
+	bool stopping = false, idle = false, ended = false, retiring = false, died = kernel_died();
 	struct case_msg m;
 	int err;
 
 	trace_arm(0);		/* zero: a case that never arms counts nothing */
-	if ((err = worker_take(s, p)))
+	if ((err = worker_take(s, p, note, size)))
 		return err;
 	rep->pid = worker_pid;
 	t0 = monotonic_us();
@@ -393,7 +504,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		}
 		if (now >= deadline) {
 			/* with its answer in, only the worker's tear-down is late */
-			if (answered)
+			if (board_stage() == MSG_DONE || board_stage() == MSG_SKIP)
 				;
 			else if (stopping)
 				rep->stopped = case_stop_signal;
@@ -429,89 +540,64 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 			retiring = m.retiring;
 			break;
 		}
-		rep->stage = m.stage;
-		rep->got = m;
-		answered = m.stage == MSG_SKIP || m.stage == MSG_DONE;
 	}
 	rep->waited_us = monotonic_us() - t0;
+	read_board(rep);
 	if (rep->stage != MSG_SKIP)
 		read_trace(rep);
-	if (ended || retiring)
+	/* a task the kernel killed in an oops keeps the locks it held (gfs2 on
+	 * 5.10: a BUG in the glock code with its spinlock held): the worker
+	 * goes and its directory stays, since removing its files would wait on
+	 * those locks; the first oops only: the taint stays */
+	rep->oops = !died && kernel_died();
+	if (rep->oops)
+		worker_kill(true);
+	else if (ended)
 		worker_reap(&rep->status);
+	else if (retiring)
+		worker_retire();
 	else if (!idle)
-		rep->unkillable = !worker_kill();
+		rep->unkillable = !worker_kill(false);
 	return 0;
-}
-
-/* The kernel's taint D (TAINT_DIE, 1 << 7): an oops or BUG happened. */
-static bool kernel_died(void)
-{
-	char buf[32];
-
-	return read_small_file("/proc/sys/kernel/tainted", buf, sizeof(buf)) > 0 &&
-	       (strtoul(buf, NULL, 10) & (1ul << 7));
 }
 
 int case_run(const struct case_spec *s, struct case_result *r)
 {
 	struct case_place p = { .dirfd = -1, .scratch_fd = -1 };
 	struct case_report rep = { 0 };
-	struct scratch *sc = NULL;
-	unsigned long t0 = monotonic_us(), t;
-	char dir[PATH_MAX];
+	unsigned long t0 = monotonic_us();
 	const char *why;
-	bool died;
 	int err = 0;
 
 	case_result_init(s, r);
-	reap_stuck();
+	reap_gone(&stuck);
+	reap_gone(&ending);
 
 	why = case_precheck(s, r->note, sizeof(r->note));
 	if (!why && s->dir) {
-		sc = scratch_for(s->dir, r->note, sizeof(r->note));
-		if (sc && (err = scratch_case_open(sc, s->seq, dir, sizeof(dir))) < 0)
-			snprintf(r->note, sizeof(r->note), "cannot make the case's directory in %s: %s",
-				 scratch_path(sc), strerror(-err));
-		why = !sc || err < 0 ? r->note : NULL;
+		p.sc = scratch_for(s->dir, r->note, sizeof(r->note));
+		why = p.sc ? NULL : r->note;
 	}
-	if (why) {
+	if (!why) {
+		stats.files_us += monotonic_us() - t0;
+		err = supervise(s, &rep, &p, r->note, sizeof(r->note));
+		if (err == 0)
+			case_result_build(s, &rep, r);
+		if (err == 0 && rep.oops) {
+			size_t n = strlen(r->note);
+
+			r->oops = true;
+			snprintf(r->note + n, sizeof(r->note) - n, "%sthe kernel died (oops) during "
+				 "the case: its locks may be held, %s is left alone", n ? "; " : "",
+				 s->dir ? s->dir : "its filesystem");
+		}
+		stats.cases += err == 0;
+		stats.total_us += monotonic_us() - t0;
+	}
+	if (why || err == 1) {
 		r->raw.skipped = true;
 		case_result_classify(s, r);
 		return 0;
 	}
-	if (sc) {
-		p.dir = dir;
-		p.dirfd = err;
-		p.scratch_fd = scratch_fd(sc);
-	}
-	t = monotonic_us();
-	stats.files_us += t - t0;
-	died = kernel_died();
-	err = supervise(s, &rep, &p);
-	if (!err)
-		case_result_build(s, &rep, r);
-	/* a task the kernel killed in an oops keeps the locks it held (gfs2 on
-	 * 5.10: a BUG in the glock code with its spinlock held); the first
-	 * oops only: the taint stays */
-	if (!err && !died && kernel_died()) {
-		size_t n = strlen(r->note);
-
-		r->oops = true;
-		snprintf(r->note + n, sizeof(r->note) - n, "%sthe kernel died (oops) during the case: "
-			 "its locks may be held, %s is left alone", n ? "; " : "", s->dir);
-	}
-	t = monotonic_us();
-	if (sc) {
-		close(p.dirfd);
-		/* a worker stuck in the kernel may hold its files' locks:
-		 * removing them would block us too (unlink takes the inode lock) */
-		if (rep.unkillable || r->oops)
-			scratch_keep(sc, rep.pid);
-		else
-			scratch_case_remove(sc, s->seq);
-	}
-	stats.teardown_us += monotonic_us() - t;
-	stats.cases += !err;
-	stats.total_us += monotonic_us() - t0;
 	return err;
 }

@@ -37,14 +37,15 @@
 struct case_spec {
 	const struct driver *drv;
 	/* the working directory, NULL for drivers without a filesystem: the
-	 * case's files go in its own directory in this process's scratch
-	 * directory there (scratch.h), removed when the case ended */
+	 * case's files go in the worker's directory in this process's scratch
+	 * directory there (scratch.h), removed when the worker ended */
 	const char *dir;
 	enum fs_type fs;
 	enum io_path io;
 	enum mte_mode mode;
 	enum fault_kind fault;
 	size_t len;
+	enum file_state state;	/* the file before the call (file drivers) */
 	size_t fault_at;	/* bytes from the buffer start, before normalisation */
 	size_t buf_off;
 	enum backing backing;	/* what the buffer is a mapping of (layout.h) */
@@ -116,10 +117,10 @@ struct case_stats {
 	unsigned long cases;		/* run in a worker (skips decided before are not) */
 	unsigned long workers;		/* worker processes started */
 	unsigned long worker_start_us;	/* fork, and the worker getting ready */
-	unsigned long files_us;		/* the case's directory, the driver's files */
+	unsigned long files_us;		/* the driver's files */
 	unsigned long setup_us;		/* the buffer, fault, expectation, mode, watchdog */
 	unsigned long call_us, verify_us;
-	unsigned long teardown_us;	/* the worker's clean-up, the case's directory */
+	unsigned long teardown_us;	/* the worker's clean-up */
 	unsigned long total_us;
 };
 void case_stats_get(struct case_stats *st);

@@ -58,11 +58,23 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 }
 
 static int sock = -1;
+static struct case_board *board;
 
 static void send_msg(struct case_msg *m)
 {
 	if (send(sock, m, sizeof(*m), MSG_NOSIGNAL) != sizeof(*m))
 		_exit(3);
+}
+
+/* On the board: the parent reads it when woken (IDLE), or when the worker
+ * ended or hung before that. */
+static void post(struct case_msg *slot, const struct case_msg *m)
+{
+	struct case_msg whole = *m;
+
+	whole.stage = 0;	/* as the parent cleared it, until all is there */
+	*slot = whole;
+	__atomic_store_n(&slot->stage, m->stage, __ATOMIC_RELEASE);
 }
 
 /* One case, worker side. */
@@ -199,7 +211,8 @@ static int set_up(struct job *j, unsigned long *files_us)
 		skip(j, "cannot drop the buffer's pages from the page cache: %s", strerror(-err));
 		return -1;
 	}
-	if (j->mte && (err = mte_set_mode(s->mode, MTE_TAGS_ALL))) {
+	/* the case's mode (sync is set already) */
+	if (j->mte && s->mode != MTE_MODE_SYNC && (err = mte_set_mode(s->mode, MTE_TAGS_ALL))) {
 		skip(j, "cannot set %s mode: %s", mte_mode_name(s->mode), strerror(-err));
 		return -1;
 	}
@@ -295,7 +308,8 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 		.mte = mte_usable(),
 		.c = {
 			.drv = s->drv, .dir = dir[0] ? dir : NULL, .dirfd = dirfd,
-			.scratch_fd = scratch_fd, .fs = s->fs, .io = s->io, .iovecs = s->iovecs,
+			.scratch_fd = scratch_fd, .fs = s->fs, .io = s->io, .state = s->state,
+			.iovecs = s->iovecs,
 			.seq = s->seq, .lay = &j.lay, .seed = 0x9e3779b9u ^ s->seq, .fd = -1,
 			.fd2 = -1,
 		},
@@ -314,9 +328,9 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 			j.m.want = j.c.want;
 			j.m.reach = j.c.reach;
 			snprintf_utf8(j.m.note, sizeof(j.m.note), "%s", j.c.note);
-			send_msg(&j.m);
+			post(&board->called, &j.m);
 			verify(&j);
-			send_msg(&j.m);
+			post(&board->done, &j.m);
 			t1 = monotonic_us();
 			us->verify = t1 - t;
 			t = t1;
@@ -330,19 +344,29 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 		struct case_msg m = { .stage = MSG_SKIP };
 
 		snprintf_utf8(m.note, sizeof(m.note), "%s", j.skip);
-		send_msg(&m);
+		post(&board->done, &m);
 	}
 	tear_down(&j);
 	us->teardown = monotonic_us() - t;
 }
 
-/* The process's threads (num_threads of /proc/self/stat), 0 when unknown. */
+/* The process's threads (num_threads of /proc/self/stat), 0 when unknown.
+ * The file stays open for the worker's life: read again from offset 0, it
+ * is made anew. */
 static long threads(void)
 {
+	static int fd = -1;
 	char buf[1024], *p;
+	ssize_t got;
 	long n = 0;
 
-	if (read_small_file("/proc/self/stat", buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+	if (fd < 0)
+		fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	got = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
+	if (got < 0)
+		return 0;
+	buf[got] = '\0';
+	if (!(p = strrchr(buf, ')')))
 		return 0;
 	/* after the name: state, then 16 fields, then num_threads */
 	for (int field = 0; p && field < 18; field++)
@@ -396,7 +420,7 @@ static int receive(struct case_request *req, int *dirfd, int *scratch_fd)
 	return 1;
 }
 
-void case_worker(int fd, pid_t parent, bool once)
+void case_worker(int fd, struct case_board *b, pid_t parent, bool once)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	unsigned long t0 = monotonic_us();
@@ -405,6 +429,7 @@ void case_worker(int fd, pid_t parent, bool once)
 	int dirfd, scratch_fd, got;
 
 	sock = fd;
+	board = b;
 	/* the parent decides when a case ends, and a parent gone (SIGKILL)
 	 * takes the worker along */
 	case_stop_ignore();

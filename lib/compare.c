@@ -118,16 +118,15 @@ static char *join_key(const struct result_row *r)
 	char *key, *p;
 
 	for (size_t k = 0; k < n; k++)
-		size += strlen(report_key_value(k, r->v[case_key[k]])) + 1;
+		size += strlen(r->v[case_key[k]]) + 1;
 	key = malloc(size);
 	if (!key)
 		return NULL;
 	p = key;
 	for (size_t k = 0; k < n; k++) {
-		const char *v = report_key_value(k, r->v[case_key[k]]);
-		size_t n = strlen(v);
+		size_t n = strlen(r->v[case_key[k]]);
 
-		memcpy(p, v, n);
+		memcpy(p, r->v[case_key[k]], n);
 		p += n;
 		*p++ = KEY_SEP;
 	}
@@ -144,8 +143,8 @@ void row_key_text(const struct result_row *r, char *buf, size_t size)
 	for (size_t k = 0; k < n && used < size; k++) {
 		const char *v = r->v[case_key[k]];
 
-		if (report_key_usual(k, v))
-			continue;
+		if (report_column_usual(case_key[k], v))
+			continue;	/* state fresh, backing private: as every older CSV */
 		/* numbers say what they are: "len 8192" */
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s", k ? " " : "",
 					 *v >= '0' && *v <= '9' ? report_columns[case_key[k]] : "",

@@ -40,6 +40,24 @@ const char *io_path_name(enum io_path p);
 int io_path_parse(const char *name);	/* -1 when unknown */
 const char *io_path_help(enum io_path p);	/* for --help, or NULL */
 
+/* The case's file before the call (--state). Read-type calls read the
+ * source bytes there, or zeros (hole, prealloc); write-type calls write them
+ * over what the state left (fresh: nothing). The names, help and what each
+ * one makes are in drivers/common.c. */
+enum file_state {
+	FILE_FRESH,	/* read-type: the source just written; write-type: empty */
+	FILE_CACHED,	/* written back, its pages in the page cache */
+	FILE_UNCACHED,	/* written back and dropped from the page cache */
+	FILE_DIRTY,	/* written through the page cache, not written back */
+	FILE_HOLE,	/* sparse: the range is a hole inside the file's size */
+	FILE_PREALLOC,	/* fallocate()d: unwritten extents */
+	FILE_EXTEND,	/* write-type: the file ends half-way into the range */
+};
+#define FILE_STATE_COUNT	7
+
+const char *file_state_name(enum file_state st);
+const char *file_state_help(enum file_state st);
+
 /* O_DIRECT alignment mteprobe asks of buffers, lengths, iovecs and file
  * offsets: the logical block size of the VM's virtio disks. A filesystem
  * that wants more refuses with EINVAL, and the case reports that. */
@@ -51,14 +69,17 @@ struct repro;
 /* One case, as a driver sees it. */
 struct drv_ctx {
 	const struct driver *drv;
-	/* Files: the case's own directory, private to it and removed with
-	 * everything in it when the case ended. Make files there with
-	 * drv_create() (never by path), shared fixtures with drv_fixture_dir(). */
+	/* Files: the worker's directory, private to it and removed with
+	 * everything in it when the worker ended; the worker's later cases use
+	 * it too, so cleanup removes what prepare made there. Make files there
+	 * with drv_create() (never by path), shared fixtures with
+	 * drv_fixture_dir(). */
 	const char *dir;	/* its path, for messages; NULL when the driver has no filesystem */
 	int dirfd;		/* the directory */
 	int scratch_fd;		/* the run's scratch directory, which holds the fixtures */
 	enum fs_type fs;
 	enum io_path io;
+	enum file_state state;	/* drv_file_prepare's file before the call */
 	unsigned iovecs;	/* vectored calls: how many iovecs share the buffer */
 	unsigned seq;		/* unique per case in this process: file names */
 	struct layout *lay;	/* the buffer: lay->ptr, lay->len */
@@ -93,9 +114,15 @@ struct driver {
 	size_t fixed_len;	/* the buffer length the call takes, 0 for any */
 	size_t head;		/* bytes the driver needs before the buffer */
 	bool vectored;		/* splits the buffer into ctx->iovecs iovecs */
+	bool file_states;	/* its file is drv_file_prepare's: it takes every --state */
 	/* non-NULL when this build cannot run the driver at all: why
 	 * ("built without liburing") */
 	const char *build_unsupported;
+	/* NULL when this process may make the call on this kernel; else why
+	 * not, and the fix, in why: a capability it lacks, a sysctl or a
+	 * security module that refuses the call (an adb shell, an ordinary
+	 * user). Asked once per run, through driver_unavailable(). */
+	const char *(*unavailable)(char *why, size_t size);
 
 	/* NULL when the case can run; else why not (static string, or ctx->note) */
 	const char *(*unsupported)(struct drv_ctx *c);
@@ -123,7 +150,8 @@ struct driver {
 /* What every regular-file driver (rw, vectored, uring) shares: files on
  * every filesystem, buffered and O_DIRECT, and the standard file hooks. */
 #define DRV_FILE_PATHS							\
-	.fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT)
+	.fs_mask = FS_MASK_FILES, .io_mask = IO_BIT(IO_BUFFERED) | IO_BIT(IO_DIRECT),	\
+	.file_states = true
 #define DRV_FILE_HOOKS(prepare_fn, call_fn)				\
 	.unsupported = drv_file_unsupported, .prepare = prepare_fn,	\
 	.call = call_fn, .verify = drv_file_verify, .cleanup = drv_file_cleanup
@@ -132,17 +160,22 @@ struct driver {
 extern const struct driver *const drivers[];
 extern const size_t driver_count;
 const struct driver *driver_find(const char *name);
+/* d's unavailable() answer, asked once per process and kept: NULL, or why
+ * this process cannot make d's call here. */
+const char *driver_unavailable(const struct driver *d);
 
 /* Helpers for drivers, in lib/drivers/common.c. */
-/* Create name in the case's directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+/* Create name in the worker's directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode
  * 0600), opened with flags (O_RDWR...). The fd, or -errno (note set). */
 int drv_create(struct drv_ctx *c, const char *name, int flags);
 /* Open name, made by drv_create, again (O_NOFOLLOW): fd or -errno. */
 int drv_reopen(struct drv_ctx *c, const char *name, int flags);
 /* Create the case's file (DRV_FILE, ctx->path), source bytes at ctx->foff..
  * when fill, else empty; open it (O_DIRECT for IO_DIRECT) into ctx->fd. 0 or
- * -errno (note set). */
-#define DRV_FILE	LAYOUT_SELF_FILE	/* a self-backed buffer made it already */
+ * -errno (note set). drv_file_cleanup closes and removes it. A buffer that
+ * maps the call's own file (--backing self, layout.h) made it already: it is
+ * opened again, not created. */
+#define DRV_FILE	LAYOUT_SELF_FILE
 int drv_file_create(struct drv_ctx *c, bool fill);
 /* Write-type check: the sink holds got[0..n); it must be exactly the first
  * max(ret, 0) source bytes. */
@@ -155,6 +188,12 @@ void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk);
  * check of [0, ret) against what a fault-free call stored (ref), with
  * overshoot counted against the copy. */
 uint8_t *drv_snapshot(struct drv_ctx *c);
+/* Before that copy: make the buffer's bytes [from, to) differ from ref's, so
+ * that every byte the call stores there shows in overshoot (one equal to
+ * the buffer's by chance, a byte of an inode number, would not, and the
+ * count would depend on what else the filesystem holds). Only bytes the
+ * call stores: padding it leaves as it was must stay as ref has it. */
+void drv_unlike(struct drv_ctx *c, const uint8_t *ref, size_t from, size_t to);
 void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const uint8_t *before,
 		       struct drv_check *chk);
 /* Where calls with a file position (pread, preadv2...) start: not 0, and
@@ -162,7 +201,9 @@ void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const ui
 #define DRV_POS_OFFSET	4096
 _Static_assert(DRV_POS_OFFSET < LAYOUT_SELF_GAP, "a self-backed buffer would overlap the data");
 /* prepare() for file drivers: the file made by drv_file_create (filled for
- * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET. */
+ * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET; then
+ * put in ctx->state (a skip with the reason when the filesystem refuses it:
+ * fallocate). drv_file_verify knows what each state left in the file. */
 int drv_file_prepare(struct drv_ctx *c);
 int drv_file_prepare_pos(struct drv_ctx *c);
 /* Write the source bytes into fd: at file offset off, or with off < 0 as a
@@ -193,6 +234,8 @@ const char *drv_file_unsupported(struct drv_ctx *c);
  * Also notes which iovec holds the fault. */
 struct iovec;
 int drv_split_iov(struct drv_ctx *c, struct iovec *iov, int max);
+/* Add to the note ("; " after what it held). */
+void drv_note_add(struct drv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* -errno of a libc call that returned -1 */
 long drv_ret(long r);
 /* For call(): a step before the call under test failed, so the case is a

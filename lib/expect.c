@@ -39,8 +39,8 @@ static int take_row(const struct csv_reader *r, const int *col, const char *name
 			 "column, or remove the line", name, r->line, r->nfield, r->nheader);
 		return -EINVAL;
 	}
-	for (size_t c = 0; c < nkey; c++)
-		key[c] = csv_field(r, col[c]);
+	for (size_t c = 0; c < nkey; c++)	/* a CSV older than a column: what it meant */
+		key[c] = col[c] >= 0 ? csv_field(r, col[c]) : report_column_absent(case_key[c]);
 	for (size_t c = 0; c < OUTCOME_COLUMNS; c++)
 		v[c] = csv_field(r, col[nkey + c]);
 	if (result_parse(v[0]) < 0) {
@@ -104,8 +104,7 @@ int expect_parse(struct expect_set *e, const char *name, const char *text, size_
 		const char *want = needed(c, nkey, case_key);
 
 		col[c] = csv_column(&r, want);
-		/* a case column older schemas lack stands for its default */
-		if (col[c] < 0 && !(c < nkey && *report_key_value(c, NULL))) {
+		if (col[c] < 0 && !(c < nkey && report_column_absent(case_key[c]))) {
 			snprintf(why, size, "%s has no column '%s' in its header (line %zu): give a CSV "
 				 "with the columns %s", name, want, r.line, cols);
 			err = -EINVAL;

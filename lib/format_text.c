@@ -17,6 +17,8 @@ static void text_result(struct format_out *o, FILE *f, const struct case_spec *s
 		fprintf(f, "%s fault at %zu%s", fault_kind_name(s->fault), r->fault_off,
 			r->fault_in_range ? "" : ", outside the buffer");
 	fprintf(f, ", len %zu, buf_off %zu", s->len, s->buf_off);
+	if (s->state != FILE_FRESH)
+		fprintf(f, ", %s file", file_state_name(s->state));
 	if (s->backing != BACKING_PRIVATE)	/* the usual buffer goes unsaid */
 		fprintf(f, ", %s buffer", backing_name(s->backing));
 	fprintf(f, "): %s", result_name(out->result));

@@ -44,13 +44,18 @@ size_t layout_self_offset(size_t len)
 	return ALIGN_UP(len, LAYOUT_SELF_GAP) + LAYOUT_SELF_GAP;
 }
 
-/* A file backing: its file, made here and sized to hold the mapping. */
+static const char *file_name(enum backing b)
+{
+	return b == BACKING_SELF ? LAYOUT_SELF_FILE : LAYOUT_OTHER_FILE;
+}
+
+/* A file backing: its file, made here and sized to hold the mapping; the
+ * worker's next case makes it again, so it goes when the mapping fails. */
 static int map_file(struct layout *l, size_t len)
 {
 	const struct layout_spec *s = &l->spec;
-	bool self = s->backing == BACKING_SELF;
-	off_t off = self ? (off_t)layout_self_offset(s->len) : 0;
-	int fd = openat(s->dirfd, self ? LAYOUT_SELF_FILE : LAYOUT_OTHER_FILE,
+	off_t off = s->backing == BACKING_SELF ? (off_t)layout_self_offset(s->len) : 0;
+	int fd = openat(s->dirfd, file_name(s->backing),
 			O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int err = 0;
 
@@ -61,6 +66,8 @@ static int map_file(struct layout *l, size_t len)
 	else
 		err = testbuf_create_file(&l->tb, len, fd, off, s->tagged);
 	close(fd);
+	if (err)
+		unlinkat(s->dirfd, file_name(s->backing), 0);
 	return err;
 }
 
@@ -127,6 +134,9 @@ int layout_remove(struct layout *l)
 void layout_destroy(struct layout *l)
 {
 	testbuf_destroy(&l->tb);
+	/* the file it made (self: unless the driver's cleanup removed it) */
+	if (backing_is_file(l->spec.backing))
+		unlinkat(l->spec.dirfd, file_name(l->spec.backing), 0);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -188,6 +188,9 @@ int mte_preferred_set(int cpu, enum mte_mode mode)
 {
 	char path[96];
 
+	/* a CPU that prefers mode already needs no write, and so no root */
+	if (mte_preferred_get(cpu) == (int)mode)
+		return 0;
 	preferred_path(path, sizeof(path), cpu);
 	if (write_small_file(path, mte_mode_name(mode)) < 0)
 		return -errno;

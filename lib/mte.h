@@ -62,7 +62,8 @@ int mte_set_mode(enum mte_mode mode, uint16_t include_mask);
 int mte_get_mode(void);
 
 /* /sys/devices/system/cpu/cpuN/mte_tcf_preferred: read (the mode, or -errno;
- * -ENOENT before Linux 5.14) and write (needs root). */
+ * -ENOENT before Linux 5.14) and write (needs root, unless the CPU prefers
+ * mode already: then nothing is written). */
 int mte_preferred_get(int cpu);
 int mte_preferred_set(int cpu, enum mte_mode mode);
 

@@ -36,10 +36,21 @@ static int take(const struct planner *pl, struct case_spec *s, int id, size_t v)
 {
 	const struct axis *a = &axes[id];
 
-	axis_set(a, s, v);
+	axis_set(a, s, a->resolve ? a->resolve(s, v) : v);
 	if (a->fits && !a->fits(pl->set, s))
 		return 0;
 	return expand(pl, s, id + 1);
+}
+
+/* Does the list's value i name, in this case, what an earlier one does
+ * (fault_at half of a 2-page buffer is next)? */
+static bool named_before(const struct axis *a, const struct case_spec *s,
+			 const struct axis_list *l, size_t i)
+{
+	for (size_t j = 0; a->resolve && j < i; j++)
+		if (a->resolve(s, l->v[j]) == a->resolve(s, l->v[i]))
+			return true;
+	return false;
 }
 
 static int expand(const struct planner *pl, struct case_spec *s, int id)
@@ -59,7 +70,8 @@ static int expand(const struct planner *pl, struct case_spec *s, int id)
 	if (!l->n)
 		return take(pl, s, id, a->fallback(s));
 	for (size_t i = 0; i < l->n && !err; i++)
-		err = take(pl, s, id, l->v[i]);
+		if (!named_before(a, s, l, i))
+			err = take(pl, s, id, l->v[i]);
 	return err;
 }
 

@@ -12,6 +12,7 @@ const char *const report_columns[COL_COUNT] = {
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
 	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
 	"recovered", "fault_ins",	/* schema 2 */
+	"state",			/* schema 2, later */
 	"backing",			/* schema 3 */
 };
 const size_t report_column_count = COL_COUNT;
@@ -32,27 +33,6 @@ size_t case_key_columns(const enum report_column **cols)
 	return n;
 }
 
-const char *report_key_value(size_t k, const char *v)
-{
-	const enum report_column *col;
-	size_t n = case_key_columns(&col);
-
-	if (v && *v)
-		return v;
-	for (int a = 0; k < n && a < AXIS_COUNT; a++)
-		if (!strcmp(axes[a].name, report_columns[col[k]]) && axes[a].run_default)
-			return axes[a].run_default;
-	return "";
-}
-
-bool report_key_usual(size_t k, const char *v)
-{
-	const enum report_column *col;
-	size_t n = case_key_columns(&col);
-
-	return k < n && col[k] > COL_FAULT_INS && (!v || !*v || !strcmp(v, report_key_value(k, NULL)));
-}
-
 /* numeric columns: JSON numbers (or null when empty) */
 static const bool numeric[COL_COUNT] = {
 	[COL_SCHEMA] = true, [COL_LEN] = true, [COL_FAULT_AT] = true, [COL_BUF_OFF] = true,
@@ -67,6 +47,21 @@ int report_column(const char *name)
 		if (!strcmp(report_columns[c], name))
 			return c;
 	return -1;
+}
+
+const char *report_column_absent(size_t col)
+{
+	for (int a = 0; a < AXIS_COUNT && col < COL_COUNT; a++)
+		if (!strcmp(axes[a].name, report_columns[col]))
+			return axes[a].absent;
+	return NULL;
+}
+
+bool report_column_usual(size_t col, const char *v)
+{
+	const char *absent = report_column_absent(col);
+
+	return absent && v && !strcmp(v, absent);
 }
 
 bool report_column_numeric(size_t col)
@@ -133,12 +128,11 @@ int report_join_key(char key[REPORT_KEY_SIZE], const char *const v[], size_t n)
 	size_t used = 0;
 
 	for (size_t c = 0; c < n; c++) {
-		const char *val = report_key_value(c, v[c]);
-		size_t n = strlen(val);
+		size_t n = strlen(v[c]);
 
-		if (memchr(val, REPORT_KEY_SEP, n) || used + n + 2 > REPORT_KEY_SIZE)
+		if (memchr(v[c], REPORT_KEY_SEP, n) || used + n + 2 > REPORT_KEY_SIZE)
 			return -1;
-		memcpy(key + used, val, n);
+		memcpy(key + used, v[c], n);
 		used += n;
 		key[used++] = REPORT_KEY_SEP;
 	}

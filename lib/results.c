@@ -86,7 +86,8 @@ static int add_row(struct result_set *set, const struct csv_reader *rd, const in
 	r = &set->row[set->nrow];
 	r->line = rd->line;
 	for (int c = 0; c < COL_COUNT; c++) {
-		r->v[c] = dup_or_empty(csv_field(rd, col[c]));
+		/* a CSV older than the column: what it meant then */
+		r->v[c] = dup_or_empty(col[c] >= 0 ? csv_field(rd, col[c]) : report_column_absent(c));
 		if (!r->v[c]) {
 			r->v[c] = "";
 			row_free(r);

@@ -28,6 +28,11 @@ struct scratch {
 	int wfd;		/* the working directory */
 	int fd;			/* the scratch directory, flock()ed */
 	int stuck_pid;		/* a case's process stuck in the kernel, or 0 */
+	/* the directory of the cases of the current worker, when it used this
+	 * working directory (worker_fd >= 0) */
+	int worker_fd;
+	unsigned worker;
+	char worker_path[PATH_MAX + 16];
 };
 
 /* Who made a scratch directory: the process, told apart from a later one
@@ -373,6 +378,7 @@ struct scratch *scratch_for(const char *dir, char *why, size_t size)
 	s = &table[ntable];
 	memmove(s->dir, dir, strlen(dir) + 1);	/* fits: scratch_check_dir */
 	s->stuck_pid = 0;
+	s->worker_fd = -1;
 	s->wfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->wfd < 0) {
 		snprintf(why, size, "cannot open %s: %s", dir, strerror(errno));
@@ -403,12 +409,17 @@ const char *scratch_path(const struct scratch *s)
 	return s->path;
 }
 
-int scratch_case_open(struct scratch *s, unsigned seq, char *path, size_t size)
+int scratch_worker_dir(struct scratch *s, unsigned worker, const char **path)
 {
 	char name[16];
-	int fd;
 
-	snprintf(name, sizeof(name), "%u", seq);
+	if (s->worker_fd >= 0 && s->worker == worker) {
+		*path = s->worker_path;
+		return s->worker_fd;
+	}
+	if (s->worker_fd >= 0)
+		scratch_worker_end(s->worker, 0);
+	snprintf(name, sizeof(name), "%u", worker);
 	if (mkdirat(s->fd, name, 0700) != 0) {
 		if (errno != EEXIST)
 			return -errno;
@@ -416,19 +427,34 @@ int scratch_case_open(struct scratch *s, unsigned seq, char *path, size_t size)
 		if (mkdirat(s->fd, name, 0700) != 0)
 			return -errno;
 	}
-	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	s->worker_fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->worker_fd < 0)
 		return -errno;
-	snprintf(path, size, "%s/%s", s->path, name);
-	return fd;
+	s->worker = worker;
+	snprintf(s->worker_path, sizeof(s->worker_path), "%s/%s", s->path, name);
+	*path = s->worker_path;
+	return s->worker_fd;
 }
 
-void scratch_case_remove(struct scratch *s, unsigned seq)
+void scratch_worker_end(unsigned worker, int stuck_pid)
 {
 	char name[16];
 
-	snprintf(name, sizeof(name), "%u", seq);
-	scratch_remove_tree(s->fd, name);
+	for (unsigned i = 0; i < ntable; i++) {
+		struct scratch *s = &table[i];
+
+		if (s->worker_fd < 0 || s->worker != worker)
+			continue;
+		close(s->worker_fd);
+		s->worker_fd = -1;
+		snprintf(name, sizeof(name), "%u", worker);
+		/* a worker stuck in the kernel may hold its files' locks:
+		 * removing them would block us too (unlink takes the inode lock) */
+		if (stuck_pid)
+			scratch_keep(s, stuck_pid);
+		else
+			scratch_remove_tree(s->fd, name);
+	}
 }
 
 void scratch_keep(struct scratch *s, int pid)
@@ -443,6 +469,9 @@ void scratch_remove_all(void)
 	for (unsigned i = 0; i < ntable; i++) {
 		struct scratch *s = &table[i];
 
+		if (s->worker_fd >= 0)
+			close(s->worker_fd);
+		s->worker_fd = -1;
 		close(s->fd);
 		if (s->stuck_pid)
 			notice("left %s: process %d of a case is stuck in the kernel and may hold "

@@ -4,8 +4,9 @@
  * a filesystem's directory) one private scratch directory,
  * WORKDIR/mteprobe-scratch.PID.START.BOOT.XXXXXX (mode 0700, made like
  * mkdtemp relative to the working directory's fd, held open and flock()ed);
- * in it one subdirectory per case (its seq), removed when the case ended
- * however it ended, and the fixtures cases share. Everything is created
+ * in it one subdirectory per worker process (case.h) for its cases' files,
+ * removed when the worker ended however it ended, and the fixtures cases
+ * share. Everything is created
  * relative to those fds with O_CREAT|O_EXCL|O_NOFOLLOW, so no name outside
  * the scratch directory is ever followed, truncated or removed.
  *
@@ -47,13 +48,15 @@ struct scratch *scratch_for(const char *dir, char *why, size_t size);
 int scratch_fd(const struct scratch *s);
 const char *scratch_path(const struct scratch *s);
 
-/* A case's own directory, named after seq: made empty (a leftover of the
- * same seq is removed first) and opened. The fd (O_DIRECTORY), or -errno;
- * path gets its path for messages. */
-int scratch_case_open(struct scratch *s, unsigned seq, char *path, size_t size);
-/* Remove the case's directory and everything in it (its process may still
- * hold files open: unlinking works all the same). */
-void scratch_case_remove(struct scratch *s, unsigned seq);
+/* The directory of the cases of worker (a number unique in the run, case.h):
+ * made empty on first use (a leftover of the same number is removed first)
+ * and opened; the same for the worker's later cases, which remove their own
+ * files. The fd (O_DIRECTORY, held here), or -errno; *path for messages. */
+int scratch_worker_dir(struct scratch *s, unsigned worker, const char **path);
+/* The worker ended: its directories go with everything in them (its files
+ * may still be open somewhere: unlinking works all the same); with
+ * stuck_pid, a process of it stuck in the kernel, they stay (scratch_keep). */
+void scratch_worker_end(unsigned worker, int stuck_pid);
 
 /* A case's process (pid) is stuck in the kernel and may hold locks on the
  * scratch directory's files: nothing more in it is removed (that would block

@@ -63,12 +63,15 @@ void trace_format(const struct trace_counts *c, char *buf, size_t size)
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <bpf/libbpf.h>
 
 #include "trace.skel.h"
 
 /* Longest kernel symbol name (KSYM_NAME_LEN is 512 since 6.1). */
 #define SYM_MAX 512
+#define BPF_NEEDS_ROOT \
+	"BPF needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); run as root to count them"
 
 static struct trace_bpf *skel;
 static struct bpf_link *links[TRACE_EVENT_COUNT];
@@ -158,11 +161,8 @@ static int fail(char *why, size_t size, int err, const char *fmt, ...)
 	va_list ap;
 
 	if (size) {
-		int n = snprintf(why, size, "tracing off: ");
-
 		va_start(ap, fmt);
-		if (n > 0 && (size_t)n < size)
-			vsnprintf(why + n, size - (size_t)n, fmt, ap);
+		vsnprintf(why, size, fmt, ap);
 		va_end(ap);
 	}
 	trace_close();
@@ -172,7 +172,7 @@ static int fail(char *why, size_t size, int err, const char *fmt, ...)
 static int fail_load(char *why, size_t size, int err)
 {
 	if (err == -EPERM || err == -EACCES)
-		return fail(why, size, err, "BPF needs root or CAP_BPF+CAP_PERFMON; run as root");
+		return fail(why, size, err, BPF_NEEDS_ROOT);
 	return fail(why, size, err, "loading the BPF program failed (%s); set MTEPROBE_BPF_DEBUG=1 to see why",
 		    strerror(-err));
 }
@@ -187,12 +187,20 @@ int trace_open(char *why, size_t size)
 		return 0;
 	libbpf_set_print(libbpf_quiet);
 
+	/* kprobe programs need CAP_BPF and CAP_PERFMON (5.8+), or CAP_SYS_ADMIN,
+	 * whatever kernel.unprivileged_bpf_disabled says: without them nothing
+	 * else matters (an adb shell, an ordinary user) */
+	if (!have_capability(CAP_SYS_ADMIN) &&
+	    !(have_capability(CAP_BPF) && have_capability(CAP_PERFMON)))
+		return fail(why, size, -EPERM, BPF_NEEDS_ROOT);
 	/* an unknown command tells a missing bpf() (ENOSYS) and a refused
-	 * one (EPERM) from a working one (EINVAL) without loading anything */
-	if (syscall(SYS_bpf, -1, NULL, 0) < 0 && (errno == ENOSYS || errno == EPERM)) {
+	 * one (EPERM; EACCES from a security module) from a working one
+	 * (EINVAL) without loading anything */
+	if (syscall(SYS_bpf, -1, NULL, 0) < 0 && (errno == ENOSYS || errno == EPERM || errno == EACCES)) {
 		if (errno == ENOSYS)
 			return fail(why, size, -ENOSYS, "the kernel has no BPF syscall (CONFIG_BPF_SYSCALL)");
-		return fail(why, size, -EPERM, "BPF needs root or CAP_BPF+CAP_PERFMON; run as root");
+		return fail(why, size, -errno, "bpf(2) is refused (%s) even with CAP_BPF: a security "
+			    "module (SELinux) or a seccomp filter forbids it", strerror(errno));
 	}
 	if (!have_kprobes())
 		return fail(why, size, -EOPNOTSUPP, "the kernel has no kprobes (CONFIG_KPROBES)");
@@ -309,7 +317,7 @@ void trace_close(void)
 int trace_open(char *why, size_t size)
 {
 	if (size)
-		snprintf(why, size, "tracing off: this build has no libbpf; rebuild with -Dlibbpf=enabled");
+		snprintf(why, size, "this build has no libbpf; rebuild with -Dlibbpf=enabled to count them");
 	return -EOPNOTSUPP;
 }
 

@@ -59,8 +59,8 @@ struct trace_counts {
 };
 
 /* Load and attach, once per process, before forking cases. 0, or -errno
- * with why filled: one line naming the problem and the fix, starting
- * "tracing off: ". Calling it again once it is on is harmless (0). Set
+ * with why filled: one line naming the problem and the fix ("BPF needs root
+ * ...; run as root to count them"). Calling it again once it is on is harmless (0). Set
  * MTEPROBE_BPF_DEBUG in the environment to see libbpf's own messages. */
 int trace_open(char *why, size_t size);
 bool trace_on(void);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 ssize_t read_small_file(const char *path, char *buf, size_t size)
@@ -205,6 +207,17 @@ void *array_double(void *items, size_t *cap, size_t size, size_t first)
 	if (p)
 		*cap = want;
 	return p;
+}
+
+bool have_capability(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	/* capget(2) directly: no libcap on a phone's static binary */
+	if (cap < 0 || cap >= 32 * _LINUX_CAPABILITY_U32S_3 || syscall(SYS_capget, &h, d) != 0)
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
 /* fork() with fds[0] for the parent and fds[1] for the child. */

@@ -4,6 +4,7 @@
 #define MTEPROBE_UTIL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,10 @@ static inline void *array_grow(void *items, size_t n, size_t *cap, size_t size, 
 {
 	return n < *cap ? items : array_double(items, cap, size, first);
 }
+
+/* Whether the process holds capability cap (CAP_SYS_ADMIN...) in its
+ * effective set: what the kernel checks before a privileged operation. */
+bool have_capability(int cap);
 
 /* CLOCK_MONOTONIC in nanoseconds and in microseconds. */
 uint64_t monotonic_ns(void);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "util.h"
@@ -164,6 +165,11 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 			 "still making progress", now->t.state, span_ms(j, k));
 		return WATCH_SLOW;
 	}
+	if (now->io_in_flight == WATCH_IO_UNKNOWN) {
+		snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms, maybe on a disk: "
+			 "/proc/diskstats cannot be read", now->t.state, span_ms(j, k));
+		return WATCH_SLOW;
+	}
 	/* one long wait for a slow disk (a large O_DIRECT write waits once
 	 * for all its bios) looks like a hang, but the disk is busy all the
 	 * time; a periodic journal commit is not */
@@ -196,7 +202,7 @@ static uint64_t disk_requests_in_flight(void)
 	FILE *f = fopen("/proc/diskstats", "re");
 
 	if (!f)
-		return 0;
+		return WATCH_IO_UNKNOWN;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%*u %*u %*s %*u %*u %*u %*u %*u %*u %*u %*u %llu", &n) == 1)
 			sum += n;
@@ -297,15 +303,23 @@ static void watch_call(struct watchdog *w)
 	}
 }
 
-/* The thread: idle between calls, for as long as the watchdog is open. */
+/* The thread: idle between calls, for as long as the watchdog is open. Idle,
+ * it looks for a call once a period instead of being woken for each (a
+ * thread switch per case): a look finds a call before its first sample is
+ * due, a period after it started. */
 static void *watch(void *arg)
 {
 	struct watchdog *w = arg;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->quit && !(w->armed && w->taken != w->calls))
-			pthread_cond_wait(&w->wake, &w->lock);
+		while (!w->quit && !(w->armed && w->taken != w->calls)) {
+			uint64_t next = (uint64_t)monotonic_us() * 1000u + WATCH_PERIOD_MS * 1000000u;
+			struct timespec at = { .tv_sec = (time_t)(next / 1000000000u),
+					       .tv_nsec = (long)(next % 1000000000u) };
+
+			pthread_cond_timedwait(&w->wake, &w->lock, &at);
+		}
 		if (w->quit)
 			break;
 		w->taken = w->calls;
@@ -332,6 +346,19 @@ void watchdog_prepare(void)
 		pthread_join(t[1], NULL);
 	pthread_join(t[0], NULL);
 	done = true;
+}
+
+const char *watchdog_no_hangs(char *why, size_t size)
+{
+	FILE *f = fopen("/proc/diskstats", "re");
+
+	if (f) {
+		fclose(f);
+		return NULL;
+	}
+	snprintf(why, size, "cannot read /proc/diskstats (%s): a call asleep at the time limit "
+		 "may be waiting on a disk, so it is a timeout", strerror(errno));
+	return why;
 }
 
 int watchdog_open(struct watchdog *w)
@@ -375,7 +402,7 @@ int watchdog_start(struct watchdog *w)
 	w->start_us = monotonic_us();
 	w->armed = true;
 	w->calls++;
-	pthread_cond_signal(&w->wake);
+	/* no wake-up: the thread looks within a period (watch) */
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }

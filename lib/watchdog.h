@@ -54,6 +54,10 @@ struct watch_sample {
 	uint64_t loop_events;	/* tag-check faults + fault-ins at one address */
 	uint64_t io_in_flight;	/* disk requests in flight (/proc/diskstats) */
 };
+/* io_in_flight when /proc/diskstats cannot be read (a security module, a
+ * /proc without it): a sleeping call might be waiting on a disk, so it is
+ * never judged a hang. */
+#define WATCH_IO_UNKNOWN	UINT64_MAX
 
 /* The judge: pure, fed samples in time order. */
 struct watch_judge {
@@ -105,6 +109,8 @@ struct watchdog {
 /* Once, in the process that forks the cases: makes their watchdogs (and
  * retag races) cheaper to start. */
 void watchdog_prepare(void);
+/* NULL when the watchdog can judge hangs here; else why not, in why. */
+const char *watchdog_no_hangs(char *why, size_t size);
 
 /* Start the thread, idle until watchdog_start; one thread serves every call
  * until watchdog_close (a thread costs milliseconds under TCG). It inherits

@@ -99,12 +99,12 @@ expect_stderr 0 "" -- matrix --io buffered --syscalls pipe-read --faults none --
 # their order (--at/--offsets: the full product), running none
 plan="matrix --dir $dir --syscalls read,pipe-read --faults page,none,mte --modes none,async --at first,next --offsets 0,512,7"
 expect 0 "" -- $plan --list-plan
-[ "$(head -1 "$dir/out")" = "fs,syscall,io,mode,fault,len,fault_at,buf_off,backing" ] ||
+[ "$(head -1 "$dir/out")" = "fs,syscall,io,mode,fault,len,fault_at,buf_off,state,backing" ] ||
 	fail "--list-plan header: $(head -1 "$dir/out")"
 tail -n +2 "$dir/out" >"$dir/planned"
 [ "$(wc -l <"$dir/planned")" -gt 10 ] || fail "--list-plan: $(cat "$dir/out")"
 expect 0 "" -- $plan -o "$dir/p.csv"
-csv_col "$dir/p.csv" fs syscall io mode fault len fault_at buf_off backing | tr '\t' , >"$dir/ran"
+csv_col "$dir/p.csv" fs syscall io mode fault len fault_at buf_off state backing | tr '\t' , >"$dir/ran"
 cmp -s "$dir/planned" "$dir/ran" ||
 	fail "--list-plan is not what runs: $(diff "$dir/planned" "$dir/ran" | head -5)"
 
@@ -118,13 +118,13 @@ expect 4 "unsupported: getdents64 makes no file of its own to map" -- run --dir 
 expect 2 "^mteprobe: unknown --backing 'anon': use private, shared, memfd, self or other$" -- \
 	run --syscall read --backing anon
 expect 0 "" -- matrix --dir "$dir" --syscalls write,pipe-write --faults page --backings self,other --list-plan
-[ "$(tail -n +2 "$dir/out" | cut -d, -f2,9 | sort -u | tr '\n' ' ')" = "write,other write,self " ] ||
+[ "$(tail -n +2 "$dir/out" | cut -d, -f2,10 | sort -u | tr '\n' ' ')" = "write,other write,self " ] ||
 	fail "--backings self,other planned $(cat "$dir/out")"
 
 # a bad value names the option, the value and the values it takes
 expect 2 "^mteprobe: bad --modes item 'fast': use sync, async, asymm or none$" -- $small --modes fast
 expect 2 "^mteprobe: bad --timeout '0': give 1 to 3600 seconds$" -- $small --timeout 0
-expect 2 "^mteprobe: bad --fault-at 'nowhere': give 0 to 1048575 bytes, or first, mid, last, next$" -- \
+expect 2 "^mteprobe: bad --fault-at 'nowhere': give 0 to 1048575 bytes, or first, mid, last, next, half, end$" -- \
 	run --syscall read --dir "$dir" --fault-at nowhere
 
 finish "all input checks passed"

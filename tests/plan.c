@@ -68,14 +68,17 @@ static bool of_driver(const struct case_spec *s, const void *d)
 static void table(void)
 {
 	static const char *const key[] = {
-		"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off", "backing",
+		"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off", "state",
+		"backing",
 	};
 	const enum report_column *col;
 	size_t n = case_key_columns(&col), v;
 	struct axis_list l;
 	bool place[AXIS_COUNT + 1] = { 0 };
 
-	/* the case key: the axes' columns in CSV order, as schema 3 has them */
+	/* the case key: the axes' columns in CSV order, as schema 3 has them:
+	 * state appended in schema 2 (a CSV without it holds fresh files'
+	 * rows), backing in schema 3 (without it: private buffers) */
 	CHECK(n == ARRAY_SIZE(key), "%zu key columns", n);
 	for (size_t k = 0; k < n; k++)
 		CHECK(!strcmp(report_columns[col[k]], key[k]), "key %zu: %s", k, report_columns[col[k]]);
@@ -122,17 +125,67 @@ static void table(void)
 	CHECK(axis_parse(&axes[AXIS_LEN], "1024k", &v) == 0 && v == LEN_MAX, "len max");
 	CHECK(axis_parse(&axes[AXIS_LEN], "1025k", &v) == -1, "len above max");
 	CHECK(axis_parse(&axes[AXIS_FAULT_AT], "next", &v) == 0 && v == page_size(), "next");
+	/* lengths by name; positions relative to the buffer's length */
+	CHECK(axis_parse(&axes[AXIS_LEN], "granule", &v) == 0 && v == 16, "len granule");
+	CHECK(axis_parse(&axes[AXIS_LEN], "page", &v) == 0 && v == page_size(), "len page");
+	CHECK(axis_parse(&axes[AXIS_LEN], "4p", &v) == 0 && v == 4 * page_size(), "len 4p");
+	CHECK(axis_parse(&axes[AXIS_LEN], "1M", &v) == 0 && v == LEN_MAX, "len 1M");
+	CHECK(axis_parse(&axes[AXIS_LEN], "2M", &v) == -1, "len 2M");
+	CHECK(axis_parse(&axes[AXIS_LEN], "0p", &v) == -1, "len 0p");
+	CHECK(axis_parse(&axes[AXIS_LEN], "p", &v) == -1, "len p");
+	CHECK(axis_parse(&axes[AXIS_LEN], "1kp", &v) == -1, "len 1kp");
+	CHECK(axis_parse(&axes[AXIS_FAULT_AT], "half", &v) == 0 && v == POS_HALF, "half");
+	CHECK(axis_parse(&axes[AXIS_FAULT_AT], "end", &v) == 0 && v == POS_END, "end");
+	CHECK(axis_parse(&axes[AXIS_FAULT_AT], "0x100000", &v) == -1, "position past the longest");
+	{
+		struct case_spec s = { .len = LEN_MAX };
+
+		CHECK(position_resolve(&s, POS_HALF) == LEN_MAX / 2, "half of 1M");
+		CHECK(position_resolve(&s, POS_END) == LEN_MAX - 16, "end of 1M");
+		CHECK(position_resolve(&s, 2048) == 2048, "a number stays");
+		s.len = 100;
+		CHECK(position_resolve(&s, POS_HALF) == 48 && position_resolve(&s, POS_END) == 96,
+		      "half and end of 100 bytes: their granules");
+	}
+	CHECK(axis_parse(&axes[AXIS_STATE], "fresh", &v) == 0 && v == FILE_FRESH, "fresh");
+	CHECK(axis_parse(&axes[AXIS_STATE], "extend", &v) == 0 && v == FILE_EXTEND, "extend");
+	CHECK(!strcmp(report_column_absent((size_t)report_column("state")), "fresh"),
+	      "a CSV without state: fresh files");
+	CHECK(!report_column_absent((size_t)report_column("fs")), "fs is required");
 	CHECK(axis_parse(&axes[AXIS_BUF_OFF], "010", &v) == 0 && v == 10, "decimal");
 	CHECK(axis_parse(&axes[AXIS_BUF_OFF], "0x1000", &v) == -1 || page_size() > 4096,
 	      "offset of a page");
 	CHECK(axis_parse(&axes[AXIS_TIMEOUT], "3601", &v) == -1, "timeout above an hour");
 }
 
+/* The default plan's file states other than fresh, per filesystem and I/O
+ * path: read, write, pread and pwrite, sync mte at mid, offset 0; extend for
+ * writes only. */
+static size_t extra_states(const struct driver *d)
+{
+	if (strcmp(d->family, "rw"))
+		return 0;
+	return FILE_STATE_COUNT - 1 - (d->dir == DRV_KERNEL_WRITES);
+}
+
+/* Its lengths other than 2 pages, buffered: read and write, offset 0; per
+ * length sync mte faults at the positions inside it (granule: first; page:
+ * first, mid, last; 4 pages: first, half, end; 1 MiB: half, end), page
+ * faults at the pages those fall in (1, 1, 3, 2) and, up to 4 pages, one
+ * control. */
+static size_t extra_lengths(const struct driver *d)
+{
+	if (strcmp(d->name, "read") && strcmp(d->name, "write"))
+		return 0;
+	return (1 + 1 + 1) + (3 + 1 + 1) + (3 + 3 + 1) + (2 + 2);
+}
+
 /* The default plan, driver by driver: per filesystem and I/O path it runs
  * on, sync mte faults at 4 positions and the offsets its I/O path takes (0
  * and 7; direct: 0), the 3 other modes once (mid, 0), page faults at the
  * 2 pages the positions fall in (mode none, offset 0) and 4 controls; the
- * rw calls again with the self backing. */
+ * lengths and file states above; and the rw calls' 2-page cases again
+ * with the self backing. */
 static void default_plan(void)
 {
 	struct axis_set set = { 0 };
@@ -154,10 +207,12 @@ static void default_plan(void)
 
 				if (!(drv->io_mask & IO_BIT(io)))
 					continue;
-				want += cases;
+				want += cases + extra_states(drv) +
+					(io == IO_BUFFERED ? extra_lengths(drv) : 0);
 				/* read, write, pread and pwrite with their file's own
-				 * mmap: its page faults and a control without tags,
-				 * every case on tmpfs (shmem takes PROT_MTE) */
+				 * mmap, fresh and 2 pages long: its page faults and a
+				 * control without tags, every case on tmpfs (shmem
+				 * takes PROT_MTE) */
 				if (!strcmp(drv->family, "rw"))
 					want += f == FS_TMPFS ? cases : 2 + 1;
 			}
@@ -168,7 +223,7 @@ static void default_plan(void)
 	CHECK(total == p.n, "every case has a driver");
 	/* the count the default matrix has had since it was last changed */
 	if (page_size() == 4096)
-		CHECK(p.n == 3015, "default matrix: %zu cases", p.n);
+		CHECK(p.n == 3507, "default matrix: %zu cases", p.n);
 	plan_free(&p);
 }
 
@@ -188,6 +243,8 @@ static void full_product(void)
 	only(&set, AXIS_FAULT_AT, "0,100,4096");
 	only(&set, AXIS_BUF_OFF, "0,512,3");
 	only(&set, AXIS_BACKING, "private");
+	only(&set, AXIS_LEN, "2p");
+	only(&set, AXIS_STATE, "fresh");
 	build(&p, &set);
 	for (int io = 0; io < IO_PATH_COUNT; io++)
 		for (int fk = 0; fk < FAULT_KIND_COUNT; fk++)
@@ -339,13 +396,198 @@ static void backings(void)
 	plan_free(&p);
 }
 
+static bool at_len(const struct case_spec *s, const void *len)
+{
+	return s->len == *(const size_t *)len;
+}
+
+/* Lengths: where the default puts the faults in each, the call's own
+ * length for fixed-size calls, the positions named relative to the length. */
+static void lengths(void)
+{
+	const size_t ps = page_size(), granule = 16, page = ps, four = 4 * ps, mib = LEN_MAX;
+	struct axis_set set = { 0 };
+	struct plan p;
+
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "read");
+	only(&set, AXIS_FS, "ext4");
+	only(&set, AXIS_IO, "buffered");
+	only(&set, AXIS_FAULT, "mte");
+	only(&set, AXIS_MODE, "sync");
+	only(&set, AXIS_STATE, "fresh");
+	build(&p, &set);
+	CHECK(count(&p, at_len, &granule) == 1 && p.c[8].len == 16 && p.c[8].fault_at == 0,
+	      "granule: first only");
+	CHECK(count(&p, at_len, &page) == 3 && p.c[9].fault_at == 0 && p.c[10].fault_at == ps / 2 &&
+	      p.c[11].fault_at == ps - 16, "page: first, mid, last");
+	CHECK(count(&p, at_len, &four) == 3 && p.c[12].fault_at == 0 &&
+	      p.c[13].fault_at == 2 * ps && p.c[14].fault_at == four - 16, "4 pages: first, half, end");
+	CHECK(count(&p, at_len, &mib) == 2 && p.c[15].fault_at == mib / 2 &&
+	      p.c[16].fault_at == mib - 16, "1 MiB: half, end");
+	for (size_t i = 8; i < p.n; i++)
+		CHECK(p.c[i].buf_off == 0, "other lengths at offset 0: %zu", p.c[i].buf_off);
+	CHECK(p.n == 17, "read: %zu cases (8 of 2 pages)", p.n);
+	plan_free(&p);
+
+	/* the default's other lengths are read and write's; fixed-size calls
+	 * keep theirs */
+	default_set(&set);
+	build(&p, &set);
+	for (size_t i = 0; i < p.n; i++) {
+		const struct case_spec *s = &p.c[i];
+
+		if (s->drv->fixed_len)
+			CHECK(s->len == s->drv->fixed_len, "%s len %zu", s->drv->name, s->len);
+		else if (s->len != 2 * ps)
+			CHECK((!strcmp(s->drv->name, "read") || !strcmp(s->drv->name, "write")) &&
+			      s->io == IO_BUFFERED && s->fault_at < s->len, "%s len %zu at %zu",
+			      s->drv->name, s->len, s->fault_at);
+	}
+	plan_free(&p);
+
+	/* a list given: fixed-size calls still keep theirs */
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "btrfs-tree-search");
+	only(&set, AXIS_LEN, "2p,1M");
+	build(&p, &set);
+	CHECK(p.n > 0, "btrfs-tree-search planned");
+	for (size_t i = 0; i < p.n; i++)
+		CHECK(p.c[i].len == p.c[i].drv->fixed_len, "btrfs-tree-search len %zu", p.c[i].len);
+	plan_free(&p);
+
+	/* given: every length, half and end of each; half of 2 pages is next,
+	 * planned once */
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "pwrite");
+	only(&set, AXIS_FS, "xfs");
+	only(&set, AXIS_IO, "direct");
+	only(&set, AXIS_FAULT, "mte");
+	only(&set, AXIS_MODE, "sync");
+	only(&set, AXIS_LEN, "2p,1M");
+	only(&set, AXIS_FAULT_AT, "next,half,end");
+	only(&set, AXIS_BUF_OFF, "0");
+	only(&set, AXIS_STATE, "fresh");
+	build(&p, &set);
+	CHECK(p.n == 5 && p.c[0].fault_at == ps && p.c[1].fault_at == 2 * ps - 16 &&
+	      p.c[2].fault_at == ps && p.c[3].fault_at == mib / 2 && p.c[4].fault_at == mib - 16,
+	      "2p: next, end; 1M: next, half, end (%zu cases)", p.n);
+	plan_free(&p);
+}
+
+static bool in_state(const struct case_spec *s, const void *st)
+{
+	return s->state == *(const enum file_state *)st;
+}
+
+/* File states: the default's are plain reads and writes at sync mte mid;
+ * extend is for writes; calls without a file of their own are fresh only,
+ * and say why when asked for another. */
+static void states(void)
+{
+	const enum file_state fresh = FILE_FRESH, hole = FILE_HOLE, extend = FILE_EXTEND;
+	struct axis_set set = { 0 };
+	struct case_spec s;
+	struct plan p;
+	char why[160];
+
+	default_set(&set);
+	build(&p, &set);
+	for (size_t i = 0; i < p.n; i++) {
+		const struct case_spec *c = &p.c[i];
+
+		if (c->state == FILE_FRESH)
+			continue;
+		CHECK(!strcmp(c->drv->family, "rw") && c->fault == FAULT_MTE &&
+		      c->mode == MTE_MODE_SYNC && c->fault_at == page_size() / 2 && !c->buf_off &&
+		      c->len == 2 * page_size(), "%s %s", c->drv->name, file_state_name(c->state));
+		CHECK(c->state != FILE_EXTEND || c->drv->dir == DRV_KERNEL_READS, "%s extends",
+		      c->drv->name);
+	}
+	/* each state of each: 6 filesystems, 2 I/O paths */
+	CHECK(count(&p, in_state, &hole) == 4 * 6 * 2, "hole: %zu cases", count(&p, in_state, &hole));
+	CHECK(count(&p, in_state, &extend) == 2 * 6 * 2, "extend: %zu", count(&p, in_state, &extend));
+	plan_free(&p);
+
+	/* given: every file driver takes them, at the default layouts */
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "uring-readv,pipe-read,read");
+	only(&set, AXIS_FS, "f2fs");
+	only(&set, AXIS_FAULT, "page");
+	only(&set, AXIS_STATE, "hole,extend");
+	only(&set, AXIS_LEN, "2p");
+	only(&set, AXIS_BACKING, "private");
+	build(&p, &set);
+	for (size_t i = 0; i < p.n; i++)
+		CHECK(p.c[i].drv->file_states ? p.c[i].state == FILE_HOLE : p.c[i].state == fresh,
+		      "%s %s", p.c[i].drv->name, file_state_name(p.c[i].state));
+	CHECK(count(&p, in_state, &hole) == 2 * 2 && count(&p, in_state, &fresh) == 2,
+	      "uring-readv and read, buffered and direct, one page fault; pipe-read fresh, its "
+	      "two: %zu cases", p.n);
+	plan_free(&p);
+
+	s = (struct case_spec){ .drv = driver_find("pipe-read"), .state = FILE_DIRTY };
+	CHECK(axis_unsupported(&s, why, sizeof(why)) && strstr(why, "pipe-read makes no file"),
+	      "pipe-read dirty: %s", why);
+	s = (struct case_spec){ .drv = driver_find("preadv2"), .state = FILE_EXTEND };
+	CHECK(axis_unsupported(&s, why, sizeof(why)) && strstr(why, "preadv2 reads"),
+	      "preadv2 extend");
+	s.state = FILE_PREALLOC;
+	CHECK(!axis_unsupported(&s, why, sizeof(why)), "preadv2 prealloc");
+}
+
+/* The backings meet the lengths and file states: unasked, those are the
+ * private buffer's (self adds the rw calls' fresh 2-page cases); asked, a
+ * self-backed write takes every state but extend (its mapping made the file
+ * longer already). */
+static void backed_lengths_states(void)
+{
+	const enum file_state hole = FILE_HOLE, extend = FILE_EXTEND;
+	struct axis_set set = { 0 };
+	struct case_spec s;
+	struct plan p;
+	char why[160];
+
+	default_set(&set);
+	build(&p, &set);
+	for (size_t i = 0; i < p.n; i++)
+		if (p.c[i].backing != BACKING_PRIVATE)
+			CHECK(p.c[i].len == 2 * page_size() && p.c[i].state == FILE_FRESH,
+			      "%s %s: len %zu, %s", p.c[i].drv->name, backing_name(p.c[i].backing),
+			      p.c[i].len, file_state_name(p.c[i].state));
+	plan_free(&p);
+
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "write,read");
+	only(&set, AXIS_FS, "tmpfs");
+	only(&set, AXIS_IO, "buffered");
+	only(&set, AXIS_FAULT, "mte");
+	only(&set, AXIS_MODE, "sync");
+	only(&set, AXIS_FAULT_AT, "mid");
+	only(&set, AXIS_BUF_OFF, "0");
+	only(&set, AXIS_BACKING, "self");
+	only(&set, AXIS_STATE, "hole,extend");
+	only(&set, AXIS_LEN, "2p,1M");
+	build(&p, &set);
+	CHECK(count(&p, in_state, &hole) == 2 * 2 && count(&p, in_state, &extend) == 0,
+	      "self: hole for both, 2 lengths; extend for none: %zu cases", p.n);
+	plan_free(&p);
+	s = (struct case_spec){ .drv = driver_find("write"), .fs = FS_TMPFS,
+				.backing = BACKING_SELF, .state = FILE_EXTEND };
+	CHECK(axis_unsupported(&s, why, sizeof(why)) && strstr(why, "--backing self"),
+	      "self-backed write extend: %s", why);
+}
+
 int main(void)
 {
 	table();
 	default_plan();
+	lengths();
+	states();
 	full_product();
 	direct_io();
 	groups();
 	backings();
+	backed_lengths_states();
 	return 0;
 }

@@ -5,7 +5,7 @@
 # with a reproducer, faults at a page start, at the buffer start, with the
 # buffer 100 bytes into its page, and none (io_uring: page starts and none); the reproducer's key=value line
 # and run's CSV are compared by column name (result, ret, errno, expect,
-# delta, data_ok, overshoot, bypass; not getdents64's overshoot). Then the command's own promises: a
+# delta, data_ok, overshoot, bypass). Then the command's own promises: a
 # driver without a reproducer is refused (exit 4), -o never touches a file
 # or link that is there (exit 2), options that mean nothing for it are
 # usage errors.
@@ -61,14 +61,10 @@ for sc in read write pread pwrite readv writev preadv2 pwritev2 getdents64 uring
 		fi
 		[ $st = 0 ] || { fail "$name: run exits $st: $(cat "$work/err")"; continue; }
 		[ $rst = 0 ] || { fail "$name: the reproducer exits $rst: $(cat "$work/r$n.err")"; continue; }
-		cols=$columns
-		# getdents64's bytes past the count are parts of records: inode numbers,
-		# which differ between the two directories, so its overshoot may too
-		[ "$sc" = getdents64 ] && cols=${columns% overshoot bypass}" bypass"
-		# shellcheck disable=SC2086 # cols is words
-		want=$(csv_pairs "$work/run$n.csv" $cols)
+		# shellcheck disable=SC2086 # columns is words
+		want=$(csv_pairs "$work/run$n.csv" $columns)
 		# shellcheck disable=SC2086
-		got=$(repro_pairs "$work/r$n.out" $cols)
+		got=$(repro_pairs "$work/r$n.out" $columns)
 		if [ -z "$got" ]; then
 			fail "$name: no result line from the reproducer: $(cat "$work/r$n.out")"
 		elif [ "$got" != "$want" ]; then

@@ -79,7 +79,7 @@ expect 2 "s1.csv holds CSV schema 1, this mteprobe writes schema 3" -- "$@" --re
 { head -n 1 "$dir/full.csv"; sed -n 2p "$dir/full.csv" | sed 's/^3,[^,]*,/3,1.2.3-other,/'; } >"$dir/k.csv"
 expect 2 "k.csv line 2 is from kernel 1.2.3-other" -- "$@" --resume "$dir/k.csv"
 { head -n 2 "$dir/full.csv"; echo '2,short'; sed -n 3p "$dir/full.csv"; } >"$dir/d.csv"
-expect 2 "d.csv line 3 has 2 of 24 fields and is not the last" -- "$@" --resume "$dir/d.csv"
+expect 2 "d.csv line 3 has 2 of 25 fields and is not the last" -- "$@" --resume "$dir/d.csv"
 { head -n 2 "$dir/full.csv"; sed -n 2p "$dir/full.csv"; } >"$dir/2.csv"
 expect 2 "2.csv line 3 .* is no case of this matrix, or a case given twice" -- "$@" --resume "$dir/2.csv"
 printf 'name,value\nx,1\n' >"$dir/n.csv"

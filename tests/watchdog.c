@@ -205,6 +205,13 @@ static void synthetic(void)
 	CHECK(watch_judge_final(&f.j) == WATCH_HANG, "a disk idle once in the window: hang, %s",
 	      f.j.why);
 
+	/* the disks cannot be watched (/proc/diskstats unreadable): no hang */
+	fake_init(&f, false);
+	f.io = WATCH_IO_UNKNOWN;
+	run_early(&f, 'D', 0, 0, 0, 0, 2000, &at);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "diskstats"), "disks unknown: %d %s", v, f.j.why);
+
 	/* without schedstat, CPU time tells a woken sleeper */
 	fake_init(&f, false);
 	f.has_runs = false;

@@ -22,6 +22,20 @@ struct dents {
 	uint8_t *ref, *before;
 };
 
+/* A record's bytes the kernel stores: header, name and NUL; it leaves the
+ * padding up to d_reclen as it was. */
+static size_t record_stored(const struct drv_ctx *c, size_t at, size_t *reclen)
+{
+	const struct dents *d = c->priv;
+	const size_t name_at = offsetof(struct dirent64, d_name);
+	const struct dirent64 *e = (const void *)(d->ref + at);
+
+	if (at + name_at >= c->want || e->d_reclen <= name_at || at + e->d_reclen > c->want)
+		return 0;	/* not a record: the listing ends here */
+	*reclen = e->d_reclen;
+	return name_at + strnlen(e->d_name, e->d_reclen - name_at) + 1;
+}
+
 static int prep(struct drv_ctx *c)
 {
 	struct dents *d;
@@ -41,8 +55,7 @@ static int prep(struct drv_ctx *c)
 	/* entries leave their padding unwritten: the reference starts as the
 	 * buffer does */
 	d->ref = drv_snapshot(c);
-	d->before = drv_snapshot(c);
-	if (!d->ref || !d->before)
+	if (!d->ref)
 		return -ENOMEM;
 	n = syscall(SYS_getdents64, c->fd2, d->ref, c->lay->len);
 	if (n < 0) {
@@ -51,29 +64,20 @@ static int prep(struct drv_ctx *c)
 		return -errno;
 	}
 	c->want = c->reach = (size_t)n;
-	return 0;
+	for (size_t at = 0, reclen, stored; (stored = record_stored(c, at, &reclen)); at += reclen)
+		drv_unlike(c, d->ref, at, at + stored);
+	d->before = drv_snapshot(c);
+	return d->before ? 0 : -ENOMEM;
 }
 
-/* The kernel stores a record's header, name and NUL, and leaves the padding
- * up to d_reclen as it was: a record whose stored bytes lie before the limit
- * is returned whole, even when its padding reaches past it. */
+/* A record whose stored bytes lie before the limit is returned whole, even
+ * when its padding reaches past it. */
 static size_t record_end(struct drv_ctx *c, size_t limit)
 {
-	const struct dents *d = c->priv;
-	const size_t name_at = offsetof(struct dirent64, d_name);
-	size_t at = 0;
+	size_t at = 0, reclen, stored;
 
-	while (at + name_at < c->want) {
-		const struct dirent64 *e = (const void *)(d->ref + at);
-		size_t stored;
-
-		if (e->d_reclen <= name_at || at + e->d_reclen > c->want)
-			break;		/* not a record: the listing ends here */
-		stored = name_at + strnlen(e->d_name, e->d_reclen - name_at) + 1;
-		if (at + stored > limit)
-			break;
-		at += e->d_reclen;
-	}
+	while ((stored = record_stored(c, at, &reclen)) && at + stored <= limit)
+		at += reclen;
 	return at;
 }
 
@@ -120,6 +124,19 @@ static void repro(struct repro *r)
 	"	char d_name[];\n"
 	"};\n"
 	"\n"
+	"/* A record's bytes the kernel stores (header, name, NUL; not the padding up to\n"
+	" * d_reclen), 0 when none starts at at. */\n"
+	"static size_t record_stored(size_t at, size_t *reclen)\n"
+	"{\n"
+	"	const size_t name_at = offsetof(struct linux_dirent64_head, d_name);\n"
+	"	const struct linux_dirent64_head *e = (const void *)(ref + at);\n"
+	"\n"
+	"	if (at + name_at >= want || e->d_reclen <= name_at || at + e->d_reclen > want)\n"
+	"		return 0;\n"
+	"	*reclen = e->d_reclen;\n"
+	"	return name_at + strnlen(e->d_name, e->d_reclen - name_at) + 1;\n"
+	"}\n"
+	"\n"
 	"static int setup(void)\n"
 	"{\n"
 	"	long n;\n"
@@ -133,14 +150,17 @@ static void repro(struct repro *r)
 	"		return setup_failed(-errno, \"cannot open dents: %s\", strerror(errno));\n"
 	"	/* entries leave their padding unwritten: the reference starts as the buffer does */\n"
 	"	ref = snapshot();\n"
-	"	before = snapshot();\n"
-	"	if (!ref || !before)\n"
+	"	if (!ref)\n"
 	"		return setup_failed(-ENOMEM, \"out of memory\");\n"
 	"	n = syscall(SYS_getdents64, fd2, ref, CASE_LEN);\n"
 	"	if (n < 0)\n"
 	"		return setup_failed(-errno, \"getdents64 into a plain buffer: %s\", strerror(errno));\n"
 	"	want = reach = (size_t)n;\n"
-	"	return 0;\n"
+	"	/* every byte a record stores differs from the buffer's: overshoot sees it */\n"
+	"	for (size_t at = 0, reclen, stored; (stored = record_stored(at, &reclen)); at += reclen)\n"
+	"		unlike(ref, at, at + stored);\n"
+	"	before = snapshot();\n"
+	"	return before ? 0 : setup_failed(-ENOMEM, \"out of memory\");\n"
 	"}\n"
 	"\n"
 	"static long call(void)\n"
@@ -148,25 +168,14 @@ static void repro(struct repro *r)
 	"	return ret_of(syscall(SYS_getdents64, fd, buf, CASE_LEN));\n"
 	"}\n"
 	"\n"
-	"/* A record's header, name and NUL are stored, its padding is not: a byte-exact\n"
-	" * kernel returns the records whose stored bytes lie before the limit. */\n"
+	"/* A byte-exact kernel returns the records whose stored bytes lie before the limit. */\n"
 	"#define DRIVER_EXPECT\n"
 	"static long expect_of(size_t limit)\n"
 	"{\n"
-	"	const size_t name_at = offsetof(struct linux_dirent64_head, d_name);\n"
-	"	size_t at = 0;\n"
+	"	size_t at = 0, reclen, stored;\n"
 	"\n"
-	"	while (at + name_at < want) {\n"
-	"		const struct linux_dirent64_head *e = (const void *)(ref + at);\n"
-	"		size_t stored;\n"
-	"\n"
-	"		if (e->d_reclen <= name_at || at + e->d_reclen > want)\n"
-	"			break;\n"
-	"		stored = name_at + strnlen(e->d_name, e->d_reclen - name_at) + 1;\n"
-	"		if (at + stored > limit)\n"
-	"			break;\n"
-	"		at += e->d_reclen;\n"
-	"	}\n"
+	"	while ((stored = record_stored(at, &reclen)) && at + stored <= limit)\n"
+	"		at += reclen;\n"
 	"	return (long)at;\n"
 	"}\n"
 	);

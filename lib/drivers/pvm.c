@@ -2,7 +2,11 @@
 /*
  * process_vm_readv(2) and process_vm_writev(2) with the faulted buffer as the
  * local iovecs (the kernel copies to or from it with uaccess); the remote side
- * is a plain buffer of the same process, reached through pinned pages.
+ * is a plain buffer of the same process, reached through pinned pages. The
+ * kernel copies page by page of the remote side, so where the remote buffer
+ * starts in its page decides where the copies start, and how far short a
+ * copy ends at the fault: it starts a page, the same in every run (a
+ * malloc'ed one started wherever the heap's history put it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,16 +15,19 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "util.h"
 
 #define PVM_VEC_MAX	64
 
 static int prep(struct drv_ctx *c)
 {
 	size_t len = c->lay->len;
-	uint8_t *remote = malloc(len);
+	void *p;
+	uint8_t *remote;
 
-	if (!remote)
+	if (posix_memalign(&p, page_size(), len ? len : 1) != 0)
 		return -ENOMEM;
+	remote = p;
 	/* the source to read, or the complement that shows what was written */
 	for (size_t i = 0; i < len; i++)
 		remote[i] = layout_pattern(c->lay, c->seed, i) ^

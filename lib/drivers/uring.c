@@ -20,6 +20,7 @@
 #include "config.h"
 #include "driver.h"
 #include "repro.h"
+#include "util.h"
 
 #if HAVE_LIBURING
 #include <liburing.h>
@@ -140,6 +141,41 @@ static void cleanup(struct drv_ctx *c)
 	drv_file_cleanup(c);
 }
 
+/* io_uring_setup refused to this process (EPERM, EACCES: the
+ * kernel.io_uring_disabled sysctl of 6.6+, a security module such as
+ * Android's SELinux, a seccomp filter) or missing: every case would fail
+ * before the call under test. Other errors (no memory, no descriptor) stay
+ * per-case skips. */
+static const char *uring_unavailable(char *why, size_t size)
+{
+	struct io_uring ring;
+	char disabled[8] = "";
+	int err = io_uring_queue_init(1, &ring, 0);
+
+	if (!err) {
+		io_uring_queue_exit(&ring);
+		return NULL;
+	}
+	if (err == -ENOSYS) {
+		snprintf(why, size, "the kernel has no io_uring (CONFIG_IO_URING)");
+		return why;
+	}
+	if (err != -EPERM && err != -EACCES)
+		return NULL;
+	if (read_small_file("/proc/sys/kernel/io_uring_disabled", disabled, sizeof(disabled)) < 0)
+		disabled[0] = '\0';
+	if (disabled[0] == '2')
+		snprintf(why, size, "io_uring is off for everyone (kernel.io_uring_disabled=2); "
+			 "set kernel.io_uring_disabled=0");
+	else if (disabled[0] == '1')
+		snprintf(why, size, "io_uring is for root and the kernel.io_uring_group only "
+			 "(kernel.io_uring_disabled=1); run as root");
+	else
+		snprintf(why, size, "io_uring_setup is refused (%s): a security module (SELinux) or "
+			 "a seccomp filter forbids it", strerror(-err));
+	return why;
+}
+
 /* One prepare and one call per operation. */
 #define URING_OP(name, op)							\
 	static int prep_##name(struct drv_ctx *c) { return prepare(c, op); }	\
@@ -153,6 +189,7 @@ URING_OP(read_fixed, OP_READ_FIXED)
 URING_OP(write_fixed, OP_WRITE_FIXED)
 
 #define URING_HOOKS(name)							\
+	.unavailable = uring_unavailable,					\
 	.unsupported = drv_file_unsupported, .prepare = prep_##name,		\
 	.call = call_##name, .verify = drv_file_verify, .cleanup = cleanup
 #else

@@ -402,7 +402,11 @@ HELPER int file_setup(off_t off)
 	}
 	free(src);
 	if (CASE_DIRECT) {
-		/* the fill went through the page cache; the call must not */
+		/* the fill went through the page cache; the call must not. On
+		 * disk first: btrfs reads through the page cache while the
+		 * fill's ordered extent is pending */
+		if (CASE_KERNEL_WRITES && fdatasync(fd) != 0)
+			return setup_failed(-errno, "cannot sync the file: %s", strerror(errno));
 		close(fd);
 		fd = openat(workfd, "data", O_RDWR | O_DIRECT | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
@@ -541,6 +545,17 @@ HELPER uint8_t *snapshot(void)
 	memcpy(copy, map + start, CASE_LEN);
 	tco(false);
 	return copy;
+}
+
+/* Make the buffer's bytes [from, to) differ from r's: then every byte the
+ * call stores there shows in overshoot, none equal by chance. */
+HELPER void unlike(const uint8_t *r, size_t from, size_t to)
+{
+	tco(true);
+	for (size_t i = from; i < to && i < CASE_LEN; i++)
+		if (map[start + i] == r[i])
+			map[start + i] ^= 0xff;
+	tco(false);
 }
 
 /* ---- the call's own part follows: setup, call, verify, cleanup ---- */

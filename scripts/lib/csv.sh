@@ -38,7 +38,7 @@ function col(name) {
 	return csv_f[csv_idx[name]]
 }
 function num(name) { return col(name) + 0 }
-# a column older schemas lack (backing, schema 3): dflt there
+# a column older CSVs lack (state, backing): dflt there
 function col_or(name, dflt) { return name in csv_idx && csv_f[csv_idx[name]] != "" ? csv_f[csv_idx[name]] : dflt }
 { sub(/\r$/, "") }
 /^schema,/ {

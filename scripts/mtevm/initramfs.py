@@ -10,6 +10,11 @@ import subprocess
 from . import kernels, modules
 from .status import host_error
 
+# Accounts of the guest: root, and "shell" (uid 2000, as Android's adb shell) for
+# unprivileged runs: `su -s /bin/sh shell -c 'mteprobe ...'` (busybox su).
+PASSWD = "root:x:0:0:root:/:/bin/sh\nshell:x:2000:2000:unprivileged runs:/tmp:/bin/sh\n"
+GROUP = "root:x:0:\nshell:x:2000:\n"
+
 
 def make_cpio(directory, dest):
 	"""A newc archive of DIRECTORY, names sorted, owned by root, as the kernel unpacks it."""
@@ -57,6 +62,9 @@ def base_initramfs(cache, label, busybox_tree, tree, scratch):
 	os.symlink("../bin/busybox", os.path.join(stage, "sbin/modprobe"))
 	shutil.copyfile(harness_sources()[0], os.path.join(stage, "init"))
 	os.chmod(os.path.join(stage, "init"), 0o755)
+	for name, text in (("passwd", PASSWD), ("group", GROUP)):
+		with open(os.path.join(stage, "etc", name), "w") as f:
+			f.write(text)
 	if tree:
 		fs_mods = [f for f in kernels.fs_names() if f != "tmpfs"]
 		modules.stage_modules(tree, stage, list(kernels.BASE_MODULES) + fs_mods)
