@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 
-from . import kernels, modules
+from . import kernels, modules, stream
 from .status import host_error
 
 # Accounts of the guest: root, and "shell" (uid 2000, as Android's adb shell) for
@@ -31,10 +31,18 @@ def make_cpio(directory, dest):
 	os.replace(dest + ".new", dest)
 
 
+# The guest's scripts: (path in the archive, source under scripts/vm/).
+GUEST_SCRIPTS = (("init", "init"), ("bin/mte-vm-stream", "stream"))
+
+
+def guest_script(source):
+	return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vm", source)
+
+
 def harness_sources():
-	"""The files that decide what goes into a base archive: the guest init and this package."""
+	"""The files that decide what goes into a base archive: the guest's scripts and this package."""
 	here = os.path.dirname(os.path.abspath(__file__))
-	files = [os.path.join(os.path.dirname(here), "vm", "init")]
+	files = [guest_script(src) for _, src in GUEST_SCRIPTS]
 	files += sorted(os.path.join(here, f) for f in os.listdir(here) if f.endswith(".py"))
 	return files
 
@@ -60,8 +68,9 @@ def base_initramfs(cache, label, busybox_tree, tree, scratch):
 	shutil.copyfile(os.path.join(busybox_tree, "bin/busybox"), os.path.join(stage, "bin/busybox"))
 	os.chmod(os.path.join(stage, "bin/busybox"), 0o755)
 	os.symlink("../bin/busybox", os.path.join(stage, "sbin/modprobe"))
-	shutil.copyfile(harness_sources()[0], os.path.join(stage, "init"))
-	os.chmod(os.path.join(stage, "init"), 0o755)
+	for name, src in GUEST_SCRIPTS:
+		shutil.copyfile(guest_script(src), os.path.join(stage, name))
+		os.chmod(os.path.join(stage, name), 0o755)
 	for name, text in (("passwd", PASSWD), ("group", GROUP)):
 		with open(os.path.join(stage, "etc", name), "w") as f:
 			f.write(text)
@@ -96,6 +105,7 @@ def job_script(timeout, kill_grace, run_fs, slow_disk, job):
 		f"KILL_GRACE={kill_grace}\n"
 		f"FS_LIST={sh_quote(' '.join(run_fs))}\n"
 		f"DISK_MAX_KB={kb if kb else ''}\n"
+		f"STREAM_PORT={sh_quote(stream.PORT_NAME)}\n"
 		"set --" + "".join(" " + sh_quote(a) for a in job) + "\n")
 
 

@@ -39,8 +39,9 @@ FILESYSTEMS = (
 	Filesystem("gfs2", "300M", ("mkfs.gfs2", "-q", "-O", "-p", "lock_nolock", "-j", "1", "-o", "format=1801")),
 	Filesystem("tmpfs", None, None),
 )
-# The virtio disk driver and its PCI transport: modules on some Debian kernels.
-BASE_MODULES = ("virtio_pci", "virtio_blk")
+# The virtio disk driver, the virtio serial port that streams the results
+# (scripts/vm/stream) and their PCI transport: modules on some Debian kernels.
+BASE_MODULES = ("virtio_pci", "virtio_blk", "virtio_console")
 
 
 def kernel(name):

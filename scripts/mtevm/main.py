@@ -383,7 +383,7 @@ class Host:
 			f.truncate(kernels.size_mib(RESULTS_DISK_SIZE) << 20)
 		console = os.path.join(self.scratch, "console.log")
 		argv = qemu.command(image, os.path.join(self.scratch, "initrd.cpio"), console, results_img, images,
-				    cpu=o.cpu, mte=o.mte, slow_disk=o.slow_disk)
+				    os.path.join(self.scratch, "stream.bin"), cpu=o.cpu, mte=o.mte, slow_disk=o.slow_disk)
 		self.guest = qemu.Guest(argv, console, self.scratch, o.timeout, KILL_GRACE, t0, label)
 		self.guest.run()
 		g, self.guest = self.guest, None

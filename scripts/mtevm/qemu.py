@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from . import stream
 from .status import host_error, say
 
 QEMU = "qemu-system-aarch64"
@@ -42,8 +43,17 @@ def disk_args(serial, path, extra="", dev_extra=""):
 		"-device", f"virtio-blk-pci,drive={serial},serial={serial}{dev_extra}"]
 
 
-def command(kernel, initrd, console, results_img, fs_images, cpu=DEFAULT_CPU, mte=True, slow_disk=None):
-	"""The QEMU command line. FS_IMAGES: [(filesystem, pristine image)], opened copy-on-write.
+def stream_args(path):
+	"""A virtio serial port whose bytes QEMU writes to the host file PATH as they come
+	(the guest's scripts/vm/stream sends the results on it while the job runs)."""
+	return ["-device", "virtio-serial-pci,id=stream-bus",
+		"-chardev", f"file,id=stream,path={path}",
+		"-device", f"virtserialport,bus=stream-bus.0,chardev=stream,name={stream.PORT_NAME}"]
+
+
+def command(kernel, initrd, console, results_img, fs_images, stream_file, cpu=DEFAULT_CPU, mte=True, slow_disk=None):
+	"""The QEMU command line. FS_IMAGES: [(filesystem, pristine image)], opened copy-on-write;
+	STREAM_FILE receives the results stream.
 	--slow-disk: QEMU's I/O throttling on the filesystem disks (the results disk stays fast).
 	The throttle admits any request while its bucket (a tenth of a second's worth) is not
 	full, so one large request would pass at once and the next I/O would pay for it: QEMU
@@ -58,7 +68,7 @@ def command(kernel, initrd, console, results_img, fs_images, cpu=DEFAULT_CPU, mt
 	return [QEMU, "-M", f"virt,mte={'on' if mte else 'off'}", "-cpu", cpu, "-smp", "2", "-m", "1G",
 		"-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
 		"-serial", f"file:{console}",
-		"-kernel", kernel, "-initrd", initrd, "-append", KERNEL_CMDLINE] + disks
+		"-kernel", kernel, "-initrd", initrd, "-append", KERNEL_CMDLINE] + disks + stream_args(stream_file)
 
 
 class Guest:

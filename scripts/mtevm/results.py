@@ -9,6 +9,7 @@ import sys
 import tarfile
 
 from . import status as st
+from . import stream
 from .status import host_error, usage_error, say
 
 # Where each run's results go without --out: RESULTS_ROOT/KERNEL/<UTC start time>.
@@ -38,10 +39,10 @@ def make_fresh_dir(parent, name):
 			raise host_error(f"cannot create {d}; choose another --out or fix its permissions")
 
 
-def check_out_arg(out):
-	"""--out must be a new or an empty directory (not a link): nothing in it is touched."""
+def check_out_arg(out, fix=f"or drop --out to keep each run under {RESULTS_ROOT}/KERNEL/"):
+	"""--out must be a new or an empty directory (not a link): nothing in it is touched.
+	FIX ends the error's advice."""
 	if out and (os.path.lexists(out)):
-		fix = f"or drop --out to keep each run under {RESULTS_ROOT}/KERNEL/"
 		if not os.path.isdir(out) or os.path.islink(out):
 			raise usage_error(f"--out {out} exists and is not a directory; give a new directory, {fix}")
 		if os.listdir(out):
@@ -170,6 +171,13 @@ def collect(dest, scratch, guest, label, command, timeout):
 	if os.path.exists(qlog) and os.path.getsize(qlog) > 0:
 		shutil.copyfile(qlog, os.path.join(dest, "qemu.log"))
 	extract_results(os.path.join(scratch, "results.img"), dest)
+	# A guest that shipped its results disk says so on the console: the disk is the
+	# final word. Otherwise the stream is all there is (no stream at all: a kernel
+	# without a virtio console, the disk alone as before).
+	shipped = re.search(r"^mte-vm-guest: results shipped", read_text(os.path.join(dest, "console.log")) or "", re.M)
+	streamed = stream.read(os.path.join(scratch, "stream.bin"))
+	cut_short = bool(streamed.files) and not shipped
+	kept = stream.keep(streamed, dest) if cut_short else []
 	out = read_text(os.path.join(dest, "mteprobe.stdout"))
 	if out is not None:
 		sys.stdout.write(out)
@@ -199,14 +207,44 @@ def collect(dest, scratch, guest, label, command, timeout):
 			print("  " + line, file=sys.stderr)
 	guest_limit = read_text(os.path.join(dest, "mteprobe.timeout"))
 	job = read_text(os.path.join(dest, "mteprobe.status"))
-	job_status = int(job) if job and job.strip().isdigit() else None
+	# a job's status that came only on the stream is no clean run's
+	job_status = int(job) if job and job.strip().isdigit() and not cut_short else None
 	status = run_status(guest.status, guest_limit is not None, bool(hits), job_status)
 	if guest.status == "timeout":
 		say(f"{label}: {guest.timeout_why}: killed by the host")
 		last_console_lines(label, console)
 	elif guest_limit is not None:
 		say(f"{label}: {command} did not finish within {guest_limit.strip()} s and was killed in the guest")
-	elif status == st.EX_GUEST:
+	elif status == st.EX_GUEST and not cut_short:
 		say(f"{label}: the guest stopped without returning results ({guest.status})")
 		last_console_lines(label, console)
+	if cut_short:
+		say(f"{label}: {how_it_ended(guest, hits)}; {kept_summary(kept, streamed.error)}")
 	return status
+
+
+def how_it_ended(guest, hits):
+	"""How a run whose guest never shipped its results disk ended, in a few words."""
+	how = []
+	if hits:
+		how.append(f"a kernel problem: {hits[0].rstrip(':')}")
+	if guest.status == "timeout":
+		how.append("the host's timeout")
+	elif guest.status == "qemu_failed":
+		how.append("QEMU failing")
+	if not how:
+		how.append("a guest that stopped without shipping its results")
+	return "ended by " + ", then ".join(how)
+
+
+def kept_summary(kept, error):
+	rows = sum(r for _, r in kept)
+	s = f"{rows} row{'' if rows == 1 else 's'} kept from the stream"
+	with_rows = [name for name, r in kept if r]
+	if with_rows:
+		s += f" (in {', '.join(with_rows)}; {len(kept)} files in all)"
+	else:
+		s += f" ({len(kept)} files)"
+	if error:
+		s += f"; the stream broke off: {error}"
+	return s

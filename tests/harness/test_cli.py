@@ -143,14 +143,14 @@ class OwnKernelTest(TempDirTest):
 
 class QemuCommandTest(unittest.TestCase):
 	def test_machine_with_and_without_mte(self):
-		argv = qemu.command("Image", "initrd", "console.log", "results.img", [("ext4", "ext4.img")])
+		argv = qemu.command("Image", "initrd", "console.log", "results.img", [("ext4", "ext4.img")], "stream.bin")
 		self.assertEqual(argv[argv.index("-M") + 1], "virt,mte=on")
 		self.assertEqual(argv[argv.index("-cpu") + 1], qemu.DEFAULT_CPU)
-		argv = qemu.command("Image", "initrd", "console.log", "results.img", [], cpu="neoverse-v1", mte=False)
+		argv = qemu.command("Image", "initrd", "console.log", "results.img", [], "stream.bin", cpu="neoverse-v1", mte=False)
 		self.assertEqual((argv[argv.index("-M") + 1], argv[argv.index("-cpu") + 1]), ("virt,mte=off", "neoverse-v1"))
 
 	def test_disks_copy_on_write_throttled_results_disk_never(self):
-		argv = qemu.command("Image", "initrd", "c", "results.img", [("ext4", "ext4.img")], slow_disk=262144)
+		argv = qemu.command("Image", "initrd", "c", "results.img", [("ext4", "ext4.img")], "stream.bin", slow_disk=262144)
 		drives = [argv[i + 1] for i, a in enumerate(argv) if a == "-drive"]
 		self.assertEqual(drives, ["if=none,id=results,file=results.img,format=raw",
 					  "if=none,id=ext4,file=ext4.img,format=raw,snapshot=on,throttling.bps-total=262144"])
