@@ -8,7 +8,8 @@
  * What a case changes in the process, and how it is put back:
  *  - the MTE mode (prctl, per thread): back to none in tear-down;
  *  - the buffer, the driver's files, fds, rings, memory: destroyed or
- *    closed by the driver's cleanup and layout_destroy;
+ *    closed by the driver's cleanup and layout_destroy (which removes the
+ *    file a file-backed buffer maps);
  *  - the fault kind's thread (retag race): stopped and joined after the
  *    call, or by the watchdog's recovery;
  *  - the watchdog: disarmed after the call; its thread stays, idle;
