@@ -560,17 +560,16 @@ static void backed_lengths_states(void)
 	default_set(&set);
 	only(&set, AXIS_SYSCALL, "write,read");
 	only(&set, AXIS_FS, "tmpfs");
-	only(&set, AXIS_IO, "buffered");
 	only(&set, AXIS_FAULT, "mte");
 	only(&set, AXIS_MODE, "sync");
-	only(&set, AXIS_FAULT_AT, "mid");
+	only(&set, AXIS_FAULT_AT, "half");
 	only(&set, AXIS_BUF_OFF, "0");
 	only(&set, AXIS_BACKING, "self");
 	only(&set, AXIS_STATE, "hole,extend");
 	only(&set, AXIS_LEN, "2p,1M");
 	build(&p, &set);
-	CHECK(count(&p, in_state, &hole) == 2 * 2 && count(&p, in_state, &extend) == 0,
-	      "self: hole for both, 2 lengths; extend for none: %zu cases", p.n);
+	CHECK(count(&p, in_state, &hole) == 2 * 2 * 2 && count(&p, in_state, &extend) == 0,
+	      "self: hole for both, buffered and direct, 2 lengths; extend for none: %zu cases", p.n);
 	plan_free(&p);
 	s = (struct case_spec){ .drv = driver_find("write"), .fs = FS_TMPFS,
 				.backing = BACKING_SELF, .state = FILE_EXTEND };
