@@ -264,6 +264,7 @@ struct stuck_mark {
 	const struct driver *drv;
 	enum fs_type fs;
 	pid_t pid;
+	bool oops;	/* the kernel died in it: pid is gone, its locks may not be */
 };
 
 static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
@@ -516,9 +517,14 @@ int cmd_matrix(int argc, char **argv)
 				skip = dir_why[f];
 		for (size_t k = 0; k < nmarks && !skip; k++)
 			if (marks[k].fs == s->fs && (s->fs != FS_NONE || marks[k].drv == s->drv)) {
-				snprintf(buf, sizeof(buf), "not run: an earlier %s case on %s left pid %d "
-					 "running after SIGKILL", marks[k].drv->name, fs_name(s->fs),
-					 (int)marks[k].pid);
+				if (marks[k].oops)
+					snprintf(buf, sizeof(buf), "not run: the kernel died (oops) in "
+						 "an earlier %s case on %s, which may hold its locks",
+						 marks[k].drv->name, fs_name(s->fs));
+				else
+					snprintf(buf, sizeof(buf), "not run: an earlier %s case on %s "
+						 "left pid %d running after SIGKILL", marks[k].drv->name,
+						 fs_name(s->fs), (int)marks[k].pid);
 				skip = buf;
 			}
 		if (!skip && unreturned && plan_same_group(s, unreturned)) {
@@ -542,8 +548,8 @@ int cmd_matrix(int argc, char **argv)
 		if ((r.out.result == RESULT_TIMEOUT || r.out.result == RESULT_LIVELOCK ||
 		     r.out.result == RESULT_HANG) && !r.raw.recovered)
 			unreturned = s;
-		if (r.unkillable && nmarks < ARRAY_SIZE(marks))
-			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid };
+		if ((r.unkillable || r.oops) && nmarks < ARRAY_SIZE(marks))
+			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid, r.oops };
 		t_row = monotonic_us();
 		err = format_result(&out, s, &r);
 		row_us += monotonic_us() - t_row;

@@ -437,6 +437,7 @@ static void print_stuck(const struct term *t, const struct report_data *d, char 
 
 		for (size_t i = 0; i < d->sets[s].nrow; i++) {
 			const struct result_row *r = &d->sets[s].row[i];
+			bool usual_state, usual_backing;
 			char out[256];
 			int n;
 
@@ -448,8 +449,12 @@ static void print_stuck(const struct term *t, const struct report_data *d, char 
 					r->v[COL_SYSCALL], r->v[COL_IO], r->v[COL_MODE], r->v[COL_FAULT]);
 			prev = r;
 			row_outcome_text(r, out, sizeof(out));
-			n = fprintf(t->f, "    len %s fault_at %s buf_off %s: %s, fault_ins %s%s",
-				    r->v[COL_LEN], r->v[COL_FAULT_AT], r->v[COL_BUF_OFF], out,
+			usual_state = report_column_usual(COL_STATE, r->v[COL_STATE]);
+			usual_backing = report_column_usual(COL_BACKING, r->v[COL_BACKING]);
+			n = fprintf(t->f, "    len %s fault_at %s buf_off %s%s%s%s%s: %s, fault_ins %s%s",
+				    r->v[COL_LEN], r->v[COL_FAULT_AT], r->v[COL_BUF_OFF],
+				    usual_state ? "" : " state ", usual_state ? "" : r->v[COL_STATE],
+				    usual_backing ? "" : " backing ", usual_backing ? "" : r->v[COL_BACKING], out,
 				    *r->v[COL_FAULT_INS] ? r->v[COL_FAULT_INS] : "-", *r->v[COL_NOTE] ? "; " : "");
 			if (t->tty && n > 0 && (size_t)n + strlen(r->v[COL_NOTE]) > t->width)
 				fprintf(t->f, "%.*s...\n",
@@ -646,20 +651,25 @@ static void expect_field(FILE *f, const char *s, bool last)
  * then what the case did. */
 static void write_expect(FILE *f, const struct report_data *d)
 {
-	static const enum report_column cols[] = {
-		COL_FS, COL_SYSCALL, COL_IO, COL_MODE, COL_FAULT, COL_LEN, COL_FAULT_AT, COL_BUF_OFF,
-		COL_RESULT, COL_BYPASS, COL_DATA_OK,
-	};
+	static const enum report_column outcome[] = { COL_RESULT, COL_BYPASS, COL_DATA_OK };
+	enum report_column cols[CASE_KEY_MAX + ARRAY_SIZE(outcome)];
+	const enum report_column *key;
+	size_t n = case_key_columns(&key);
 
+	/* the case key's columns (an older schema's row holds what its
+	 * missing ones stand for: results.c), then the outcome */
+	memcpy(cols, key, n * sizeof(*key));
+	memcpy(cols + n, outcome, sizeof(outcome));
+	n += ARRAY_SIZE(outcome);
 	fputs("# known outcomes written by mteprobe report --expect-out, for run/matrix --expect\n", f);
-	for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
-		expect_field(f, report_columns[cols[c]], c + 1 == ARRAY_SIZE(cols));
+	for (size_t c = 0; c < n; c++)
+		expect_field(f, report_columns[cols[c]], c + 1 == n);
 	for (size_t s = 0; s < d->nset; s++) {
 		fprintf(f, "# %s: kernel %s, %zu cases\n", d->sets[s].path, d->sets[s].kernel,
 			d->sets[s].nrow);
 		for (size_t i = 0; i < d->sets[s].nrow; i++)
-			for (size_t c = 0; c < ARRAY_SIZE(cols); c++)
-				expect_field(f, d->sets[s].row[i].v[cols[c]], c + 1 == ARRAY_SIZE(cols));
+			for (size_t c = 0; c < n; c++)
+				expect_field(f, d->sets[s].row[i].v[cols[c]], c + 1 == n);
 	}
 }
 

@@ -107,6 +107,11 @@ int cmd_repro(int argc, char **argv)
 		       "with 'mteprobe run' instead", file_state_name(o.s.state));
 		return EXIT_PLATFORM;
 	}
+	if (o.s.backing != BACKING_PRIVATE) {
+		warnx_("repro: reproducers map anonymous private buffers only, not %s ones: drop "
+		       "--backing, or measure it with mteprobe run", backing_name(o.s.backing));
+		return EXIT_PLATFORM;
+	}
 	dir = default_dir(&o, dirbuf, sizeof(dirbuf));
 	if ((why = case_fits_driver(&o.s, names, sizeof(names))))
 		return usage_error("repro", "%s: no such case", why);

@@ -52,6 +52,15 @@ static bool header_is_ours(const struct csv_reader *r)
 	return true;
 }
 
+/* A schema field that says this mteprobe's schema */
+static bool our_schema(const char *v)
+{
+	char want[16];
+
+	snprintf(want, sizeof(want), "%d", REPORT_SCHEMA);
+	return v && !strcmp(v, want);
+}
+
 static int not_ours(const char *name, struct csv_reader *r)
 {
 	int schema = csv_column(r, "schema");
@@ -59,7 +68,7 @@ static int not_ours(const char *name, struct csv_reader *r)
 
 	if (schema >= 0 && csv_next(r) == 1)
 		v = csv_field(r, schema);
-	if (v && *v && strcmp(v, "2"))
+	if (v && *v && !our_schema(v))
 		return usage_error("matrix", "%s holds CSV schema %.20s, this mteprobe writes schema %d "
 				   "(mteprobe-csv(5)): resume it with the mteprobe that wrote it, or "
 				   "start a new file with -o", name, v, REPORT_SCHEMA);
@@ -149,7 +158,7 @@ int resume_scan(const char *name, const char *text, size_t len, const struct rep
 					     r.line, r.nfield, r.nheader);
 			goto out;
 		}
-		if (strcmp(csv_field(&r, schema), "2")) {
+		if (!our_schema(csv_field(&r, schema))) {
 			status = not_ours(name, &r);
 			goto out;
 		}

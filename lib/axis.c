@@ -181,6 +181,27 @@ static const char *mode_help(size_t v)
 	return mte_mode_help((enum mte_mode)v);
 }
 
+static size_t backing_count(void)
+{
+	return BACKING_COUNT;
+}
+
+static const char *backing_value_name(size_t v)
+{
+	return backing_name((enum backing)v);
+}
+
+static const char *backing_value_help(size_t v)
+{
+	return backing_help((enum backing)v);
+}
+
+/* the default matrix: today's buffer, and the mapping of the call's own file */
+static bool backing_default(size_t v)
+{
+	return v == BACKING_PRIVATE || v == BACKING_SELF;
+}
+
 static size_t len_max(void)
 {
 	return LEN_MAX;
@@ -279,20 +300,24 @@ static bool len_only(const struct axis_set *set, const struct case_spec *s, size
 /* The default's lengths other than its first (2 pages): buffered read and
  * write (pread and pwrite copy the same way), with sync mte faults, page
  * faults and, up to 4 pages, a control in sync mode, at offset 0
- * (buf_off_only). A 1 MiB case costs ten 2-page ones: few of them. */
+ * (buf_off_only); the private buffer's only, so that the backings add cases
+ * to them, not multiply them. A 1 MiB case costs ten 2-page ones: few of
+ * them. */
 static bool len_fits(const struct axis_set *set, const struct case_spec *s)
 {
 	bool sync = s->mode == MTE_MODE_SYNC;
 
 	return set->a[AXIS_LEN].given || s->len == len_fallback(s) ||
-	       ((!strcmp(s->drv->name, "read") || !strcmp(s->drv->name, "write")) &&
+	       (s->backing == BACKING_PRIVATE &&
+		(!strcmp(s->drv->name, "read") || !strcmp(s->drv->name, "write")) &&
 		s->io == IO_BUFFERED && ((s->fault == FAULT_MTE && sync) ||
 					 fault_kind(s->fault)->page ||
 					 (s->fault == FAULT_NONE && sync && s->len <= 4 * page_size())));
 }
 
 /* The default's file states other than fresh: plain reads and writes of the
- * default length, sync mte faults (at mid, offset 0: one_layout). */
+ * default length into the private buffer, sync mte faults (at mid, offset 0:
+ * one_layout). */
 static bool state_only(const struct axis_set *set, const struct case_spec *s, size_t *v)
 {
 	*v = FILE_FRESH;
@@ -301,14 +326,7 @@ static bool state_only(const struct axis_set *set, const struct case_spec *s, si
 	if (set->a[AXIS_STATE].given)
 		return false;
 	return !(plain_rw(s) && s->fault == FAULT_MTE && s->mode == MTE_MODE_SYNC &&
-		 s->len == len_fallback(s));
-}
-
-/* extend is a write past the end of the file */
-static bool state_fits(const struct axis_set *set, const struct case_spec *s)
-{
-	(void)set;
-	return s->state != FILE_EXTEND || s->drv->dir == DRV_KERNEL_READS;
+		 s->len == len_fallback(s) && s->backing == BACKING_PRIVATE);
 }
 
 static const char *state_unsupported(const struct case_spec *s, char *why, size_t size)
@@ -319,9 +337,22 @@ static const char *state_unsupported(const struct case_spec *s, char *why, size_
 	else if (s->state == FILE_EXTEND && s->drv->dir == DRV_KERNEL_WRITES)
 		snprintf(why, size, "unsupported: --state extend is a write past the end of the "
 			 "file, and %s reads", s->drv->name);
+	else if (s->state == FILE_EXTEND && s->backing == BACKING_SELF)
+		snprintf(why, size, "unsupported: --state extend with --backing self: the "
+			 "buffer's mapping makes the file reach past the range already");
 	else
 		return NULL;
 	return why;
+}
+
+/* extend is a write past the end of the file (not one a self-backed
+ * buffer's mapping made longer) */
+static bool state_fits(const struct axis_set *set, const struct case_spec *s)
+{
+	char why[160];
+
+	(void)set;
+	return !state_unsupported(s, why, sizeof(why));
 }
 
 /* The default positions: first, mid, last and next in buffers of up to 2
@@ -415,6 +446,36 @@ static bool buf_off_fits(const struct axis_set *set, const struct case_spec *s)
 	return true;
 }
 
+/* File backings need the case's directory; self, a call whose file is the
+ * one drivers make (DRV_FILE_HOOKS). */
+static const char *backing_unsupported(const struct case_spec *s, char *why, size_t size)
+{
+	if (backing_is_file(s->backing) && s->fs == FS_NONE)
+		snprintf(why, size, "unsupported: %s uses no filesystem, so no file to map", s->drv->name);
+	else if (s->backing == BACKING_SELF && s->drv->verify != drv_file_verify)
+		snprintf(why, size, "unsupported: %s makes no file of its own to map", s->drv->name);
+	else
+		return NULL;
+	return why;
+}
+
+/* Unasked, the default matrix maps the call's own file for read, write,
+ * pread and pwrite only, and tags it only where such a mapping takes
+ * PROT_MTE (tmpfs: shmem). */
+static bool backing_fits(const struct axis_set *set, const struct case_spec *s)
+{
+	char why[128];
+
+	if (!backing_is_file(s->backing))
+		return true;
+	if (backing_unsupported(s, why, sizeof(why)))
+		return false;
+	if (set->a[AXIS_BACKING].given)
+		return true;
+	return !strcmp(s->drv->family, "rw") &&
+	       (s->fs == FS_TMPFS || !fault_kind_tagged_buffer(s->fault, s->mode));
+}
+
 static const char *syscall_unsupported(const struct case_spec *s, char *why, size_t size)
 {
 	if (!s->drv->build_unsupported)
@@ -480,6 +541,18 @@ const struct axis axes[AXIS_COUNT] = {
 		.matrix_opt = "modes", .matrix_help = "tag-check modes (page faults: none only)",
 		.only = mode_only,
 	},
+	[AXIS_BACKING] = {
+		.name = "backing", .ktap = 9, FIELD(backing), .field = AXIS_FIELD_ENUM,
+		.count = backing_count, .value_name = backing_value_name,
+		.value_help = backing_value_help, .value_default = backing_default,
+		.run_default = "private", .absent = "private",
+		.run_opt = "backing", .run_short = 'B', .run_arg = "KIND",
+		.run_help = "what the buffer maps",
+		.matrix_opt = "backings",
+		.matrix_help = "buffer backings (default private, and self for the 2-page "
+			       "fresh-file cases of read, write, pread and pwrite)",
+		.fits = backing_fits, .unsupported = backing_unsupported,
+	},
 	[AXIS_LEN] = {
 		.name = "len", .ktap = 7, FIELD(len), .field = AXIS_FIELD_SIZE,
 		.parse = parse_length, .min = 1, .max = len_max, .unit = "bytes",
@@ -492,7 +565,7 @@ const struct axis axes[AXIS_COUNT] = {
 		.matrix_help = "buffer lengths: sizes, granule, page, Np (N pages), NM (MiB); "
 			       "without it, 2 pages (or what the call takes), and the others for "
 			       "buffered read and write with sync mte faults, page faults and (up "
-			       "to 4 pages) a control",
+			       "to 4 pages) a control, private buffers only",
 		.only = len_only, .fits = len_fits,
 	},
 	[AXIS_STATE] = {
@@ -504,8 +577,8 @@ const struct axis axes[AXIS_COUNT] = {
 			    "read, write, their vectored and io_uring forms)",
 		.matrix_opt = "states",
 		.matrix_help = "file states before the call; without it, all for read, write, pread "
-			       "and pwrite with sync mte faults at mid (extend: writes only), fresh "
-			       "for the rest",
+			       "and pwrite with sync mte faults at mid into private buffers (extend: "
+			       "writes only), fresh for the rest",
 		.only = state_only, .fits = state_fits, .unsupported = state_unsupported,
 	},
 	[AXIS_FAULT_AT] = {

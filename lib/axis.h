@@ -3,7 +3,7 @@
  * The case axes, declared once (the shape of fio's options.c): each way a
  * case varies - the call, the filesystem, the I/O path, the fault, the mode,
  * the buffer's length, where the fault sits, where the buffer starts, its
- * iovecs, its time limit - with its values, the matrix's default set, its
+ * iovecs, what backs it, its time limit - with its values, the matrix's default set, its
  * case_spec field, its CSV column, its run and matrix options and their
  * help. From the table come the options of run, trace, repro and matrix
  * (cmd/case-options.c: getopt entries, --help lines, value errors), the
@@ -51,6 +51,7 @@ enum axis_id {
 	AXIS_IO,
 	AXIS_FAULT,
 	AXIS_MODE,
+	AXIS_BACKING,
 	AXIS_LEN,
 	AXIS_STATE,
 	AXIS_FAULT_AT,

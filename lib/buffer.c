@@ -2,6 +2,7 @@
 #include "buffer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,38 +18,12 @@ static int prot_of(const struct testbuf *b)
 	return PROT_READ | PROT_WRITE | (b->tagged ? PROT_MTE : 0);
 }
 
-int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged)
+/* Map b->len bytes of fd (-1: anonymous) at off with flags; the buffer
+ * takes fd. Then the tags, when tagged. */
+static int map_buffer(struct testbuf *b, int flags, int fd, off_t off)
 {
-	int flags = MAP_SHARED;
-	int fd = -1;
-	void *map;
+	void *map = mmap(NULL, b->len, prot_of(b), flags, fd, off);
 
-	*b = (struct testbuf){ .kind = kind, .tagged = tagged, .memfd = -1 };
-	if (tagged && !mte_usable())
-		return -EOPNOTSUPP;
-	b->len = ALIGN_UP(len ? len : 1, page_size());
-
-	switch (kind) {
-	case TESTBUF_PRIVATE:
-		flags = MAP_PRIVATE | MAP_ANONYMOUS;
-		break;
-	case TESTBUF_SHARED:
-		flags = MAP_SHARED | MAP_ANONYMOUS;
-		break;
-	case TESTBUF_MEMFD:
-		fd = memfd_create("mteprobe-buffer", MFD_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (ftruncate(fd, (off_t)b->len) != 0) {
-			int err = -errno;
-			close(fd);
-			return err;
-		}
-		break;
-	default:
-		return -EINVAL;
-	}
-	map = mmap(NULL, b->len, prot_of(b), flags, fd, 0);
 	if (map == MAP_FAILED) {
 		int err = -errno;
 		if (fd >= 0)
@@ -56,8 +31,9 @@ int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool t
 		return err;
 	}
 	b->map = map;
-	b->memfd = fd;
-	if (tagged) {
+	b->fd = fd;
+	b->file_off = off;
+	if (b->tagged) {
 		testbuf_tag_all(b, TESTBUF_TAG);
 		/* where tags are not kept (user-mode qemu on a shared file
 		 * mapping) they read back as 0: no layout would hold */
@@ -69,13 +45,69 @@ int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool t
 	return 0;
 }
 
+static int init_buffer(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged)
+{
+	*b = (struct testbuf){ .kind = kind, .tagged = tagged, .fd = -1 };
+	if (tagged && !mte_usable())
+		return -EOPNOTSUPP;
+	b->len = ALIGN_UP(len ? len : 1, page_size());
+	return 0;
+}
+
+int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged)
+{
+	int err = init_buffer(b, len, kind, tagged), fd;
+
+	if (err)
+		return err;
+	switch (kind) {
+	case TESTBUF_PRIVATE:
+		return map_buffer(b, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	case TESTBUF_SHARED:
+		return map_buffer(b, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	case TESTBUF_MEMFD:
+		fd = memfd_create("mteprobe-buffer", MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, (off_t)b->len) != 0) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		return map_buffer(b, MAP_SHARED, fd, 0);
+	default:
+		return -EINVAL;
+	}
+}
+
+int testbuf_create_file(struct testbuf *b, size_t len, int fd, off_t off, bool tagged)
+{
+	int err = init_buffer(b, len, TESTBUF_FILE, tagged), own;
+
+	if (err)
+		return err;
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (own < 0)
+		return -errno;
+	return map_buffer(b, MAP_SHARED, own, off);
+}
+
+int testbuf_drop_cache(struct testbuf *b)
+{
+	if (b->kind != TESTBUF_FILE)
+		return 0;
+	if (msync(b->map, b->len, MS_SYNC) != 0 || madvise(b->map, b->len, MADV_DONTNEED) != 0)
+		return -errno;
+	return -posix_fadvise(b->fd, b->file_off, (off_t)b->len, POSIX_FADV_DONTNEED);
+}
+
 void testbuf_destroy(struct testbuf *b)
 {
 	if (b->map)
 		munmap(b->map, b->len);
-	if (b->memfd >= 0)
-		close(b->memfd);
-	*b = (struct testbuf){ .memfd = -1 };
+	if (b->fd >= 0)
+		close(b->fd);
+	*b = (struct testbuf){ .fd = -1 };
 }
 
 void *testbuf_ptr(const struct testbuf *b, size_t off)

@@ -3,8 +3,9 @@
  * Test buffers: the user memory a syscall under test reads or writes, and
  * the faults placed in it.
  *
- * A buffer is a page-aligned mapping, anonymous (private or shared) or
- * memfd-backed, with PROT_MTE when tagged. A tagged buffer carries one tag
+ * A buffer is a page-aligned mapping, anonymous (private or shared),
+ * memfd-backed or a shared mapping of a file the caller names, with PROT_MTE
+ * when tagged (arm64 takes it on anonymous and shmem memory only). A tagged buffer carries one tag
  * everywhere; testbuf_mismatch() gives chosen granules another, so an access
  * through testbuf_ptr() faults there. testbuf_protect_page() makes a page
  * PROT_NONE instead, which works on any architecture.
@@ -18,11 +19,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum testbuf_kind {
 	TESTBUF_PRIVATE,	/* MAP_PRIVATE | MAP_ANONYMOUS */
 	TESTBUF_SHARED,		/* MAP_SHARED | MAP_ANONYMOUS (shmem) */
 	TESTBUF_MEMFD,		/* MAP_SHARED of a memfd */
+	TESTBUF_FILE,		/* MAP_SHARED of a given file (testbuf_create_file) */
 };
 
 struct testbuf {
@@ -31,7 +34,8 @@ struct testbuf {
 	enum testbuf_kind kind;
 	bool tagged;		/* mapped with PROT_MTE */
 	unsigned tag;		/* the buffer's tag (0 when untagged) */
-	int memfd;		/* -1 unless TESTBUF_MEMFD */
+	int fd;			/* the memfd or file mapped (our own), -1 when anonymous */
+	off_t file_off;		/* the file offset mapped at map */
 };
 
 /* The tag a buffer gets, and the one testbuf_mismatch() gives a granule. */
@@ -43,6 +47,15 @@ struct testbuf {
  * starts with every granule at TESTBUF_TAG.
  * Returns 0 or -errno. */
 int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged);
+/* The same for TESTBUF_FILE: len bytes of fd from file offset off (page
+ * aligned), mapped MAP_SHARED; the file must reach off + len. The buffer
+ * keeps a duplicate of fd. A mapping that refuses PROT_MTE gives -EINVAL. */
+int testbuf_create_file(struct testbuf *b, size_t len, int fd, off_t off, bool tagged);
+/* File buffers: write the mapped pages back, unmap them from the page
+ * tables and drop them from the page cache, so the next access faults and
+ * reads them from the file again (shmem keeps them in memory: only the
+ * page-table entries go). Nothing for other kinds. 0 or -errno. */
+int testbuf_drop_cache(struct testbuf *b);
 void testbuf_destroy(struct testbuf *b);
 
 /* A pointer to offset off, carrying the buffer's tag. */

@@ -303,8 +303,8 @@ static void worker_reap(int *status)
 
 /* SIGKILL the worker: true when it ended; if not, it is left running
  * (stuck in the kernel) and counted. Either way a later case gets a fresh
- * one. */
-static bool worker_kill(void)
+ * one. Its directories stay when it is stuck, or with keep. */
+static bool worker_kill(bool keep)
 {
 	int status;
 	bool gone;
@@ -313,7 +313,7 @@ static bool worker_kill(void)
 	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
 	if (!gone)
 		pid_add(&stuck, worker_pid);
-	worker_forget(gone ? 0 : worker_pid);
+	worker_forget(gone && !keep ? 0 : worker_pid);
 	return gone;
 }
 
@@ -340,7 +340,7 @@ void case_worker_end(void)
 		if (reap_within(worker_pid, &status, CASE_KILL_GRACE_MS))
 			worker_forget(0);
 		else
-			worker_kill();
+			worker_kill(false);
 	}
 	/* the retired ones have had their time: gone, killed, or stuck */
 	for (unsigned i = 0; i < ending.n; i++)
@@ -464,6 +464,15 @@ static void read_board(struct case_report *rep)
 		rep->got = rep->stage == MSG_CALLED ? board->called : board->done;
 }
 
+/* The kernel's taint D (TAINT_DIE, 1 << 7): an oops or BUG happened. */
+static bool kernel_died(void)
+{
+	char buf[32];
+
+	return read_small_file("/proc/sys/kernel/tainted", buf, sizeof(buf)) > 0 &&
+	       (strtoul(buf, NULL, 10) & (1ul << 7));
+}
+
 /* The case in a worker, with its files in p: what was seen of it. 0, 1
  * when it cannot run there (note says why), or -errno when no worker could
  * be made. */
@@ -471,7 +480,7 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		     struct case_place *p, char *note, size_t size)
 {
 	unsigned long t0, deadline, now;
-	bool stopping = false, idle = false, ended = false, retiring = false;
+	bool stopping = false, idle = false, ended = false, retiring = false, died = kernel_died();
 	struct case_msg m;
 	int err;
 
@@ -536,12 +545,19 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 	read_board(rep);
 	if (rep->stage != MSG_SKIP)
 		read_trace(rep);
-	if (ended)
+	/* a task the kernel killed in an oops keeps the locks it held (gfs2 on
+	 * 5.10: a BUG in the glock code with its spinlock held): the worker
+	 * goes and its directory stays, since removing its files would wait on
+	 * those locks; the first oops only: the taint stays */
+	rep->oops = !died && kernel_died();
+	if (rep->oops)
+		worker_kill(true);
+	else if (ended)
 		worker_reap(&rep->status);
 	else if (retiring)
 		worker_retire();
 	else if (!idle)
-		rep->unkillable = !worker_kill();
+		rep->unkillable = !worker_kill(false);
 	return 0;
 }
 
@@ -567,6 +583,14 @@ int case_run(const struct case_spec *s, struct case_result *r)
 		err = supervise(s, &rep, &p, r->note, sizeof(r->note));
 		if (err == 0)
 			case_result_build(s, &rep, r);
+		if (err == 0 && rep.oops) {
+			size_t n = strlen(r->note);
+
+			r->oops = true;
+			snprintf(r->note + n, sizeof(r->note) - n, "%sthe kernel died (oops) during "
+				 "the case: its locks may be held, %s is left alone", n ? "; " : "",
+				 s->dir ? s->dir : "its filesystem");
+		}
 		stats.cases += err == 0;
 		stats.total_us += monotonic_us() - t0;
 	}

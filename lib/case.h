@@ -48,6 +48,7 @@ struct case_spec {
 	enum file_state state;	/* the file before the call (file drivers) */
 	size_t fault_at;	/* bytes from the buffer start, before normalisation */
 	size_t buf_off;
+	enum backing backing;	/* what the buffer is a mapping of (layout.h) */
 	unsigned iovecs;
 	unsigned timeout_ms;
 	bool no_watchdog;	/* a plain time limit, no live-lock or hang verdicts */
@@ -73,6 +74,8 @@ struct case_result {
 	int stopped;		/* the stop signal that ended the case before its result
 				 * (0: none); then a skip, not a measurement */
 	bool unkillable;	/* timed out and survived SIGKILL */
+	bool oops;		/* the kernel died (BUG, oops) during the case: taint D
+				 * newly set; the task may hold the filesystem's locks */
 	pid_t pid;		/* the worker, when left running */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */
 	char note[320];

@@ -8,7 +8,8 @@
  * What a case changes in the process, and how it is put back:
  *  - the MTE mode (prctl, per thread): back to none in tear-down;
  *  - the buffer, the driver's files, fds, rings, memory: destroyed or
- *    closed by the driver's cleanup and layout_destroy;
+ *    closed by the driver's cleanup and layout_destroy (which removes the
+ *    file a file-backed buffer maps);
  *  - the fault kind's thread (retag race): stopped and joined after the
  *    call, or by the watchdog's recovery;
  *  - the watchdog: disarmed after the call; its thread stays, idle;
@@ -148,6 +149,7 @@ static int set_up(struct job *j, unsigned long *files_us)
 		.fault = s->fault, .len = s->len, .fault_at = s->fault_at,
 		.buf_off = s->buf_off, .head = d->head,
 		.tagged = j->mte && fault_kind_tagged_buffer(s->fault, s->mode),
+		.backing = s->backing, .dirfd = j->c.dirfd,
 	};
 	unsigned long t;
 	const char *why;
@@ -160,9 +162,15 @@ static int set_up(struct job *j, unsigned long *files_us)
 		return -1;
 	}
 	err = layout_create(&j->lay, &ls);
+	if (err == -EINVAL && ls.tagged && backing_is_file(s->backing)) {
+		/* VM_MTE_ALLOWED: arm64 sets it for anonymous and shmem mappings only */
+		skip(j, "a mapping of a %s file refuses PROT_MTE (EINVAL): arm64 tags anonymous "
+		     "and shmem memory only; page faults run", fs_name(s->fs));
+		return -1;
+	}
 	if (err) {
-		skip(j, "cannot map a %s buffer: %s", ls.tagged ? "PROT_MTE" : "plain",
-		     strerror(-err));
+		skip(j, "cannot map a %s %s buffer: %s", ls.tagged ? "PROT_MTE" : "plain",
+		     backing_name(s->backing), strerror(-err));
 		return -1;
 	}
 	j->mapped = true;
@@ -199,6 +207,11 @@ static int set_up(struct job *j, unsigned long *files_us)
 		j->m.expect = (long)j->c.want;
 	if (d->record_end)
 		j->m.expect = (long)d->record_end(&j->c, (size_t)j->m.expect);
+	/* the probes faulted the pages in: the call must find them out */
+	if ((err = layout_drop_cache(&j->lay))) {
+		skip(j, "cannot drop the buffer's pages from the page cache: %s", strerror(-err));
+		return -1;
+	}
 	/* the case's mode (sync is set already) */
 	if (j->mte && s->mode != MTE_MODE_SYNC && (err = mte_set_mode(s->mode, MTE_TAGS_ALL))) {
 		skip(j, "cannot set %s mode: %s", mte_mode_name(s->mode), strerror(-err));

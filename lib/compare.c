@@ -141,10 +141,10 @@ void row_key_text(const struct result_row *r, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t k = 0; k < n && used < size; k++) {
-		const char *v = r->v[case_key[k]], *usual = report_column_absent(case_key[k]);
+		const char *v = r->v[case_key[k]];
 
-		if (usual && !strcmp(v, usual))
-			continue;	/* state fresh: what every CSV before the column held */
+		if (report_column_usual(case_key[k], v))
+			continue;	/* state fresh, backing private: as every older CSV */
 		/* numbers say what they are: "len 8192" */
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s", k ? " " : "",
 					 *v >= '0' && *v <= '9' ? report_columns[case_key[k]] : "",

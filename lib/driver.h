@@ -172,8 +172,10 @@ int drv_create(struct drv_ctx *c, const char *name, int flags);
 int drv_reopen(struct drv_ctx *c, const char *name, int flags);
 /* Create the case's file (DRV_FILE, ctx->path), source bytes at ctx->foff..
  * when fill, else empty; open it (O_DIRECT for IO_DIRECT) into ctx->fd. 0 or
- * -errno (note set). drv_file_cleanup closes and removes it. */
-#define DRV_FILE	"data"
+ * -errno (note set). drv_file_cleanup closes and removes it. A buffer that
+ * maps the call's own file (--backing self, layout.h) made it already: it is
+ * opened again, not created. */
+#define DRV_FILE	LAYOUT_SELF_FILE
 int drv_file_create(struct drv_ctx *c, bool fill);
 /* Write-type check: the sink holds got[0..n); it must be exactly the first
  * max(ret, 0) source bytes. */
@@ -197,6 +199,7 @@ void drv_check_against(struct drv_ctx *c, long ret, const uint8_t *ref, const ui
 /* Where calls with a file position (pread, preadv2...) start: not 0, and
  * aligned for O_DIRECT. */
 #define DRV_POS_OFFSET	4096
+_Static_assert(DRV_POS_OFFSET < LAYOUT_SELF_GAP, "a self-backed buffer would overlap the data");
 /* prepare() for file drivers: the file made by drv_file_create (filled for
  * read-type calls), the buffer at file offset 0 or at DRV_POS_OFFSET; then
  * put in ctx->state (a skip with the reason when the filesystem refuses it:

@@ -162,11 +162,12 @@ static void ktap_result(struct format_out *o, FILE *f, const struct case_spec *s
 
 	fprintf(f, "  %s %zu", bad ? "not ok" : "ok", ++st->done);
 	/* the name: the case's axes in their KTAP order, name=value; not
-	 * state=fresh, so that names stay those of runs before the axis */
+	 * state=fresh or backing=private, so that names stay those of runs
+	 * before the axis */
 	for (int place = 1; place <= AXIS_COUNT; place++)
 		for (int a = 0; a < AXIS_COUNT; a++)
 			if (axes[a].ktap == place && *V(axes[a].name) &&
-			    !(axes[a].absent && !strcmp(V(axes[a].name), axes[a].absent)))
+			    !report_column_usual((size_t)report_column(axes[a].name), V(axes[a].name)))
 				fprintf(f, " %s=%s", axes[a].name, V(axes[a].name));
 	if (j == JUDGE_SKIP)
 		fprintf(f, " # SKIP %s\n", one_line(V("note")));

@@ -19,6 +19,8 @@ static void text_result(struct format_out *o, FILE *f, const struct case_spec *s
 	fprintf(f, ", len %zu, buf_off %zu", s->len, s->buf_off);
 	if (s->state != FILE_FRESH)
 		fprintf(f, ", %s file", file_state_name(s->state));
+	if (s->backing != BACKING_PRIVATE)	/* the usual buffer goes unsaid */
+		fprintf(f, ", %s buffer", backing_name(s->backing));
 	fprintf(f, "): %s", result_name(out->result));
 	if (r->raw.recovered)
 		fprintf(f, ", recovered");

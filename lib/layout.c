@@ -2,6 +2,8 @@
 #include "layout.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "mte.h"
@@ -15,6 +17,79 @@ size_t layout_fault_offset(enum fault_kind k, size_t buf_off, size_t fault_at, s
 	return first > buf_off ? first - buf_off : 0;
 }
 
+static const struct {
+	const char *name, *help;
+} backings[BACKING_COUNT] = {
+	[BACKING_PRIVATE] = { "private", "anonymous private memory" },
+	[BACKING_SHARED] = { "shared", "anonymous shared memory (shmem)" },
+	[BACKING_MEMFD] = { "memfd", "a memfd, mapped shared" },
+	[BACKING_SELF] = { "self", "a shared mapping of the call's own file, its pages "
+			   "dropped from the page cache" },
+	[BACKING_OTHER] = { "other", "a shared mapping of another file on the same "
+			    "filesystem, its pages dropped from the page cache" },
+};
+
+const char *backing_name(enum backing b)
+{
+	return (unsigned)b < BACKING_COUNT ? backings[b].name : NULL;
+}
+
+const char *backing_help(enum backing b)
+{
+	return (unsigned)b < BACKING_COUNT ? backings[b].help : NULL;
+}
+
+size_t layout_self_offset(size_t len)
+{
+	return ALIGN_UP(len, LAYOUT_SELF_GAP) + LAYOUT_SELF_GAP;
+}
+
+static const char *file_name(enum backing b)
+{
+	return b == BACKING_SELF ? LAYOUT_SELF_FILE : LAYOUT_OTHER_FILE;
+}
+
+/* A file backing: its file, made here and sized to hold the mapping; the
+ * worker's next case makes it again, so it goes when the mapping fails. */
+static int map_file(struct layout *l, size_t len)
+{
+	const struct layout_spec *s = &l->spec;
+	off_t off = s->backing == BACKING_SELF ? (off_t)layout_self_offset(s->len) : 0;
+	int fd = openat(s->dirfd, file_name(s->backing),
+			O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, off + (off_t)ALIGN_UP(len, page_size())) != 0)
+		err = -errno;
+	else
+		err = testbuf_create_file(&l->tb, len, fd, off, s->tagged);
+	close(fd);
+	if (err)
+		unlinkat(s->dirfd, file_name(s->backing), 0);
+	return err;
+}
+
+static int map_buffer(struct layout *l, size_t len)
+{
+	static const enum testbuf_kind kind[] = {
+		[BACKING_PRIVATE] = TESTBUF_PRIVATE, [BACKING_SHARED] = TESTBUF_SHARED,
+		[BACKING_MEMFD] = TESTBUF_MEMFD,
+	};
+
+	if (backing_is_file(l->spec.backing))
+		return map_file(l, len);
+	if ((unsigned)l->spec.backing >= BACKING_COUNT)
+		return -EINVAL;
+	return testbuf_create(&l->tb, len, kind[l->spec.backing], l->spec.tagged);
+}
+
+int layout_drop_cache(struct layout *l)
+{
+	return testbuf_drop_cache(&l->tb);
+}
+
 int layout_create(struct layout *l, const struct layout_spec *s)
 {
 	size_t ps = page_size();
@@ -26,7 +101,7 @@ int layout_create(struct layout *l, const struct layout_spec *s)
 	l->spec = *s;
 	if (s->fault != FAULT_NONE && s->fault_at + 1 > extent)
 		extent = s->fault_at + 1;
-	err = testbuf_create(&l->tb, head + s->buf_off + extent, TESTBUF_PRIVATE, s->tagged);
+	err = map_buffer(l, head + s->buf_off + extent);
 	if (err)
 		return err;
 	l->start = head + s->buf_off;
@@ -59,6 +134,9 @@ int layout_remove(struct layout *l)
 void layout_destroy(struct layout *l)
 {
 	testbuf_destroy(&l->tb);
+	/* the file it made (self: unless the driver's cleanup removed it) */
+	if (backing_is_file(l->spec.backing))
+		unlinkat(l->spec.dirfd, file_name(l->spec.backing), 0);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -16,6 +16,15 @@
  *
  * so fault_off is the first byte a byte-exact kernel cannot access, and the
  * most it can transfer. The fault is in range when fault_off < len.
+ *
+ * What backs the buffer (--backing): anonymous private memory, anonymous
+ * shared memory, a memfd, or a MAP_SHARED mapping of a file in the case's
+ * directory: the call's own file (self: from file offset
+ * layout_self_offset(), past the bytes the call reads or writes) or another
+ * one (other). File pages are written back and dropped from the page cache
+ * and the page tables just before the call (layout_drop_cache), so the copy
+ * faults on them while the filesystem holds its locks for the call (the
+ * gfs2 deadlocks; fstests' mmap-rw-fault, generic/647).
  */
 #ifndef MTEPROBE_LAYOUT_H
 #define MTEPROBE_LAYOUT_H
@@ -27,6 +36,31 @@
 #include "buffer.h"
 #include "fault_kind.h"
 
+enum backing {
+	BACKING_PRIVATE,	/* MAP_PRIVATE | MAP_ANONYMOUS: the default */
+	BACKING_SHARED,		/* MAP_SHARED | MAP_ANONYMOUS */
+	BACKING_MEMFD,
+	BACKING_SELF,		/* the call's own file, LAYOUT_SELF_FILE */
+	BACKING_OTHER,		/* another file on the same filesystem, LAYOUT_OTHER_FILE */
+	BACKING_COUNT
+};
+const char *backing_name(enum backing b);
+const char *backing_help(enum backing b);
+static inline bool backing_is_file(enum backing b)
+{
+	return b == BACKING_SELF || b == BACKING_OTHER;
+}
+
+/* The files of the file backings, in the case's directory. The call's own
+ * file is the one drivers make (DRV_FILE): self makes it first, and the
+ * driver opens it again. */
+#define LAYOUT_SELF_FILE	"data"
+#define LAYOUT_OTHER_FILE	"buffer"
+/* Where self maps its file: past what a call reads or writes, which starts
+ * below LAYOUT_SELF_GAP (driver.h checks DRV_POS_OFFSET) and is len long. */
+#define LAYOUT_SELF_GAP		(64 * 1024)
+size_t layout_self_offset(size_t len);
+
 struct layout_spec {
 	enum fault_kind fault;
 	size_t len;		/* bytes from ptr */
@@ -34,6 +68,8 @@ struct layout_spec {
 	size_t buf_off;		/* ptr's offset from the first page after head */
 	size_t head;		/* bytes the driver needs before ptr (rounded up to pages) */
 	bool tagged;		/* map with PROT_MTE */
+	enum backing backing;
+	int dirfd;		/* file backings: the case's directory */
 };
 
 /* The normalised fault offset (see above); unit is MTE_GRANULE or the page size. */
@@ -57,8 +93,13 @@ static inline size_t layout_fault_byte(const struct layout *l)
 	return l->start + l->spec.fault_at;
 }
 
-/* Map the buffer (no fault yet). Returns 0 or -errno. */
+/* Map the buffer (no fault yet); file backings create their file (never
+ * following a link). Returns 0 or -errno: -EINVAL when the file's mapping
+ * refuses PROT_MTE. */
 int layout_create(struct layout *l, const struct layout_spec *s);
+/* Just before the call: a file-backed buffer's pages leave the page cache
+ * and the page tables (testbuf_drop_cache). 0 or -errno. */
+int layout_drop_cache(struct layout *l);
 /* Place the fault (its kind's apply, fault_kind.h). Returns 0 or -errno. */
 int layout_apply(struct layout *l);
 /* Take the fault away again (after the call, or the watchdog's recovery):

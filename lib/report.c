@@ -12,7 +12,8 @@ const char *const report_columns[COL_COUNT] = {
 	"len", "fault_at", "buf_off", "result", "ret", "errno", "expect",
 	"delta", "overshoot", "data_ok", "bypass", "elapsed_us", "note",
 	"recovered", "fault_ins",	/* schema 2 */
-	"state",
+	"state",			/* schema 2, later */
+	"backing",			/* schema 3 */
 };
 const size_t report_column_count = COL_COUNT;
 _Static_assert(COL_COUNT <= REPORT_COLUMNS_MAX, "REPORT_COLUMNS_MAX is too small");
@@ -54,6 +55,13 @@ const char *report_column_absent(size_t col)
 		if (!strcmp(axes[a].name, report_columns[col]))
 			return axes[a].absent;
 	return NULL;
+}
+
+bool report_column_usual(size_t col, const char *v)
+{
+	const char *absent = report_column_absent(col);
+
+	return absent && v && !strcmp(v, absent);
 }
 
 bool report_column_numeric(size_t col)

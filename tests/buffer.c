@@ -16,7 +16,7 @@ static void plain(enum testbuf_kind kind)
 
 	CHECK(testbuf_create(&b, 3 * page_size() - 5, kind, false) == 0, "create kind %d", kind);
 	CHECK(b.len == 3 * page_size(), "length rounded to pages: %zu", b.len);
-	CHECK((kind == TESTBUF_MEMFD) == (b.memfd >= 0), "memfd only for memfd buffers");
+	CHECK((kind == TESTBUF_MEMFD) == (b.fd >= 0), "a file only for memfd buffers");
 	testbuf_fill(&b, 0, b.len, 42);
 	CHECK(testbuf_check(&b, 0, b.len, 42) == b.len, "pattern");
 	CHECK(testbuf_check(&b, 0, b.len, 43) < 8, "another seed differs at once");

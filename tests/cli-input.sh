@@ -99,14 +99,27 @@ expect_stderr 0 "" -- matrix --io buffered --syscalls pipe-read --faults none --
 # their order (--at/--offsets: the full product), running none
 plan="matrix --dir $dir --syscalls read,pipe-read --faults page,none,mte --modes none,async --at first,next --offsets 0,512,7"
 expect 0 "" -- $plan --list-plan
-[ "$(head -1 "$dir/out")" = "fs,syscall,io,mode,fault,len,fault_at,buf_off,state" ] ||
+[ "$(head -1 "$dir/out")" = "fs,syscall,io,mode,fault,len,fault_at,buf_off,state,backing" ] ||
 	fail "--list-plan header: $(head -1 "$dir/out")"
 tail -n +2 "$dir/out" >"$dir/planned"
 [ "$(wc -l <"$dir/planned")" -gt 10 ] || fail "--list-plan: $(cat "$dir/out")"
 expect 0 "" -- $plan -o "$dir/p.csv"
-csv_col "$dir/p.csv" fs syscall io mode fault len fault_at buf_off state | tr '\t' , >"$dir/ran"
+csv_col "$dir/p.csv" fs syscall io mode fault len fault_at buf_off state backing | tr '\t' , >"$dir/ran"
 cmp -s "$dir/planned" "$dir/ran" ||
 	fail "--list-plan is not what runs: $(diff "$dir/planned" "$dir/ran" | head -5)"
+
+# --backing: the buffer maps the call's own file; the CSV says so; calls
+# without a file of their own are a skip that says why, bad names an error
+expect 0 "" -- run --dir "$dir" --syscall pwrite --fault page --backing self --no-trace --format csv
+[ "$(csv_col "$dir/out" syscall backing result data_ok)" = "$(printf 'pwrite\tself\tshort\t1')" ] ||
+	fail "run --backing self: $(cat "$dir/out")"
+expect 4 "unsupported: getdents64 makes no file of its own to map" -- run --dir "$dir" --syscall getdents64 \
+	--fault page --backing self --no-trace
+expect 2 "^mteprobe: unknown --backing 'anon': use private, shared, memfd, self or other$" -- \
+	run --syscall read --backing anon
+expect 0 "" -- matrix --dir "$dir" --syscalls write,pipe-write --faults page --backings self,other --list-plan
+[ "$(tail -n +2 "$dir/out" | cut -d, -f2,10 | sort -u | tr '\n' ' ')" = "write,other write,self " ] ||
+	fail "--backings self,other planned $(cat "$dir/out")"
 
 # a bad value names the option, the value and the values it takes
 expect 2 "^mteprobe: bad --modes item 'fast': use sync, async, asymm or none$" -- $small --modes fast

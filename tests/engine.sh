@@ -12,7 +12,7 @@ compare=$(dirname "$0")/../scripts/engine-compare
 
 d=$top/d
 mkdir "$d"
-subset="--dir $d --syscalls read,write,pread,readv,writev,getdents64,pipe-read,pipe-write,sendmsg,recvmsg --faults page,none --modes none,sync"
+subset="--dir $d --syscalls read,write,pread,readv,writev,getdents64,pipe-read,pipe-write,sendmsg,recvmsg --faults page,none --modes none,sync --backings private,self"
 for e in fork worker; do
 	# shellcheck disable=SC2086
 	"$bin" matrix $subset --engine $e --stats -o "$top/$e.csv" >"$top/$e.out" 2>"$top/$e.err" ||
@@ -29,7 +29,7 @@ grep -q "over $ran cases run: worker start [0-9.]* ($ran workers," "$top/fork.ou
 # a call that never returns: its worker is killed at the time limit, the next
 # case runs in a fresh one
 stalled "$top/mark" matrix --dir "$d" --syscalls pwrite,write --faults none --modes none \
-	--io buffered --timeout 1 --no-watchdog --stats -o "$top/k.csv" >"$top/out" 2>"$top/err" ||
+	--backings private --io buffered --timeout 1 --no-watchdog --stats -o "$top/k.csv" >"$top/out" 2>"$top/err" ||
 	fail "matrix with a stuck call: status $?: $(cat "$top/err")"
 row() { grep ",$1,buffered," "$top/k.csv" | head -1; }
 case $(row pwrite) in *,timeout,*"no result within 1000 ms; killed"*) ;; *) fail "the stuck pwrite: $(row pwrite)" ;; esac

@@ -97,13 +97,17 @@ static void refused(const char *text, const char *words)
 		CHECK(strstr(why, t), "'%s' not in: %s", t, why);
 }
 
-/* The key of a case: its input columns; the CSVs here have no state
- * column, so their rows are fresh files' (report_column_absent). */
-static const struct expect_row *row(const struct expect_set *e, const char *const key[9])
+/* The key of a case: its input columns (state, backing last); the CSVs
+ * here lack one or both, so their rows are fresh files' and private
+ * buffers' (report_column_absent). */
+#define KEY	10
+static const struct expect_row *row(const struct expect_set *e, const char *const key[KEY])
 {
+	const enum report_column *col;
 	char k[REPORT_KEY_SIZE];
 
-	CHECK(report_join_key(k, key, 9) == 0, "key");
+	CHECK(case_key_columns(&col) == KEY, "%zu key columns", case_key_columns(&col));
+	CHECK(report_join_key(k, key, KEY) == 0, "key");
 	return expect_find(e, k);
 }
 
@@ -124,12 +128,24 @@ static void files(void)
 		"\n"
 		"btrfs,read,direct,sync,mte,8192,4096,0,full,1,1\n"
 		"#\"unbalanced quote in a comment\n";
-	const char *gfs2[9] = { "gfs2", "pread", "buffered", "sync", "mte", "8192", "4096", "0",
-				"fresh" };
-	const char *tmpfs[9] = { "tmpfs", "read", "buffered", "none", "none", "8192", "", "0",
-				 "fresh" };
-	const char *btrfs[9] = { "btrfs", "read", "direct", "sync", "mte", "8192", "4096", "0",
-				 "fresh" };
+	static const char states[] =
+		"fs,syscall,io,mode,fault,len,fault_at,buf_off,result,bypass,data_ok,state\n"
+		"gfs2,pread,buffered,sync,mte,8192,4096,0,livelock,,,fresh\n"
+		"tmpfs,read,buffered,sync,mte,8192,2048,0,efault,,,uncached\n";
+	static const char backings[] =
+		"fs,syscall,io,mode,fault,len,fault_at,buf_off,state,backing,result,bypass,data_ok\n"
+		"tmpfs,read,buffered,sync,mte,8192,2048,0,uncached,self,short,,1\n"
+		"tmpfs,read,buffered,sync,mte,8192,2048,0,fresh,self,short,,1\n";
+	const char *uncached[KEY] = { "tmpfs", "read", "buffered", "sync", "mte", "8192", "2048",
+				      "0", "uncached", "private" };
+	const char *self[KEY] = { "tmpfs", "read", "buffered", "sync", "mte", "8192", "2048", "0",
+				  "uncached", "self" };
+	const char *gfs2[KEY] = { "gfs2", "pread", "buffered", "sync", "mte", "8192", "4096", "0",
+				  "fresh", "private" };
+	const char *tmpfs[KEY] = { "tmpfs", "read", "buffered", "none", "none", "8192", "", "0",
+				   "fresh", "private" };
+	const char *btrfs[KEY] = { "btrfs", "read", "direct", "sync", "mte", "8192", "4096", "0",
+				   "fresh", "private" };
 	const struct expect_row *r;
 	struct expect_set e;
 	char why[512] = "";
@@ -150,6 +166,22 @@ static void files(void)
 	CHECK(e.n == 2, "%zu rows with comments and a blank line", e.n);
 	r = row(&e, btrfs);
 	CHECK(r && !strcmp(r->want.bypass, "1") && r->line == 6, "btrfs direct read");
+	expect_free(&e);
+
+	/* a state column but no backing (schema 2, written after the state
+	 * axis came): private buffers; then schema 3, with both */
+	CHECK(expect_parse(&e, "s.csv", states, strlen(states), why, sizeof(why)) == 0, "%s", why);
+	CHECK(e.n == 2, "%zu rows with a state column", e.n);
+	r = row(&e, gfs2);
+	CHECK(r && !strcmp(r->want.result, "livelock"), "gfs2 pread, fresh and private");
+	r = row(&e, uncached);
+	CHECK(r && !strcmp(r->want.result, "efault"), "tmpfs read of an uncached file, private");
+	expect_free(&e);
+	CHECK(expect_parse(&e, "b.csv", backings, strlen(backings), why, sizeof(why)) == 0, "%s",
+	      why);
+	r = row(&e, self);
+	CHECK(e.n == 2 && r && !strcmp(r->want.result, "short"), "self-backed read");
+	CHECK(!row(&e, uncached), "a row of another backing is not the private one's");
 	expect_free(&e);
 
 	CHECK(expect_parse(&e, "h.csv", HEADER, strlen(HEADER), why, sizeof(why)) == 0 && e.n == 0,

@@ -74,7 +74,11 @@ status 0 "matrix --format csv" "$bin" matrix "${pages[@]}" -o "$top/pages.csv"
 # every row is a test of its syscall's subtest, named by its input columns
 csv_awk '{ name = "fs=" col("fs") " io=" col("io") " mode=" col("mode") " fault=" col("fault")
 	if (col("fault_at") != "") name = name " fault_at=" col("fault_at")
-	print col("syscall") "\t" (col("result") == "skip" ? "skip" : "ok") "\t" name " buf_off=" col("buf_off") " len=" col("len") }' \
+	name = name " buf_off=" col("buf_off") " len=" col("len")
+	# state=fresh and backing=private go unsaid: names stay those of runs before them
+	if (col("state") != "fresh") name = name " state=" col("state")
+	if (col("backing") != "private") name = name " backing=" col("backing")
+	print col("syscall") "\t" (col("result") == "skip" ? "skip" : "ok") "\t" name }' \
 	"$top/pages.csv" | sort >"$top/want"
 awk -F '\t' 'NF == 4 && $1 != "-" { print $1 "\t" $3 "\t" $4 }' "$top/pages.ktap.list" | sort >"$top/got"
 { [ -s "$top/want" ] && cmp -s "$top/want" "$top/got"; } ||
@@ -87,7 +91,7 @@ echo "# calls that never return"
 # watchdog says hang before the 1 s limit depends on the machine's load, and
 # --expect compares outcomes exactly
 set -- matrix --dir "$top/fs" --syscalls write,pwrite --faults none,page --modes none --io buffered \
-	--no-trace --no-watchdog --timeout 1
+	--backings private --no-trace --no-watchdog --timeout 1
 status 1 "stalled matrix --format ktap" stalled "$top/mark" "$@" --format ktap -o "$top/stall.ktap"
 valid "$top/stall.ktap"
 { grep -q "^ok 1 write$" "$top/stall.ktap" && grep -q "^not ok 2 pwrite$" "$top/stall.ktap"; } ||

@@ -1,14 +1,83 @@
 /* SPDX-License-Identifier: MIT */
-/* Fault offset normalisation and page layouts (any architecture); overshoot
- * of outputs that are no pattern counts every byte stored past the count. */
+/* Fault offset normalisation, page layouts and file backings (any
+ * architecture); overshoot of outputs that are no pattern counts every byte
+ * stored past the count. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "driver.h"
+#include "fs.h"
 #include "layout.h"
 #include "probe.h"
 #include "util.h"
+
+/* How many of the buffer's pages are in memory (mincore: for a file
+ * mapping, in the page cache). */
+static size_t resident(const struct layout *l)
+{
+	size_t ps = page_size(), n = 0, pages = l->tb.len / ps;
+	unsigned char vec[64];
+
+	CHECK(pages <= sizeof(vec) && mincore(l->tb.map, l->tb.len, vec) == 0, "mincore");
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* self and other map a file they make in the case's directory (never
+ * through a link planted there); after layout_drop_cache the pages are out
+ * of the page cache (tmpfs keeps them: it is their only copy), and reading
+ * them again brings back what was written through the mapping. */
+static void file_backings(void)
+{
+	static const enum backing kinds[] = { BACKING_SELF, BACKING_OTHER };
+	const size_t ps = page_size();
+	char dir[] = "/var/tmp/mteprobe-layout.XXXXXX";
+	enum fs_type fs = FS_OTHER;
+	int dfd;
+
+	CHECK(mkdtemp(dir) && (dfd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0, "%s", dir);
+	fs_detect(dir, &fs);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct layout_spec s = { .fault = FAULT_PAGE, .len = 2 * ps, .fault_at = ps,
+					 .backing = kinds[k], .dirfd = dfd };
+		const char *name = kinds[k] == BACKING_SELF ? LAYOUT_SELF_FILE : LAYOUT_OTHER_FILE;
+		off_t at = kinds[k] == BACKING_SELF ? (off_t)layout_self_offset(s.len) : 0;
+		struct layout l;
+		struct stat st;
+
+		CHECK(layout_create(&l, &s) == 0, "map %s", backing_name(kinds[k]));
+		CHECK(l.tb.kind == TESTBUF_FILE && l.tb.file_off == at, "%s: file offset %lld",
+		      backing_name(kinds[k]), (long long)l.tb.file_off);
+		CHECK(fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		      st.st_size == at + (off_t)l.tb.len, "%s: the file holds the mapping",
+		      backing_name(kinds[k]));
+		layout_fill(&l, 7, false);
+		CHECK(layout_drop_cache(&l) == 0, "drop");
+		CHECK(fs == FS_TMPFS || resident(&l) == 0, "%s: %zu pages still cached",
+		      backing_name(kinds[k]), resident(&l));
+		CHECK(layout_holds_pattern(&l, 7, 0, l.len), "%s: written back", backing_name(kinds[k]));
+		CHECK(layout_apply(&l) == 0 && probe_read(l.ptr, l.len) == l.fault_off,
+		      "a page fault in a file mapping");
+		layout_destroy(&l);
+		/* the worker's next case makes the file again: it is gone */
+		CHECK(faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT,
+		      "%s: the file outlived its layout", backing_name(kinds[k]));
+		/* a link where the file goes: refused, not followed */
+		CHECK(symlinkat("/etc/passwd", dfd, name) == 0, "plant");
+		CHECK(layout_create(&l, &s) == -EEXIST, "%s: a planted link taken",
+		      backing_name(kinds[k]));
+		CHECK(unlinkat(dfd, name, 0) == 0, "unplant");
+	}
+	close(dfd);
+	rmdir(dir);
+}
 
 int main(void)
 {
@@ -86,5 +155,6 @@ int main(void)
 	}
 	for (int k = 0; k < FAULT_KIND_COUNT; k++)
 		CHECK(fault_kind_parse(fault_kind_name(k)) == k, "fault name %d", k);
+	file_backings();
 	return 0;
 }

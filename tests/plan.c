@@ -69,14 +69,16 @@ static void table(void)
 {
 	static const char *const key[] = {
 		"fs", "syscall", "io", "mode", "fault", "len", "fault_at", "buf_off", "state",
+		"backing",
 	};
 	const enum report_column *col;
 	size_t n = case_key_columns(&col), v;
 	struct axis_list l;
 	bool place[AXIS_COUNT + 1] = { 0 };
 
-	/* the case key: the axes' columns in CSV order, as schema 2 has them,
-	 * state appended (a CSV without it holds fresh files' rows) */
+	/* the case key: the axes' columns in CSV order, as schema 3 has them:
+	 * state appended in schema 2 (a CSV without it holds fresh files'
+	 * rows), backing in schema 3 (without it: private buffers) */
 	CHECK(n == ARRAY_SIZE(key), "%zu key columns", n);
 	for (size_t k = 0; k < n; k++)
 		CHECK(!strcmp(report_columns[col[k]], key[k]), "key %zu: %s", k, report_columns[col[k]]);
@@ -181,8 +183,9 @@ static size_t extra_lengths(const struct driver *d)
 /* The default plan, driver by driver: per filesystem and I/O path it runs
  * on, sync mte faults at 4 positions and the offsets its I/O path takes (0
  * and 7; direct: 0), the 3 other modes once (mid, 0), page faults at the
- * 2 pages the positions fall in (mode none, offset 0) and 4 controls; and
- * the lengths and file states above. */
+ * 2 pages the positions fall in (mode none, offset 0) and 4 controls; the
+ * lengths and file states above; and the rw calls' 2-page cases again
+ * with the self backing. */
 static void default_plan(void)
 {
 	struct axis_set set = { 0 };
@@ -199,10 +202,20 @@ static void default_plan(void)
 			bool fs_ok = drv->fs_mask == FS_BIT(FS_NONE) ? f == FS_NONE
 				: f < FS_NAMED_COUNT && (drv->fs_mask & FS_BIT(f));
 
-			for (int io = 0; io < IO_PATH_COUNT && fs_ok; io++)
-				if (drv->io_mask & IO_BIT(io))
-					want += 4 * (io == IO_DIRECT ? 1 : 2) + 3 + 2 + 4 +
-						extra_states(drv) + (io == IO_BUFFERED ? extra_lengths(drv) : 0);
+			for (int io = 0; io < IO_PATH_COUNT && fs_ok; io++) {
+				size_t cases = 4 * (io == IO_DIRECT ? 1 : 2) + 3 + 2 + 4;
+
+				if (!(drv->io_mask & IO_BIT(io)))
+					continue;
+				want += cases + extra_states(drv) +
+					(io == IO_BUFFERED ? extra_lengths(drv) : 0);
+				/* read, write, pread and pwrite with their file's own
+				 * mmap, fresh and 2 pages long: its page faults and a
+				 * control without tags, every case on tmpfs (shmem
+				 * takes PROT_MTE) */
+				if (!strcmp(drv->family, "rw"))
+					want += f == FS_TMPFS ? cases : 2 + 1;
+			}
 		}
 		CHECK(got == want, "%s: %zu cases, want %zu", drv->name, got, want);
 		total += got;
@@ -210,7 +223,7 @@ static void default_plan(void)
 	CHECK(total == p.n, "every case has a driver");
 	/* the count the default matrix has had since it was last changed */
 	if (page_size() == 4096)
-		CHECK(p.n == 3267, "default matrix: %zu cases", p.n);
+		CHECK(p.n == 3507, "default matrix: %zu cases", p.n);
 	plan_free(&p);
 }
 
@@ -229,6 +242,7 @@ static void full_product(void)
 	only(&set, AXIS_FAULT, "mte,retag,page,none");
 	only(&set, AXIS_FAULT_AT, "0,100,4096");
 	only(&set, AXIS_BUF_OFF, "0,512,3");
+	only(&set, AXIS_BACKING, "private");
 	only(&set, AXIS_LEN, "2p");
 	only(&set, AXIS_STATE, "fresh");
 	build(&p, &set);
@@ -264,6 +278,7 @@ static void full_product(void)
 	only(&set, AXIS_FAULT, "retag");
 	only(&set, AXIS_MODE, "async");
 	only(&set, AXIS_IO, "buffered");
+	only(&set, AXIS_BACKING, "private");
 	build(&p, &set);
 	CHECK(p.n == 1 && p.c[0].fault_at == page_size() / 2 && p.c[0].buf_off == 0,
 	      "async retag: %zu cases", p.n);
@@ -335,6 +350,49 @@ static void groups(void)
 	b = a;
 	b.io = a.io == IO_DIRECT ? IO_BUFFERED : IO_DIRECT;
 	CHECK(!plan_same_group(&a, &b), "another I/O path");
+	plan_free(&p);
+}
+
+static bool backed_by(const struct case_spec *s, const void *b)
+{
+	return s->backing == *(const enum backing *)b;
+}
+
+/* --backings given: every backing where it can be: file backings only with
+ * a directory, self only for calls whose file is DRV_FILE. */
+static void backings(void)
+{
+	static const enum backing self = BACKING_SELF, other = BACKING_OTHER,
+				  shared = BACKING_SHARED;
+	struct axis_set set = { 0 };
+	struct plan p;
+	size_t n_self = 0, n_other = 0;
+
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "read,uring-read,getdents64,pipe-read");
+	only(&set, AXIS_FS, "ext4");
+	only(&set, AXIS_FAULT, "page");
+	only(&set, AXIS_BACKING, "shared,self,other");
+	build(&p, &set);
+	for (size_t i = 0; i < p.n; i++) {
+		const struct case_spec *s = &p.c[i];
+
+		CHECK(s->backing != BACKING_PRIVATE, "a backing not asked for");
+		if (s->backing == BACKING_SELF) {
+			n_self++;
+			CHECK(s->drv->verify == drv_file_verify, "self for %s", s->drv->name);
+		}
+		if (s->backing == BACKING_OTHER) {
+			n_other++;
+			CHECK(s->fs != FS_NONE, "other for %s without a directory", s->drv->name);
+		}
+	}
+	/* read and uring-read: buffered and direct, 2 pages each; getdents64: 2 */
+	CHECK(n_self == 2 * 2 * 2, "%zu self cases", n_self);
+	CHECK(n_other == 2 * 2 * 2 + 2, "%zu other cases", n_other);
+	CHECK(count(&p, backed_by, &shared) == n_other + 2, "shared for all, pipe-read too");
+	CHECK(count(&p, backed_by, &self) == n_self && count(&p, backed_by, &other) == n_other,
+	      "counted");
 	plan_free(&p);
 }
 
@@ -458,6 +516,7 @@ static void states(void)
 	only(&set, AXIS_FAULT, "page");
 	only(&set, AXIS_STATE, "hole,extend");
 	only(&set, AXIS_LEN, "2p");
+	only(&set, AXIS_BACKING, "private");
 	build(&p, &set);
 	for (size_t i = 0; i < p.n; i++)
 		CHECK(p.c[i].drv->file_states ? p.c[i].state == FILE_HOLE : p.c[i].state == fresh,
@@ -477,6 +536,47 @@ static void states(void)
 	CHECK(!axis_unsupported(&s, why, sizeof(why)), "preadv2 prealloc");
 }
 
+/* The backings meet the lengths and file states: unasked, those are the
+ * private buffer's (self adds the rw calls' fresh 2-page cases); asked, a
+ * self-backed write takes every state but extend (its mapping made the file
+ * longer already). */
+static void backed_lengths_states(void)
+{
+	const enum file_state hole = FILE_HOLE, extend = FILE_EXTEND;
+	struct axis_set set = { 0 };
+	struct case_spec s;
+	struct plan p;
+	char why[160];
+
+	default_set(&set);
+	build(&p, &set);
+	for (size_t i = 0; i < p.n; i++)
+		if (p.c[i].backing != BACKING_PRIVATE)
+			CHECK(p.c[i].len == 2 * page_size() && p.c[i].state == FILE_FRESH,
+			      "%s %s: len %zu, %s", p.c[i].drv->name, backing_name(p.c[i].backing),
+			      p.c[i].len, file_state_name(p.c[i].state));
+	plan_free(&p);
+
+	default_set(&set);
+	only(&set, AXIS_SYSCALL, "write,read");
+	only(&set, AXIS_FS, "tmpfs");
+	only(&set, AXIS_FAULT, "mte");
+	only(&set, AXIS_MODE, "sync");
+	only(&set, AXIS_FAULT_AT, "half");
+	only(&set, AXIS_BUF_OFF, "0");
+	only(&set, AXIS_BACKING, "self");
+	only(&set, AXIS_STATE, "hole,extend");
+	only(&set, AXIS_LEN, "2p,1M");
+	build(&p, &set);
+	CHECK(count(&p, in_state, &hole) == 2 * 2 * 2 && count(&p, in_state, &extend) == 0,
+	      "self: hole for both, buffered and direct, 2 lengths; extend for none: %zu cases", p.n);
+	plan_free(&p);
+	s = (struct case_spec){ .drv = driver_find("write"), .fs = FS_TMPFS,
+				.backing = BACKING_SELF, .state = FILE_EXTEND };
+	CHECK(axis_unsupported(&s, why, sizeof(why)) && strstr(why, "--backing self"),
+	      "self-backed write extend: %s", why);
+}
+
 int main(void)
 {
 	table();
@@ -486,5 +586,7 @@ int main(void)
 	full_product();
 	direct_io();
 	groups();
+	backings();
+	backed_lengths_states();
 	return 0;
 }

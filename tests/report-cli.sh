@@ -100,11 +100,11 @@ fi
 # --expect-out: the agreed header, one row per case, comments with #
 m report --expect-out "$dir/expect.csv" "$k61" >/dev/null 2>&1 || fail "report --expect-out: status $?"
 if [ "$(grep -v '^#' "$dir/expect.csv" | head -1)" != \
-	"fs,syscall,io,mode,fault,len,fault_at,buf_off,result,bypass,data_ok" ]; then
+	"fs,syscall,io,mode,fault,len,fault_at,buf_off,state,backing,result,bypass,data_ok" ]; then
 	fail "--expect-out header: $(head -3 "$dir/expect.csv")"
 fi
 [ "$(grep -vc '^#' "$dir/expect.csv")" -eq 271 ] || fail "--expect-out: $(grep -vc '^#' "$dir/expect.csv") lines, want 271"
-grep -qx 'gfs2,read,buffered,sync,mte,8192,2048,0,livelock,,1' "$dir/expect.csv" ||
+grep -qx 'gfs2,read,buffered,sync,mte,8192,2048,0,fresh,private,livelock,,1' "$dir/expect.csv" ||
 	fail "--expect-out: no row for the gfs2 livelock"
 # each case once: two kernels' files are refused, files of other cases are not
 expect 2 "^mteprobe: --expect-out: the case .* is in .*matrix-5.10.csv:[0-9]+ and .*matrix-6.1.csv:[0-9]+: .*give the CSV of one run" -- \

@@ -196,7 +196,7 @@ def check_page(b, html, png, kinds):
     det = js("(d => [d.hidden, d.querySelectorAll('table.cases tr').length, "
              "[...d.querySelectorAll('table.cases th')].map(h => h.textContent).join(',')])"
              "(document.getElementById('detail'))")
-    want_cols = "len,fault_at,buf_off,result,ret,expect,delta,errno,bypass,data_ok,overshoot,recovered,fault_ins,note"
+    want_cols = "len,fault_at,buf_off,state,backing,result,ret,expect,delta,errno,bypass,data_ok,overshoot,recovered,fault_ins,note"
     if det[0] or det[1] != 9 or det[2] != want_cols:
         fail("click on the 6.1 gfs2 read cell: hidden %s, %s rows, columns %s" % tuple(det))
     if not js("%s.classList.contains('sel')" % gfs2):

@@ -64,10 +64,24 @@ static void test_schemas(void)
 	/* a later schema: a column appended, columns by name; a torn last row */
 	static const char later[] =
 		"schema,kernel,arch,fs,syscall,io,mode,fault,len,fault_at,buf_off,result,ret,errno,"
-		"expect,delta,overshoot,data_ok,bypass,elapsed_us,note,recovered,fault_ins,backing\r\n"
-		"3,6.12,aarch64,ext4,read,buffered,sync,mte,8192,2048,0,short,2048,,2048,0,0,1,0,9,"
-		"\"a, b\",,1,hugetlb\r\n"
-		"3,6.12,aarch64,ext4,read,buffered,sync,mte,8192,2048,7,sho";
+		"expect,delta,overshoot,data_ok,bypass,elapsed_us,note,recovered,fault_ins,state,"
+		"backing,pkey\r\n"
+		"4,6.12,aarch64,ext4,read,buffered,sync,mte,8192,2048,0,short,2048,,2048,0,0,1,0,9,"
+		"\"a, b\",,1,fresh,self,3\r\n"
+		"4,6.12,aarch64,ext4,read,buffered,sync,mte,8192,2048,7,sho";
+	/* schema 2 with the state column, and schema 3: the same case; the
+	 * file without backing holds private buffers' cases */
+	static const char states[] =
+		"schema,fs,syscall,io,mode,fault,len,fault_at,buf_off,result,state\n"
+		"2,tmpfs,read,buffered,sync,mte,8192,2048,0,efault,uncached\n"
+		"2,tmpfs,read,buffered,sync,mte,8192,2048,0,efault,fresh\n";
+	static const char backings[] =
+		"schema,fs,syscall,io,mode,fault,len,fault_at,buf_off,result,state,backing\n"
+		"3,tmpfs,read,buffered,sync,mte,8192,2048,0,short,uncached,private\n"
+		"3,tmpfs,read,buffered,sync,mte,8192,2048,0,short,uncached,self\n";
+	struct result_set two[2];
+	struct comparison cmp;
+	char key[256];
 	/* columns in another order: read by name; the header again (two runs'
 	 * output concatenated) is no row */
 	static const char shuffled[] =
@@ -87,9 +101,9 @@ static void test_schemas(void)
 	char err[512];
 
 	CHECK(results_parse(&s, "l.csv", later, strlen(later), err, sizeof(err)) == 0, "%s", err);
-	CHECK(s.nrow == 1 && s.torn == 1 && s.schema == 3, "%zu rows, torn %zu", s.nrow, s.torn);
-	CHECK(!strcmp(s.row[0].v[COL_NOTE], "a, b") && !strcmp(s.row[0].v[COL_FAULT_INS], "1"),
-	      "%s", s.row[0].v[COL_NOTE]);
+	CHECK(s.nrow == 1 && s.torn == 1 && s.schema == 4, "%zu rows, torn %zu", s.nrow, s.torn);
+	CHECK(!strcmp(s.row[0].v[COL_NOTE], "a, b") && !strcmp(s.row[0].v[COL_FAULT_INS], "1") &&
+	      !strcmp(s.row[0].v[COL_BACKING], "self"), "%s", s.row[0].v[COL_NOTE]);
 	CHECK(row_classify(&s.row[0]) == RCLASS_EXACT, "exact short");
 	results_free(&s);
 	CHECK(results_parse(&s, "s.csv", shuffled, strlen(shuffled), err, sizeof(err)) == 0, "%s",
@@ -98,6 +112,26 @@ static void test_schemas(void)
 	      !strcmp(s.row[0].v[COL_RESULT], "efault") && s.schema == 0, "by name");
 	CHECK(!strcmp(s.label, "k"), "%s", s.label);
 	results_free(&s);
+	CHECK(results_parse(&two[0], "2.csv", states, strlen(states), err, sizeof(err)) == 0 &&
+	      results_parse(&two[1], "3.csv", backings, strlen(backings), err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK(!strcmp(two[0].row[0].v[COL_BACKING], "private"), "no backing column: private");
+	CHECK(compare_sets(&two[0], &two[1], &cmp) == 0, "compare");
+	CHECK(cmp.matched == 1 && cmp.only_old == 1 && cmp.only_new == 1 && cmp.c[0].old &&
+	      !strcmp(cmp.c[0].old->v[COL_STATE], "uncached") &&
+	      !strcmp(cmp.c[0].new->v[COL_BACKING], "private"),
+	      "schema 2 against 3: matched %zu, only %zu %zu", cmp.matched, cmp.only_old,
+	      cmp.only_new);
+	/* key texts leave out fresh and private, not the rest */
+	row_key_text(cmp.c[1].new, key, sizeof(key));
+	CHECK(!strcmp(key, "tmpfs read buffered sync mte len 8192 fault_at 2048 buf_off 0 uncached "
+		      "self"), "%s", key);
+	row_key_text(&two[0].row[1], key, sizeof(key));
+	CHECK(!strcmp(key, "tmpfs read buffered sync mte len 8192 fault_at 2048 buf_off 0"), "%s",
+	      key);
+	comparison_free(&cmp);
+	results_free(&two[0]);
+	results_free(&two[1]);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		err[0] = '\0';
 		CHECK(results_parse(&s, "t.csv", bad[i][0], strlen(bad[i][0]), err, sizeof(err)) == -1,
@@ -242,6 +276,9 @@ static void test_diff(const struct result_set *o, const struct result_set *n)
 	 * say nothing of it, as before) */
 	CHECK(!strcmp(cmp.c[11].old->v[COL_STATE], "fresh") &&
 	      !strcmp(cmp.c[0].new->v[COL_STATE], "fresh"), "state %s", cmp.c[11].old->v[COL_STATE]);
+	CHECK(!strcmp(cmp.c[11].old->v[COL_BACKING], "private") &&
+	      !strcmp(cmp.c[0].new->v[COL_BACKING], "private"), "backing %s",
+	      cmp.c[11].old->v[COL_BACKING]);
 	comparison_free(&cmp);
 	/* each case once: in one file yes, in both (or one file twice) no */
 	{

@@ -73,6 +73,7 @@ stalled "$top/mark" run --syscall pwrite --dir "$d" --fault none --timeout 1 >"$
 grep -Eq 'hang|timeout' "$top/out" || fail "run with a stalled call: $(cat "$top/out" "$top/err")"
 check "run killed at its time limit"
 stalled "$top/mark" matrix --dir "$d" --syscalls pwrite,getdents64 --faults page,none --modes none --io buffered \
+	--backings private \
 	--timeout 1 -o "$top/m.csv" 2>"$top/err" || fail "stalled matrix: status $?"
 [ "$(grep -Ec ',pwrite,.*,(hang|timeout),' "$top/m.csv")" = 2 ] ||
 	fail "stalled matrix: not two pwrite cases killed: $(cat "$top/m.csv")"

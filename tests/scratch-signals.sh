@@ -36,7 +36,7 @@ clean "run stopped by SIGINT"
 
 # matrix: SIGHUP while a call is stuck, after rows were written
 stalled_bg "$top/mark" matrix --dir "$d" --syscalls write,pwrite --faults none --modes none \
-	--io buffered --timeout 3600 -o "$top/m.csv" >"$top/out" 2>"$top/err"
+	--backings private --io buffered --timeout 3600 -o "$top/m.csv" >"$top/out" 2>"$top/err"
 wait_for_stall "$top/mark" $pid || fail "matrix: the call never started: $(cat "$top/err")"
 kill -HUP $pid
 wait $pid; st=$?

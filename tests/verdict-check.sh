@@ -98,7 +98,7 @@ grep -q -- "--kernel 5.10 --fs btrfs,xfs " "$work/boots.log" || fail "5.10 boot:
 grep -q -- "--kernel 6.1 --fs gfs2 " "$work/boots.log" || fail "6.1 boot: $(cat "$work/boots.log")"
 [ "$(grep -c -- '--late-verdict --timeout 20 --csv' "$work/calls.log")" = 4 ] ||
 	fail "4 re-runs with --late-verdict --timeout 20: $(cat "$work/calls.log")"
-grep -q -- "--syscall write --io buffered --mode sync --fault mte --len 8192 --buf-off 0 --fs xfs --fault-at 4096" \
+grep -q -- "--syscall write --io buffered --mode sync --fault mte --len 8192 --buf-off 0 --backing private --state fresh --fs xfs --fault-at 4096" \
 	"$work/calls.log" || fail "the re-run's options: $(cat "$work/calls.log")"
 
 # every call stuck: 0; columns in another order, two CSVs of one kernel, --limit and --jobs
@@ -113,9 +113,9 @@ grep -q -- "--syscall write --io buffered --mode sync --fault mte --len 8192 --b
 check "all stuck" 0 "^6\.12: 2 livelock/hang rows re-run with no verdict for 7 s: 2 still stuck" -- \
 	--limit 7 --jobs 2 "$work/shuffled.csv" "$work/more.csv"
 grep -q -- "--kernel 6.12 --fs ext4 " "$work/boots.log" || fail "6.12 boot: $(cat "$work/boots.log")"
-grep -q -- "--syscall write --io direct --mode asymm --fault mte --len 4096 --buf-off 16 --fs ext4 --late-verdict" \
+grep -q -- "--syscall write --io direct --mode asymm --fault mte --len 4096 --buf-off 16 --backing private --state fresh --fs ext4 --late-verdict" \
 	"$work/calls.log" || fail "shuffled columns, empty fault_at: $(cat "$work/calls.log")"
-grep -q -- "--syscall pwrite .* --buf-off 0 --fault-at 4096 --late-verdict --timeout 7" "$work/calls.log" ||
+grep -q -- "--syscall pwrite .* --buf-off 0 --backing private --state fresh --fault-at 4096 --late-verdict --timeout 7" "$work/calls.log" ||
 	fail "no --fs for fs none: $(cat "$work/calls.log")"
 
 # a re-run skipped, one without a row: not checked, 3

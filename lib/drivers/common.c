@@ -201,7 +201,11 @@ int drv_file_create(struct drv_ctx *c, bool fill)
 {
 	int fd, err = 0;
 
-	fd = drv_create(c, DRV_FILE, O_RDWR);
+	/* a buffer that maps the call's own file made it (layout.h) */
+	if (c->lay->spec.backing == BACKING_SELF)
+		fd = drv_reopen(c, DRV_FILE, O_RDWR);
+	else
+		fd = drv_create(c, DRV_FILE, O_RDWR);
 	if (fd < 0)
 		return fd;
 	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, DRV_FILE);	/* made: cleanup removes it */
@@ -392,7 +396,8 @@ static int file_state_make(struct drv_ctx *c)
 		return fd;
 	}
 	if (st == FILE_HOLE) {
-		if (ftruncate(fd, before_size(c)) != 0)
+		/* a buffer that maps the file (self) made it longer already */
+		if (lseek(fd, 0, SEEK_END) < before_size(c) && ftruncate(fd, before_size(c)) != 0)
 			err = -errno;
 	} else if (st == FILE_PREALLOC) {
 		if (fallocate(fd, 0, 0, before_size(c)) != 0)
@@ -458,9 +463,17 @@ static void check_zeros(struct drv_ctx *c, long ret, struct drv_check *chk)
 	free(start);
 }
 
+/* Where a buffer that maps the call's own file (--backing self) maps it,
+ * past anything the call or its state touches: the file reaches to the
+ * mapping's end, zeros (a hole) before the mapping. 0: no such buffer. */
+static off_t self_mapped_at(const struct drv_ctx *c)
+{
+	return c->lay->spec.backing == BACKING_SELF ? (off_t)layout_self_offset(c->lay->spec.len) : 0;
+}
+
 /* Write-type check of the whole file, got[0..size): the source at [foff,
  * foff + ret), what the state left everywhere else, and the size that
- * makes. */
+ * makes (with a self-backed buffer, got ends where the mapping starts). */
 static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t size)
 {
 	off_t end = c->foff + (ret > 0 ? ret : 0), want = before_size(c);
@@ -468,8 +481,9 @@ static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t siz
 	if (ret > 0 && end > want)
 		want = end;
 	/* a failed write may leave the file grown up to where it started
-	 * (ext4: a hole, no data of the call): the rest must still hold */
-	if (size > want && size <= c->foff)
+	 * (ext4: a hole, no data of the call), and a self-backed buffer's
+	 * file reaches to its mapping: the rest must still hold */
+	if (size > want && (size <= c->foff || self_mapped_at(c)))
 		want = size;
 	if (size != want)
 		return 0;
@@ -505,10 +519,13 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 		return;
 	}
 	size = lseek(fd, 0, SEEK_END);
-	/* no right file ends past the range or what the state put after it */
+	/* no right file ends past the range or what the state put after it;
+	 * past the mapping's start (self), the file is the buffer's */
 	most = c->foff + (off_t)c->lay->len;
 	if (before_size(c) > most)
 		most = before_size(c);
+	if (self_mapped_at(c) && size > self_mapped_at(c))
+		most = size = self_mapped_at(c);
 	if (size > most)
 		chk->data_ok = 0;
 	else if (size < 0)

@@ -38,13 +38,15 @@ function col(name) {
 	return csv_f[csv_idx[name]]
 }
 function num(name) { return col(name) + 0 }
-# case_key(): the case of the row, its input columns joined (the key columns of lib/report.h,
-# those of them the file has: an older schema lacks the newer axes)
+# a column older CSVs lack (state, backing): dflt there
+function col_or(name, dflt) { return name in csv_idx && csv_f[csv_idx[name]] != "" ? csv_f[csv_idx[name]] : dflt }
+# case_key(): the case of the row, its input columns joined (the key columns of
+# lib/report.h); the axes older CSVs lack read as their defaults there
 function case_key(   k, i, n, names) {
-	n = split("fs syscall io mode fault len fault_at buf_off state backing", names, " ")
+	n = split("fs syscall io mode fault len fault_at buf_off", names, " ")
 	for (i = 1; i <= n; i++)
-		if (names[i] in csv_idx) k = k "," csv_f[csv_idx[names[i]]]
-	return substr(k, 2)
+		k = k col_or(names[i], "") ","
+	return k col_or("state", "fresh") "," col_or("backing", "private")
 }
 { sub(/\r$/, "") }
 /^schema,/ {
