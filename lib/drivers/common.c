@@ -471,6 +471,29 @@ static off_t self_mapped_at(const struct drv_ctx *c)
 	return c->lay->spec.backing == BACKING_SELF ? (off_t)layout_self_offset(c->lay->spec.len) : 0;
 }
 
+/* What a wrong file holds at byte off, for the note. */
+static const char *file_byte_is(struct drv_ctx *c, off_t off, uint8_t b)
+{
+	if (off >= c->foff && off < c->foff + (off_t)c->lay->len &&
+	    b == layout_pattern(c->lay, c->seed, (size_t)(off - c->foff)))
+		return "the call's data past its count";
+	return b ? "other bytes" : "zeros";
+}
+
+/* The file is wrong: say how in the note. A call that failed yet
+ * changed the file is a finding of its own (the kernel wrote, or grew
+ * the file, and reported an error). */
+static void note_file_wrong(struct drv_ctx *c, long ret, off_t size, off_t want, off_t at,
+			    const char *holds)
+{
+	const char *lead = ret < 0 ? "the call failed yet changed the file" : "file wrong";
+
+	if (size != want)
+		drv_note_add(c, "%s: %lld bytes, want %lld", lead, (long long)size, (long long)want);
+	else
+		drv_note_add(c, "%s: %s from byte %lld", lead, holds, (long long)at);
+}
+
 /* Write-type check of the whole file, got[0..size): the source at [foff,
  * foff + ret), what the state left everywhere else, and the size that
  * makes (with a self-backed buffer, got ends where the mapping starts). */
@@ -485,14 +508,18 @@ static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t siz
 	 * file reaches to its mapping: the rest must still hold */
 	if (size > want && (size <= c->foff || self_mapped_at(c)))
 		want = size;
-	if (size != want)
+	if (size != want) {
+		note_file_wrong(c, ret, size, want, 0, NULL);
 		return 0;
+	}
 	for (off_t o = 0; o < size; o++) {
 		uint8_t b = o >= c->foff && o < end ?
 			layout_pattern(c->lay, c->seed, (size_t)(o - c->foff)) : before_byte(c, o);
 
-		if (got[o] != b)
+		if (got[o] != b) {
+			note_file_wrong(c, ret, size, want, o, file_byte_is(c, o, got[o]));
 			return 0;
+		}
 	}
 	return 1;
 }
@@ -526,8 +553,10 @@ void drv_file_verify(struct drv_ctx *c, long ret, struct drv_check *chk)
 		most = before_size(c);
 	if (self_mapped_at(c) && size > self_mapped_at(c))
 		most = size = self_mapped_at(c);
-	if (size > most)
+	if (size > most) {
+		note_file_wrong(c, ret, size, most, 0, NULL);
 		chk->data_ok = 0;
+	}
 	else if (size < 0)
 		drv_not_verified(c, chk, "cannot size the file: %s", strerror(errno));
 	else if (!(got = malloc((size_t)size + 1)))
