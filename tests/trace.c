@@ -9,7 +9,7 @@
  * thread counts its page faults and a file write's fault-ins (a second write
  * from one address as a same-address one); the parent reads the counts while
  * the child sleeps in the kernel; disarming stops counting; another thread
- * of the child is not counted; on an MTE CPU, a tag-check fault in a syscall
+ * of the child is not counted, one named as its io-wq worker is; on an MTE CPU, a tag-check fault in a syscall
  * (a pipe write, a file write) counts as do_tag_check_fault; trace_open
  * leaves RLIMIT_MEMLOCK as it found it. It prints what each kernel attached
  * and counted, so it is also the proof on a kernel:
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -32,6 +33,7 @@
 #include "check.h"
 #include "config.h"
 #include "mte.h"
+#include "taskstat.h"
 #include "trace.h"
 #include "util.h"
 
@@ -167,6 +169,21 @@ static void *other_thread(void *arg)
 	return NULL;
 }
 
+/* A thread named as io_uring names the armed thread's io-wq workers (what
+ * io_uring/io-wq.c io_wq_worker does): counted with it. */
+static pid_t armed_tid;
+
+static void *io_wq_worker_thread(void *arg)
+{
+	char name[16];
+
+	(void)arg;
+	task_io_wq_name(armed_tid, name, sizeof(name));
+	CHECK(prctl(PR_SET_NAME, name) == 0, "PR_SET_NAME: %s", strerror(errno));
+	write_fresh();
+	return NULL;
+}
+
 /* On an MTE CPU in sync mode: write() to a pipe from a buffer whose
  * granule at 96 has the wrong tag. The kernel's copy takes a tag-check
  * fault there and returns short (or EFAULT). */
@@ -236,6 +253,14 @@ static void child(void)
 	trace_disarm();
 	say('3');
 	hear(down[0]);
+	/* 3w: armed for this thread while its io-wq "worker" faults */
+	armed_tid = (pid_t)syscall(SYS_gettid);
+	trace_arm(armed_tid);
+	CHECK(pthread_create(&t, NULL, io_wq_worker_thread, NULL) == 0, "thread");
+	pthread_join(t, NULL);
+	trace_disarm();
+	say('w');
+	hear(down[0]);
 	/* 4: a tag-check fault inside a syscall */
 	trace_arm((pid_t)syscall(SYS_gettid));
 	tag_fault();
@@ -298,6 +323,13 @@ static void live(void)
 	trace_read(&c3);
 	show("armed thread waits while another thread faults 256 pages", &c3);
 	CHECK(c3.n[TRACE_PAGE_FAULT] < PAGES / 4, "the other thread was counted: %llu",
+	      (unsigned long long)c3.n[TRACE_PAGE_FAULT]);
+
+	CHECK(write(down[1], "n", 1) == 1, "next");
+	CHECK(hear(up[0]) == 'w', "child step 3w");
+	trace_read(&c3);
+	show("armed thread waits while its io-wq worker (iou-wrk-<tid>) writes 16 fresh pages", &c3);
+	CHECK(c3.n[TRACE_PAGE_FAULT] >= 16, "the io-wq worker was not counted: %llu",
 	      (unsigned long long)c3.n[TRACE_PAGE_FAULT]);
 
 	CHECK(write(down[1], "n", 1) == 1, "next");

@@ -2,12 +2,14 @@
 /* The watchdog: its rules on synthetic samples (every branch of
  * watch_judge_early/final), then the thread on real threads of this process:
  * one spinning in the kernel is a livelock and recovers when its "fault" is
- * removed, one asleep is a hang, one spinning in user space and one that
- * finishes late get no verdict of stuck. No timing is asserted beyond the
- * verdicts themselves. */
+ * removed, one asleep is a hang, one asleep while its io-wq worker (a thread
+ * named as io_uring names them) spins is the worker's livelock, one spinning
+ * in user space and one that finishes late get no verdict of stuck. No
+ * timing is asserted beyond the verdicts themselves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -25,7 +27,18 @@ struct fake {
 	uint64_t t_ms, kernel_ms, user_ms, runs, events, io, wait_ms;
 	unsigned waiting;	/* ms of each period spent waiting for a CPU */
 	bool has_runs;
+	/* an io-wq worker of the thread, from the sample worker_from on
+	 * (0: none): each period it spends w_kernel_ms on a CPU in the
+	 * kernel, is put on one w_runs times and is seen in state w_state */
+	unsigned worker_from;
+	char w_state;
+	unsigned w_kernel_ms, w_runs;
+	uint64_t w_kernel_total, w_runs_total;
 };
+
+#define WORKER_TID	4242
+#define WORKER_NAME	"iou-wrk-100"
+
 
 static void fake_init(struct fake *f, bool events_known)
 {
@@ -54,7 +67,27 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 				    .wait_ns = f->has_runs ? f->wait_ms * 1000000u : 0 };
 	s.loop_events = f->events;
 	s.io_in_flight = f->io;
+	if (f->worker_from && f->j.n + 1 >= f->worker_from) {
+		f->w_kernel_total += f->w_kernel_ms;
+		f->w_runs_total += f->w_runs;
+		s.n_workers = 1;
+		s.workers[0].tid = WORKER_TID;
+		s.workers[0].t = (struct task_sample){ .state = f->w_state, .comm = WORKER_NAME,
+						       .kernel_ns = f->w_kernel_total * 1000000u,
+						       .at_ns = f->t_ms * 1000000u, .has_runs = true,
+						       .runs = f->w_runs_total,
+						       .cpu_ns = f->w_kernel_total * 1000000u };
+	}
 	watch_judge_feed(&f->j, &s);
+}
+
+/* From the first sample on, the thread's io-wq worker does this each period. */
+static void fake_worker(struct fake *f, char state, unsigned kernel_ms, unsigned runs)
+{
+	f->worker_from = f->worker_from ? f->worker_from : 1;
+	f->w_state = state;
+	f->w_kernel_ms = kernel_ms;
+	f->w_runs = runs;
 }
 
 /* Steps until the early verdict, up to max_ms: the verdict and when. */
@@ -237,6 +270,107 @@ static void synthetic(void)
 	fake_init(&f, false);
 	run_early(&f, 'S', 0, 0, 0, 0, WATCH_RING * 3 * WATCH_PERIOD_MS, &at);
 	CHECK(watch_judge_final(&f.j) == WATCH_HANG, "a long sleep: hang, %s", f.j.why);
+}
+
+/* io_uring: the caller asleep in io_uring_enter while an io-wq worker runs
+ * the call (io_uring/io-wq.c io_wq_worker -> io_worker_handle_work; on 5.10
+ * io_wqe_worker). The worker's spin is the livelock, its sleep a hang. */
+static void io_wq_workers(void)
+{
+	struct fake f;
+	uint64_t at;
+	enum watch_verdict v;
+
+	/* the worker retries all the time: judged on the retry window, as
+	 * the caller itself would be, and named */
+	fake_init(&f, true);
+	fake_worker(&f, 'R', 48, 2);
+	v = run_early(&f, 'S', 0, 0, 0, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 3 * WATCH_PERIOD_MS && f.j.spinner == WORKER_TID &&
+	      strstr(f.j.why, "io-wq worker " WORKER_NAME " (tid 4242) spins, the submitter asleep: "
+		     "on a CPU, 96% in the kernel") && strstr(f.j.why, "some in every period"),
+	      "spinning worker: %d at %llu, spinner %d: %s", v, (unsigned long long)at,
+	      (int)f.j.spinner, f.j.why);
+	/* without its worker the same caller is only asleep: a hang at the
+	 * limit, which is what mteprobe said before it watched the workers */
+	fake_init(&f, true);
+	v = run_early(&f, 'S', 0, 0, 0, 700, 3000, &at);
+	CHECK(v == WATCH_NONE && watch_judge_final(&f.j) == WATCH_HANG && f.j.spinner == 0,
+	      "the caller alone: %d %s", v, f.j.why);
+
+	/* retries not counted: the 300 ms rule on the worker's time */
+	fake_init(&f, false);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS &&
+	      f.j.spinner == WORKER_TID && strstr(f.j.why, "retries not counted"),
+	      "spinning worker, untraced: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+
+	/* the worker started later (io-wq makes one when the work is
+	 * queued): its window starts with it */
+	fake_init(&f, false);
+	f.worker_from = 5;
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 5 * WATCH_PERIOD_MS + WATCH_LIVELOCK_MS,
+	      "a worker seen from the fifth sample: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+
+	/* retries counted, none seen: CPU alone is no early verdict, still
+	 * burning at the time limit is */
+	fake_init(&f, true);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "worker spin without retries: no early verdict, got %d", v);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_LIVELOCK && f.j.spinner == WORKER_TID && strstr(f.j.why, "io-wq worker"),
+	      "worker spin at the limit: %d %s", v, f.j.why);
+
+	/* the caller spins itself: its own verdict comes first */
+	fake_init(&f, true);
+	fake_worker(&f, 'R', 48, 2);
+	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && f.j.spinner == 0 && !strstr(f.j.why, "io-wq"),
+	      "caller and worker spin: %d %s", v, f.j.why);
+	/* ...and a caller in state R while its worker spins is named so */
+	fake_init(&f, false);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'R', 5, 5, 1, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && strstr(f.j.why, "the submitter in state R"), "%d %s", v, f.j.why);
+
+	/* a worker copying a lot (40% in the kernel): no livelock, and no
+	 * hang either: it runs, the call goes on */
+	fake_init(&f, false);
+	fake_worker(&f, 'R', 20, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "worker at 40%%: no early verdict");
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "io-wq worker " WORKER_NAME " (tid 4242) ran or was woken"),
+	      "worker at 40%%, final: %d %s", v, f.j.why);
+
+	/* caller and worker asleep, neither woken: a hang, and it says so */
+	fake_init(&f, true);
+	fake_worker(&f, 'D', 0, 0);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "both asleep: no early verdict");
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_HANG && f.j.spinner == 0 && strstr(f.j.why, "and so were its io-wq workers"),
+	      "both asleep: %d %s", v, f.j.why);
+	/* the worker asleep but woken (waiting on a disk, or a lock passed
+	 * around): progress, not a hang */
+	fake_init(&f, true);
+	fake_worker(&f, 'D', 0, 0);
+	run_early(&f, 'S', 0, 0, 0, 0, 2000, &at);
+	f.w_runs = 1;
+	step(&f, 'S', 0, 0, 0, 0);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "ran or was woken"), "worker woken: %d %s", v, f.j.why);
+	/* a worker that appeared during the hang window: progress */
+	fake_init(&f, true);
+	f.worker_from = 30;
+	fake_worker(&f, 'S', 0, 0);
+	run_early(&f, 'S', 0, 0, 0, 0, 2000, &at);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "ran or was woken"), "new worker: %d %s", v, f.j.why);
 }
 
 /* ---- recorded samples ----
@@ -473,6 +607,36 @@ static void *finish_late(void *arg)
 	return NULL;
 }
 
+/* io_uring's way: the caller sleeps while its io-wq worker, a thread named
+ * for it ("iou-wrk-<tid>"), spins in the kernel. */
+static atomic_int worker_tid;
+
+static void *io_wq_worker(void *arg)
+{
+	char name[16];
+
+	task_io_wq_name((pid_t)(intptr_t)arg, name, sizeof(name));
+	pthread_setname_np(pthread_self(), name);
+	worker_tid = (int)syscall(SYS_gettid);
+	spin_in_kernel(&spin_stop);
+	return NULL;
+}
+
+static void *sleep_while_worker_spins(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	worker_tid = 0;
+	if (pthread_create(&t, NULL, io_wq_worker, (void *)(intptr_t)syscall(SYS_gettid)))
+		abort();
+	while (!worker_tid)
+		sched_yield();
+	sleep_on_pipe(NULL);
+	pthread_join(t, NULL);
+	return NULL;
+}
+
 static void on_verdict(struct watchdog *w)
 {
 	(void)w;
@@ -582,6 +746,17 @@ static void real_threads(void)
 	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && strstr(why, "some in every period"),
 	      "a thread spinning in the kernel and retrying is a livelock on retries: %d %d %s", v, ret, why);
 
+	/* asleep while its io-wq worker spins: the worker is the livelock */
+	for (tries = 0; tries < 3; tries++) {
+		v = watch_thread(sleep_while_worker_spins, 5000, retrying, &ret, why, sizeof(why));
+		fprintf(stderr, "io-wq worker spinner: verdict %d, return %d: %s\n", v, ret, why);
+		if (v == WATCH_LIVELOCK)
+			break;
+	}
+	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && wd.judge.spinner == worker_tid &&
+	      strstr(why, "io-wq worker iou-wrk-") && strstr(why, "spins, the submitter asleep"),
+	      "a caller asleep while its io-wq worker spins: a livelock of the worker: %d %d %s", v, ret, why);
+
 	/* judged only at the time limit (--late-verdict): retrying all the
 	 * time, a livelock no sooner than the limit */
 	late = true;
@@ -618,6 +793,7 @@ static void real_threads(void)
 int main(void)
 {
 	synthetic();
+	io_wq_workers();
 	recorded();
 	real_threads();
 	return 0;
