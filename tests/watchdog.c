@@ -527,8 +527,24 @@ static const char slow_disk_mte[] =
 	"1954 D 170 170 7 348 7 0 2\n"
 	"2004 D 170 170 7 348 7 0 1\n";
 
+/* 5.10 (Debian's, with 5.15's io_uring) xfs uring-write, a granule at 2048:
+ * io_uring_enter hands the write to an io-wq worker (io_wqe_worker ->
+ * io_worker_handle_work -> io_write), whose iomap_write_actor retries a
+ * zero-length copy forever while the submitter sleeps; "w" lines are the
+ * worker's, after its caller's: tid state kernel_ms user_ms runs cpu_ms
+ * wait_ms. Before the workers were watched this was a hang at the limit. */
+static const char uring_write_510[] =
+	"53 S 0 0 3 8 0 897 0\n"
+	"w 396 R 40 0 1 47 0\n"
+	"103 S 0 0 3 8 0 1977 0\n"
+	"w 396 R 90 0 1 99 0\n"
+	"152 S 0 0 3 8 0 2993 0\n"
+	"w 396 R 140 0 3 148 3\n";
+
 /* Feed a recording to a judge as the watchdog would, with the time limit at
  * limit_ms: the verdict, and the sample it came at. */
+static char replay_why[200];	/* the last replay's evidence */
+
 static enum watch_verdict replay(const char *rec, bool events_known, unsigned limit_ms, unsigned *at)
 {
 	static struct watch_judge j;
@@ -540,6 +556,7 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 		unsigned long long ms, kernel, user, runs, cpu, wait, retries, io;
 		struct watch_sample s;
 		char state;
+		int tid;
 
 		CHECK(sscanf(line, "%llu %c %llu %llu %llu %llu %llu %llu %llu", &ms, &state, &kernel,
 			     &user, &runs, &cpu, &wait, &retries, &io) == 9, "recorded line: %.40s", line);
@@ -549,6 +566,19 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 			       .wait_ns = wait * 1000000u, .at_ns = ms * 1000000u },
 			.loop_events = retries, .io_in_flight = io,
 		};
+		/* its io-wq workers, sampled at the same time */
+		while (strncmp(strchr(line, '\n') + 1, "w ", 2) == 0 && s.n_workers < WATCH_WORKERS) {
+			struct watch_worker *w = &s.workers[s.n_workers++];
+
+			line = strchr(line, '\n') + 1;
+			CHECK(sscanf(line, "w %d %c %llu %llu %llu %llu %llu", &tid, &state, &kernel, &user,
+				     &runs, &cpu, &wait) == 7, "recorded worker line: %.40s", line);
+			w->tid = tid;
+			w->t = (struct task_sample){ .state = state, .comm = "iou-wrk-394",
+						     .kernel_ns = kernel * 1000000u, .user_ns = user * 1000000u,
+						     .has_runs = true, .runs = runs, .cpu_ns = cpu * 1000000u,
+						     .wait_ns = wait * 1000000u, .at_ns = ms * 1000000u };
+		}
 		watch_judge_feed(&j, &s);
 		*at = (unsigned)ms;
 		v = watch_judge_early(&j);
@@ -556,6 +586,7 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 			v = watch_judge_final(&j);
 	}
 	fprintf(stderr, "replay: verdict %d at %u ms: %s\n", v, *at, j.why);
+	snprintf(replay_why, sizeof(replay_why), "%s", j.why);
 	return v;
 }
 
@@ -583,6 +614,11 @@ static void recorded(void)
 	/* without tracing: the 300 ms rule, as before */
 	v = replay(gfs2_61_untraced, false, 10000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == 403, "6.1 gfs2 pread untraced: livelock at %u ms", at);
+	/* an io-wq worker live-locked while its submitter sleeps: judged on
+	 * the retry window, the third sample, and named */
+	v = replay(uring_write_510, true, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 152 && strstr(replay_why, "io-wq worker iou-wrk-394 (tid 396) spins"),
+	      "5.10 xfs uring-write: livelock of the worker at %u ms: %s", at, replay_why);
 	/* a slow disk: never early, and at the time limit (1.5 s here) a
 	 * wait on slow I/O, not a hang */
 	v = replay(slow_disk_none, true, 1500, &at);
