@@ -647,18 +647,25 @@ static void *finish_late(void *arg)
  * for it ("iou-wrk-<tid>"), spins in the kernel. */
 static atomic_int worker_tid;
 
+static atomic_bool worker_sleeps;	/* the worker sleeps instead of spinning */
+static int worker_wake[2];
+
 static void *io_wq_worker(void *arg)
 {
-	char name[16];
+	char name[16], c;
 
 	task_io_wq_name((pid_t)(intptr_t)arg, name, sizeof(name));
 	pthread_setname_np(pthread_self(), name);
 	worker_tid = (int)syscall(SYS_gettid);
-	spin_in_kernel(&spin_stop);
+	if (!worker_sleeps)
+		spin_in_kernel(&spin_stop);
+	else
+		while (read(worker_wake[0], &c, 1) < 0 && errno == EINTR)
+			;
 	return NULL;
 }
 
-static void *sleep_while_worker_spins(void *arg)
+static void *sleep_while_worker_works(void *arg)
 {
 	pthread_t t;
 
@@ -669,6 +676,8 @@ static void *sleep_while_worker_spins(void *arg)
 	while (!worker_tid)
 		sched_yield();
 	sleep_on_pipe(NULL);
+	if (worker_sleeps && write(worker_wake[1], "", 1) != 1)
+		abort();
 	pthread_join(t, NULL);
 	return NULL;
 }
@@ -784,7 +793,7 @@ static void real_threads(void)
 
 	/* asleep while its io-wq worker spins: the worker is the livelock */
 	for (tries = 0; tries < 3; tries++) {
-		v = watch_thread(sleep_while_worker_spins, 5000, retrying, &ret, why, sizeof(why));
+		v = watch_thread(sleep_while_worker_works, 5000, retrying, &ret, why, sizeof(why));
 		fprintf(stderr, "io-wq worker spinner: verdict %d, return %d: %s\n", v, ret, why);
 		if (v == WATCH_LIVELOCK)
 			break;
@@ -792,6 +801,17 @@ static void real_threads(void)
 	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && wd.judge.spinner == worker_tid &&
 	      strstr(why, "io-wq worker iou-wrk-") && strstr(why, "spins, the submitter asleep"),
 	      "a caller asleep while its io-wq worker spins: a livelock of the worker: %d %d %s", v, ret, why);
+
+	/* asleep while its io-wq worker sleeps too: a hang (or, when this
+	 * machine's disks were busy meanwhile, a wait on slow I/O) */
+	CHECK(pipe(worker_wake) == 0, "pipe");
+	worker_sleeps = true;
+	v = watch_thread(sleep_while_worker_works, 1500, NULL, &ret, why, sizeof(why));
+	worker_sleeps = false;
+	fprintf(stderr, "io-wq worker asleep: verdict %d, return %d: %s\n", v, ret, why);
+	CHECK((v == WATCH_HANG && ret == WATCH_RECOVERED && strstr(why, "and so were its io-wq workers")) ||
+	      (v == WATCH_SLOW && strstr(why, "slow I/O") && ret == WATCH_RETURNED_ALONE),
+	      "a caller asleep with its io-wq worker asleep is a hang: %d %d %s", v, ret, why);
 
 	/* judged only at the time limit (--late-verdict): retrying all the
 	 * time, a livelock no sooner than the limit */
