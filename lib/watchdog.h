@@ -31,8 +31,9 @@
  *    are applied to each worker of the caller: a worker that spins is the
  *    livelock (judge.spinner names it), a worker that runs or is woken is
  *    progress, and a caller asleep with its workers asleep is a hang.
- *    (Before 5.12 the workers were kernel threads, "io_wqe_worker-N/M",
- *    not attributed to a process: not watched.)
+ *    (Before 5.12, and in 5.10 stable before 5.10.162, fs/io-wq.c
+ *    io_wqe_worker ran in kernel threads, "io_wqe_worker-N/M", of no
+ *    process: not watched. Debian's 5.10.223 has the io_uring/ of 5.15.)
  */
 #ifndef MTEPROBE_WATCHDOG_H
 #define MTEPROBE_WATCHDOG_H
