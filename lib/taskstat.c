@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "taskstat.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,8 +13,9 @@
 int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 {
 	static long ticks_per_s;
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024], *p, *name;
 	unsigned long long utime, stime, runs, cpu, wait;
+	size_t len;
 
 	if (!ticks_per_s)
 		ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -22,7 +25,15 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 	/* the command name may hold spaces and parentheses: fields start
 	 * after the last ')'; state is field 3, utime 14, stime 15 */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
+	name = strchr(buf, '(');
+	if (!p || !name || name > p)
+		return -EINVAL;
+	len = (size_t)(p - name - 1);
+	if (len >= sizeof(s->comm))
+		len = sizeof(s->comm) - 1;
+	memcpy(s->comm, name + 1, len);
+	s->comm[len] = '\0';
+	if (sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
 			 &s->state, &utime, &stime) != 3)
 		return -EINVAL;
 	s->user_ns = utime * (1000000000u / (uint64_t)ticks_per_s);
@@ -36,6 +47,35 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 	s->wait_ns = s->has_runs ? wait : 0;
 	s->at_ns = monotonic_ns();
 	return 0;
+}
+
+void task_io_wq_name(pid_t tid, char *buf, size_t size)
+{
+	snprintf(buf, size, "iou-wrk-%d", (int)tid);
+}
+
+int task_threads(pid_t pid, pid_t *tids, unsigned max)
+{
+	char path[32];
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		long tid = strtol(e->d_name, NULL, 10);
+
+		if (tid <= 0)
+			continue;	/* . and .. */
+		if (n < max)
+			tids[n] = (pid_t)tid;
+		n++;
+	}
+	closedir(d);
+	return (int)n;
 }
 
 static double share(uint64_t before, uint64_t after, uint64_t elapsed)

@@ -10,11 +10,13 @@
 #define MTEPROBE_TASKSTAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct task_sample {
 	char state;		/* R, S, D, T, Z... as in proc(5) */
+	char comm[16];		/* its name (TASK_COMM_LEN), as in stat */
 	uint64_t user_ns;	/* CPU time in user space */
 	uint64_t kernel_ns;	/* CPU time in the kernel */
 	/* From /proc/.../schedstat (CONFIG_SCHED_INFO): how many times the
@@ -34,6 +36,14 @@ struct task_sample {
 
 /* Sample thread tid of process pid. 0, or -errno (-ENOENT: it is gone). */
 int task_sample(pid_t pid, pid_t tid, struct task_sample *s);
+
+/* The name io_uring gives the io-wq workers of thread tid: "iou-wrk-<tid>"
+ * (io_uring/io-wq.c, io_wq_worker; io_wqe_worker before 6.1). */
+void task_io_wq_name(pid_t tid, char *buf, size_t size);
+
+/* The threads of process pid (/proc/PID/task), up to max of them in tids:
+ * how many there are (more than max when some did not fit), or -errno. */
+int task_threads(pid_t pid, pid_t *tids, unsigned max);
 
 /* Between two samples of one thread: the share of the elapsed time it spent
  * on a CPU in the kernel and in user space (0..1 each), not counting the time

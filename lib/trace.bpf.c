@@ -25,20 +25,46 @@ enum {
 
 /* Written by user space through the mmapped .bss: 0 counts nothing. */
 volatile __u32 target_tid;
+/* and the io-wq workers of target_tid, which run its io_uring requests:
+ * threads of process target_tgid named worker_comm ("iou-wrk-<tid>",
+ * io_uring/io-wq.c) */
+volatile __u32 target_tgid;
+volatile char worker_comm[16];
 __u64 counts[EV_COUNT];
 __u64 same_addr;
 __u64 last_addr;
 
+static __always_inline int counted(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	char comm[16];
+
+	if (!tid || !target_tid)
+		return 0;
+	if (tid == target_tid)
+		return 1;
+	if ((__u32)(id >> 32) != target_tgid || bpf_get_current_comm(comm, sizeof(comm)))
+		return 0;
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		if (comm[i] != worker_comm[i])
+			return 0;
+		if (!comm[i])
+			break;
+	}
+	return 1;
+}
+
 static __always_inline int count(int ev, int takes_addr, unsigned long addr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	if (!tid || tid != target_tid)
+	if (!counted())
 		return 0;
 	/* result unused: compiles to the atomic add every kernel accepts */
 	__sync_fetch_and_add(&counts[ev], 1);
 	if (takes_addr) {
-		/* only the target thread gets here: no race on last_addr */
+		/* the caller, or its worker while the caller sleeps: a race
+		 * on last_addr only loses a retry now and then */
 		if (addr == last_addr)
 			__sync_fetch_and_add(&same_addr, 1);
 		last_addr = addr;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "taskstat.h"
 #include "util.h"
 
 static const char *const event_names[] = {
@@ -270,6 +271,7 @@ const char *trace_event_symbol(enum trace_event e)
 void trace_arm(pid_t tid)
 {
 	struct trace_bpf__bss *bss = skel ? skel->bss : NULL;
+	char name[sizeof(bss->worker_comm)] = "";
 
 	if (!bss)
 		return;
@@ -281,6 +283,9 @@ void trace_arm(pid_t tid)
 		__atomic_store_n(&bss->counts[e], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&bss->same_addr, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&bss->last_addr, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&bss->target_tgid, (__u32)getpid(), __ATOMIC_RELAXED);
+	task_io_wq_name(tid, name, sizeof(name));
+	memcpy((char *)bss->worker_comm, name, sizeof(name));
 	__atomic_store_n(&bss->target_tid, (__u32)tid, __ATOMIC_SEQ_CST);
 }
 

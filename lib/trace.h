@@ -8,7 +8,8 @@
  * The counters live in the BPF program's .bss map, mmap()ed MAP_SHARED: a
  * child forked after trace_open arms for its own thread and the parent reads
  * what it counted, even while the child is stuck in the kernel. Only one
- * thread is counted at a time, system wide (one set of counters).
+ * thread (and its io-wq workers) is counted at a time, system wide (one set
+ * of counters).
  *
  * Built without libbpf (HAVE_LIBBPF 0) the same functions exist: trace_open
  * says so and the rest do nothing.
@@ -74,7 +75,9 @@ bool trace_event_attached(enum trace_event e);
 /* The symbol actually attached ("" when not attached). */
 const char *trace_event_symbol(enum trace_event e);
 
-/* Zero the counters and count thread tid only (a tid from gettid(), in the
+/* Zero the counters and count thread tid only, with the io-wq workers that
+ * run its io_uring requests (threads of the calling process named
+ * "iou-wrk-<tid>"; a tid from gettid() of the calling process, in the
  * initial pid namespace: BPF sees kernel pids). Works in any process forked
  * after trace_open. */
 void trace_arm(pid_t tid);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -15,6 +16,7 @@ void watch_judge_init(struct watch_judge *j, bool events_known)
 {
 	j->n = 0;
 	j->events_known = events_known;
+	j->spinner = 0;
 	j->why[0] = '\0';
 }
 
@@ -30,42 +32,59 @@ static const struct watch_sample *back(const struct watch_judge *j, unsigned k)
 	return &j->ring[(j->n - 1 - k) % WATCH_RING];
 }
 
-/* How many samples back the window of the last span_ms starts; 0 when the
- * samples do not cover it. With partial, the oldest kept sample will do.
- * Time the thread spent waiting for a CPU does not count: on a busy machine
- * the window reaches further back, so a verdict rests on as much of the
- * thread's own time as on an idle one. */
-static unsigned window(const struct watch_judge *j, unsigned span_ms, bool partial)
+/* Thread tid in the sample k steps before the newest: the caller (tid 0) or
+ * one of its io-wq workers; NULL when that sample does not hold it. */
+static const struct task_sample *thread_at(const struct watch_judge *j, unsigned k, pid_t tid)
+{
+	const struct watch_sample *s = back(j, k);
+
+	if (!tid)
+		return &s->t;
+	for (unsigned i = 0; i < s->n_workers && i < WATCH_WORKERS; i++)
+		if (s->workers[i].tid == tid)
+			return &s->workers[i].t;
+	return NULL;
+}
+
+/* How many samples back the window of the last span_ms of thread tid
+ * starts; 0 when its samples do not cover it. With partial, its oldest
+ * sample will do. Time the thread spent waiting for a CPU does not count:
+ * on a busy machine the window reaches further back, so a verdict rests on
+ * as much of the thread's own time as on an idle one. */
+static unsigned window(const struct watch_judge *j, pid_t tid, unsigned span_ms, bool partial)
 {
 	unsigned kept = j->n < WATCH_RING ? j->n : WATCH_RING;
+	const struct task_sample *now, *then;
+	unsigned k;
 
-	if (kept < 2)
+	if (kept < 2 || !(now = thread_at(j, 0, tid)))
 		return 0;
-	for (unsigned k = 1; k < kept; k++)
-		if (task_available_ns(&back(j, k)->t, &back(j, 0)->t) >= (uint64_t)span_ms * 1000000u)
+	for (k = 1; k < kept && (then = thread_at(j, k, tid)); k++)
+		if (task_available_ns(then, now) >= (uint64_t)span_ms * 1000000u)
 			return k;
-	return partial ? kept - 1 : 0;
+	return partial ? k - 1 : 0;
 }
 
 /* The window's length, not counting the time spent waiting for a CPU. */
-static unsigned span_ms(const struct watch_judge *j, unsigned k)
+static unsigned span_ms(const struct watch_judge *j, pid_t tid, unsigned k)
 {
-	return (unsigned)(task_available_ns(&back(j, k)->t, &back(j, 0)->t) / 1000000u);
+	return (unsigned)(task_available_ns(thread_at(j, k, tid), thread_at(j, 0, tid)) / 1000000u);
 }
 
-static unsigned waited_ms(const struct watch_judge *j, unsigned k)
+static unsigned waited_ms(const struct watch_judge *j, pid_t tid, unsigned k)
 {
-	return (unsigned)((back(j, 0)->t.at_ns - back(j, k)->t.at_ns) / 1000000u) - span_ms(j, k);
+	return (unsigned)((thread_at(j, 0, tid)->at_ns - thread_at(j, k, tid)->at_ns) / 1000000u) -
+	       span_ms(j, tid, k);
 }
 
-/* On a CPU in the kernel over the window of k samples? */
-static bool burning(const struct watch_judge *j, unsigned k, struct task_activity *a)
+/* Thread tid on a CPU in the kernel over the window of k samples? */
+static bool burning(const struct watch_judge *j, pid_t tid, unsigned k, struct task_activity *a)
 {
 	unsigned running = 0;
 
 	for (unsigned i = 0; i <= k; i++)
-		running += back(j, i)->t.state == 'R';
-	task_activity(&back(j, k)->t, &back(j, 0)->t, a);
+		running += thread_at(j, i, tid)->state == 'R';
+	task_activity(thread_at(j, k, tid), thread_at(j, 0, tid), a);
 	/* two of three samples: a thread spinning through cond_resched() or a
 	 * short sleep may be caught asleep now and then */
 	return running * 3 >= (k + 1) * 2 && a->kernel_share >= WATCH_KERNEL_SHARE &&
@@ -86,16 +105,41 @@ static bool retrying_throughout(const struct watch_judge *j, unsigned k)
 	return retries(j, k) >= WATCH_RETRY_EVENTS;
 }
 
-static void why_burning(struct watch_judge *j, unsigned k, const struct task_activity *a,
+static bool asleep(char state)
+{
+	return state == 'S' || state == 'D';
+}
+
+/* Who the verdict is about, when it is not the caller: "io-wq worker
+ * iou-wrk-123 (tid 130) spins, the submitter asleep: ". Its length. */
+static size_t why_worker(struct watch_judge *j, pid_t tid, const char *what)
+{
+	const struct task_sample *worker = thread_at(j, 0, tid);
+	char caller = back(j, 0)->t.state;
+	int n;
+
+	if (!tid)
+		return 0;
+	if (asleep(caller))
+		n = snprintf(j->why, sizeof(j->why), "io-wq worker %s (tid %d) %s, the submitter asleep: ",
+			     worker->comm, (int)tid, what);
+	else
+		n = snprintf(j->why, sizeof(j->why), "io-wq worker %s (tid %d) %s, the submitter "
+			     "in state %c: ", worker->comm, (int)tid, what, caller);
+	return n < 0 ? 0 : (size_t)n < sizeof(j->why) ? (size_t)n : sizeof(j->why) - 1;
+}
+
+static void why_burning(struct watch_judge *j, pid_t tid, unsigned k, const struct task_activity *a,
 			bool throughout)
 {
-	size_t n = 0;
+	size_t n = why_worker(j, tid, "spins");
 
-	n += (size_t)snprintf(j->why, sizeof(j->why), "on a CPU, %.0f%% in the kernel, for %u ms",
-			      a->kernel_share * 100, span_ms(j, k));
-	if (waited_ms(j, k) && n < sizeof(j->why))
+	j->spinner = tid;
+	n += (size_t)snprintf(j->why + n, sizeof(j->why) - n, "on a CPU, %.0f%% in the kernel, for %u ms",
+			      a->kernel_share * 100, span_ms(j, tid, k));
+	if (waited_ms(j, tid, k) && n < sizeof(j->why))
 		n += (size_t)snprintf(j->why + n, sizeof(j->why) - n, " (and %u ms waiting for a CPU)",
-				      waited_ms(j, k));
+				      waited_ms(j, tid, k));
 	if (n < sizeof(j->why))
 		snprintf(j->why + n, sizeof(j->why) - n,
 			 !j->events_known ? ", retries not counted" :
@@ -103,53 +147,107 @@ static void why_burning(struct watch_judge *j, unsigned k, const struct task_act
 			 (unsigned long long)retries(j, k));
 }
 
-enum watch_verdict watch_judge_early(struct watch_judge *j)
+/* Thread tid live-locked, judged while the call runs? */
+static bool spins_early(struct watch_judge *j, pid_t tid)
 {
 	struct task_activity a;
 	unsigned k;
 
 	/* the kernel retrying all the time is the loop itself: no need to
 	 * watch it burn CPU for long */
-	k = j->events_known ? window(j, WATCH_RETRY_MS, false) : 0;
-	if (k && retrying_throughout(j, k) && burning(j, k, &a)) {
-		why_burning(j, k, &a, true);
-		return WATCH_LIVELOCK;
+	k = j->events_known ? window(j, tid, WATCH_RETRY_MS, false) : 0;
+	if (k && retrying_throughout(j, k) && burning(j, tid, k, &a)) {
+		why_burning(j, tid, k, &a, true);
+		return true;
 	}
-	k = window(j, WATCH_LIVELOCK_MS, false);
-	if (!k || !burning(j, k, &a))
-		return WATCH_NONE;
+	k = window(j, tid, WATCH_LIVELOCK_MS, false);
+	if (!k || !burning(j, tid, k, &a))
+		return false;
 	/* with the retries counted, CPU alone is not enough: a long copy
 	 * that makes progress burns kernel CPU too */
 	if (j->events_known && retries(j, k) < WATCH_LOOP_EVENTS)
-		return WATCH_NONE;
-	why_burning(j, k, &a, false);
-	return WATCH_LIVELOCK;
+		return false;
+	why_burning(j, tid, k, &a, false);
+	return true;
 }
 
-static bool asleep(char state)
+/* Thread tid still burning kernel CPU at the time limit? */
+static bool spins_final(struct watch_judge *j, pid_t tid)
 {
-	return state == 'S' || state == 'D';
+	unsigned k = window(j, tid, WATCH_LIVELOCK_MS, true);
+	struct task_activity a;
+
+	if (!k || !burning(j, tid, k, &a))
+		return false;
+	why_burning(j, tid, k, &a, false);
+	return true;
+}
+
+enum watch_verdict watch_judge_early(struct watch_judge *j)
+{
+	const struct watch_sample *now;
+
+	if (!j->n)
+		return WATCH_NONE;
+	if (spins_early(j, 0))
+		return WATCH_LIVELOCK;
+	now = back(j, 0);
+	for (unsigned i = 0; i < now->n_workers && i < WATCH_WORKERS; i++)
+		if (spins_early(j, now->workers[i].tid))
+			return WATCH_LIVELOCK;
+	return WATCH_NONE;
+}
+
+/* Put on a CPU again between two samples (schedstat), or at least charged
+ * CPU time. */
+static bool woken(const struct task_sample *old, const struct task_sample *now)
+{
+	return old->has_runs && now->has_runs ? now->runs != old->runs
+		: now->kernel_ns + now->user_ns != old->kernel_ns + old->user_ns;
+}
+
+/* An io-wq worker of the caller that started, ran or was woken over the
+ * last k samples: the call's work goes on while the caller sleeps. Its
+ * tid, or 0. */
+static pid_t worker_progress(const struct watch_judge *j, unsigned k)
+{
+	const struct watch_sample *now = back(j, 0);
+
+	for (unsigned w = 0; w < now->n_workers && w < WATCH_WORKERS; w++) {
+		pid_t tid = now->workers[w].tid;
+		const struct task_sample *t;
+		unsigned i;
+
+		for (i = 0; i <= k && (t = thread_at(j, i, tid)); i++)
+			if (!asleep(t->state))
+				return tid;
+		if (i <= k || woken(thread_at(j, k, tid), thread_at(j, 0, tid)))
+			return tid;
+	}
+	return 0;
 }
 
 enum watch_verdict watch_judge_final(struct watch_judge *j)
 {
-	unsigned k = window(j, WATCH_LIVELOCK_MS, true);
+	unsigned k = window(j, 0, WATCH_LIVELOCK_MS, true);
 	const struct watch_sample *old, *now;
 	struct task_activity a;
 	unsigned i;
-	bool woken;
+	pid_t worker;
 
 	if (!k) {
 		snprintf(j->why, sizeof(j->why), "too few samples to judge");
 		return WATCH_SLOW;
 	}
-	if (burning(j, k, &a)) {
-		why_burning(j, k, &a, false);
+	if (spins_final(j, 0))
 		return WATCH_LIVELOCK;
-	}
-	k = window(j, WATCH_HANG_MS, true);
-	old = back(j, k);
 	now = back(j, 0);
+	for (i = 0; i < now->n_workers && i < WATCH_WORKERS; i++)
+		if (spins_final(j, now->workers[i].tid))
+			return WATCH_LIVELOCK;
+	task_activity(thread_at(j, k, 0), &now->t, &a);
+	k = window(j, 0, WATCH_HANG_MS, true);
+	old = back(j, k);
 	for (i = 0; i <= k; i++)
 		if (!asleep(back(j, i)->t.state)) {
 			snprintf(j->why, sizeof(j->why), "still running at the time limit (state %c, "
@@ -157,17 +255,21 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 				 a.kernel_share * 100, a.user_share * 100);
 			return WATCH_SLOW;
 		}
-	/* woken: put on a CPU again (schedstat), or at least charged CPU time */
-	woken = old->t.has_runs && now->t.has_runs ? now->t.runs != old->t.runs
-		: now->t.kernel_ns + now->t.user_ns != old->t.kernel_ns + old->t.user_ns;
-	if (woken) {
+	if (woken(&old->t, &now->t)) {
 		snprintf(j->why, sizeof(j->why), "asleep (state %c) but woken in the last %u ms: "
-			 "still making progress", now->t.state, span_ms(j, k));
+			 "still making progress", now->t.state, span_ms(j, 0, k));
+		return WATCH_SLOW;
+	}
+	if ((worker = worker_progress(j, k))) {
+		size_t n = why_worker(j, worker, "ran or was woken");
+
+		snprintf(j->why + n, sizeof(j->why) - n, "in the last %u ms: still making progress",
+			 span_ms(j, 0, k));
 		return WATCH_SLOW;
 	}
 	if (now->io_in_flight == WATCH_IO_UNKNOWN) {
 		snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms, maybe on a disk: "
-			 "/proc/diskstats cannot be read", now->t.state, span_ms(j, k));
+			 "/proc/diskstats cannot be read", now->t.state, span_ms(j, 0, k));
 		return WATCH_SLOW;
 	}
 	/* one long wait for a slow disk (a large O_DIRECT write waits once
@@ -177,11 +279,12 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 		;
 	if (i > k) {
 		snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms while disk requests "
-			 "were in flight throughout: waiting on slow I/O", now->t.state, span_ms(j, k));
+			 "were in flight throughout: waiting on slow I/O", now->t.state, span_ms(j, 0, k));
 		return WATCH_SLOW;
 	}
-	snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms without being woken",
-		 now->t.state, span_ms(j, k));
+	snprintf(j->why, sizeof(j->why), "asleep (state %c) for %u ms without being woken%s",
+		 now->t.state, span_ms(j, 0, k),
+		 now->n_workers ? ", and so were its io-wq workers" : "");
 	return WATCH_HANG;
 }
 
@@ -210,13 +313,39 @@ static uint64_t disk_requests_in_flight(void)
 	return sum;
 }
 
+/* The io-wq workers of the caller: the threads of its process named for it
+ * (task_io_wq_name). Threads made or gone meanwhile are missed, or are
+ * found next time. */
+static void sample_workers(struct watchdog *w, struct watch_sample *s)
+{
+	pid_t tids[32], self = gettid();
+	char name[sizeof(s->t.comm)];
+	int n = task_threads(w->pid, tids, ARRAY_SIZE(tids));
+
+	s->n_workers = 0;
+	task_io_wq_name(w->tid, name, sizeof(name));
+	for (int i = 0; i < n && i < (int)ARRAY_SIZE(tids) && s->n_workers < WATCH_WORKERS; i++) {
+		struct watch_worker *x = &s->workers[s->n_workers];
+
+		if (tids[i] == w->tid || tids[i] == self)
+			continue;
+		if (task_sample(w->pid, tids[i], &x->t) == 0 && strcmp(x->t.comm, name) == 0) {
+			x->tid = tids[i];
+			s->n_workers++;
+		}
+	}
+}
+
 static bool take_sample(struct watchdog *w, struct watch_sample *s)
 {
 	s->io_in_flight = disk_requests_in_flight();
 	s->loop_events = 0;
 	if (w->judge.events_known && !w->loop_events(&s->loop_events))
 		s->loop_events = 0;
-	return task_sample(w->pid, w->tid, &s->t) == 0;
+	if (task_sample(w->pid, w->tid, &s->t))
+		return false;
+	sample_workers(w, s);
+	return true;
 }
 
 /* One line per sample on standard error (MTEPROBE_WATCH_DEBUG): what
@@ -230,6 +359,15 @@ static void print_sample(const struct watchdog *w, const struct watch_sample *s)
 		(unsigned long long)s->t.runs, (unsigned long long)(s->t.cpu_ns / 1000000u),
 		(unsigned long long)(s->t.wait_ns / 1000000u), (unsigned long long)s->loop_events,
 		(unsigned long long)s->io_in_flight);
+	for (unsigned i = 0; i < s->n_workers; i++) {
+		const struct task_sample *t = &s->workers[i].t;
+
+		fprintf(stderr, "watchdog sample:   io-wq worker %s tid %d state %c kernel_ms %llu "
+			"user_ms %llu runs %llu cpu_ms %llu wait_ms %llu\n", t->comm, (int)s->workers[i].tid,
+			t->state, (unsigned long long)(t->kernel_ns / 1000000u),
+			(unsigned long long)(t->user_ns / 1000000u), (unsigned long long)t->runs,
+			(unsigned long long)(t->cpu_ns / 1000000u), (unsigned long long)(t->wait_ns / 1000000u));
+	}
 }
 
 static void deliver(struct watchdog *w, enum watch_verdict v)

@@ -22,7 +22,18 @@
  *    address again and again);
  *  - at the time limit: still burning kernel CPU is a livelock; asleep
  *    without being woken for the last WATCH_HANG_MS is a hang; anything else
- *    is a call still making progress: a plain timeout, no verdict.
+ *    is a call still making progress: a plain timeout, no verdict;
+ *  - io_uring hands blocking work to io-wq workers (io_uring/io-wq.c
+ *    io_wq_worker, io_wqe_worker before 6.1; threads of the process named
+ *    "iou-wrk-<tid of the submitter>" since 5.12, and on Debian's 5.10,
+ *    which has 5.15's io_uring): the caller then sleeps in io_uring_enter
+ *    while a worker runs the call (io_worker_handle_work). The same rules
+ *    are applied to each worker of the caller: a worker that spins is the
+ *    livelock (judge.spinner names it), a worker that runs or is woken is
+ *    progress, and a caller asleep with its workers asleep is a hang.
+ *    (Before 5.12, and in 5.10 stable before 5.10.162, fs/io-wq.c
+ *    io_wqe_worker ran in kernel threads, "io_wqe_worker-N/M", of no
+ *    process: not watched. Debian's 5.10.223 has the io_uring/ of 5.15.)
  */
 #ifndef MTEPROBE_WATCHDOG_H
 #define MTEPROBE_WATCHDOG_H
@@ -48,10 +59,22 @@
  * a thread that gets a twentieth of a CPU (6.4 s on a busy machine) */
 #define WATCH_RING		128
 
-/* One sample of the watched thread. */
+/* io-wq workers of the caller sampled at once, at most (one per request
+ * in flight: a case has one) */
+#define WATCH_WORKERS		4
+
+struct watch_worker {
+	pid_t tid;
+	struct task_sample t;
+};
+
+/* One sample of the watched thread, and of its io-wq workers. */
 struct watch_sample {
 	struct task_sample t;
-	uint64_t loop_events;	/* tag-check faults + fault-ins at one address */
+	unsigned n_workers;
+	struct watch_worker workers[WATCH_WORKERS];
+	uint64_t loop_events;	/* tag-check faults + fault-ins at one address,
+				 * by the thread and its workers */
 	uint64_t io_in_flight;	/* disk requests in flight (/proc/diskstats) */
 };
 /* io_in_flight when /proc/diskstats cannot be read (a security module, a
@@ -64,6 +87,7 @@ struct watch_judge {
 	struct watch_sample ring[WATCH_RING];
 	unsigned n;		/* samples fed */
 	bool events_known;	/* loop_events are counted (tracing on) */
+	pid_t spinner;		/* a livelock's thread: 0 the caller, or an io-wq worker's tid */
 	char why[200];		/* the evidence behind the last verdict */
 };
 

@@ -2,12 +2,14 @@
 /* The watchdog: its rules on synthetic samples (every branch of
  * watch_judge_early/final), then the thread on real threads of this process:
  * one spinning in the kernel is a livelock and recovers when its "fault" is
- * removed, one asleep is a hang, one spinning in user space and one that
- * finishes late get no verdict of stuck. No timing is asserted beyond the
- * verdicts themselves. */
+ * removed, one asleep is a hang, one asleep while its io-wq worker (a thread
+ * named as io_uring names them) spins is the worker's livelock, one spinning
+ * in user space and one that finishes late get no verdict of stuck. No
+ * timing is asserted beyond the verdicts themselves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -25,7 +27,18 @@ struct fake {
 	uint64_t t_ms, kernel_ms, user_ms, runs, events, io, wait_ms;
 	unsigned waiting;	/* ms of each period spent waiting for a CPU */
 	bool has_runs;
+	/* an io-wq worker of the thread, from the sample worker_from on
+	 * (0: none): each period it spends w_kernel_ms on a CPU in the
+	 * kernel, is put on one w_runs times and is seen in state w_state */
+	unsigned worker_from;
+	char w_state;
+	unsigned w_kernel_ms, w_runs;
+	uint64_t w_kernel_total, w_runs_total;
 };
+
+#define WORKER_TID	4242
+#define WORKER_NAME	"iou-wrk-100"
+
 
 static void fake_init(struct fake *f, bool events_known)
 {
@@ -54,7 +67,27 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 				    .wait_ns = f->has_runs ? f->wait_ms * 1000000u : 0 };
 	s.loop_events = f->events;
 	s.io_in_flight = f->io;
+	if (f->worker_from && f->j.n + 1 >= f->worker_from) {
+		f->w_kernel_total += f->w_kernel_ms;
+		f->w_runs_total += f->w_runs;
+		s.n_workers = 1;
+		s.workers[0].tid = WORKER_TID;
+		s.workers[0].t = (struct task_sample){ .state = f->w_state, .comm = WORKER_NAME,
+						       .kernel_ns = f->w_kernel_total * 1000000u,
+						       .at_ns = f->t_ms * 1000000u, .has_runs = true,
+						       .runs = f->w_runs_total,
+						       .cpu_ns = f->w_kernel_total * 1000000u };
+	}
 	watch_judge_feed(&f->j, &s);
+}
+
+/* From the first sample on, the thread's io-wq worker does this each period. */
+static void fake_worker(struct fake *f, char state, unsigned kernel_ms, unsigned runs)
+{
+	f->worker_from = f->worker_from ? f->worker_from : 1;
+	f->w_state = state;
+	f->w_kernel_ms = kernel_ms;
+	f->w_runs = runs;
 }
 
 /* Steps until the early verdict, up to max_ms: the verdict and when. */
@@ -239,6 +272,107 @@ static void synthetic(void)
 	CHECK(watch_judge_final(&f.j) == WATCH_HANG, "a long sleep: hang, %s", f.j.why);
 }
 
+/* io_uring: the caller asleep in io_uring_enter while an io-wq worker runs
+ * the call (io_uring/io-wq.c io_wq_worker -> io_worker_handle_work; on 5.10
+ * io_wqe_worker). The worker's spin is the livelock, its sleep a hang. */
+static void io_wq_workers(void)
+{
+	struct fake f;
+	uint64_t at;
+	enum watch_verdict v;
+
+	/* the worker retries all the time: judged on the retry window, as
+	 * the caller itself would be, and named */
+	fake_init(&f, true);
+	fake_worker(&f, 'R', 48, 2);
+	v = run_early(&f, 'S', 0, 0, 0, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 3 * WATCH_PERIOD_MS && f.j.spinner == WORKER_TID &&
+	      strstr(f.j.why, "io-wq worker " WORKER_NAME " (tid 4242) spins, the submitter asleep: "
+		     "on a CPU, 96% in the kernel") && strstr(f.j.why, "some in every period"),
+	      "spinning worker: %d at %llu, spinner %d: %s", v, (unsigned long long)at,
+	      (int)f.j.spinner, f.j.why);
+	/* without its worker the same caller is only asleep: a hang at the
+	 * limit, which is what mteprobe said before it watched the workers */
+	fake_init(&f, true);
+	v = run_early(&f, 'S', 0, 0, 0, 700, 3000, &at);
+	CHECK(v == WATCH_NONE && watch_judge_final(&f.j) == WATCH_HANG && f.j.spinner == 0,
+	      "the caller alone: %d %s", v, f.j.why);
+
+	/* retries not counted: the 300 ms rule on the worker's time */
+	fake_init(&f, false);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS &&
+	      f.j.spinner == WORKER_TID && strstr(f.j.why, "retries not counted"),
+	      "spinning worker, untraced: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+
+	/* the worker started later (io-wq makes one when the work is
+	 * queued): its window starts with it */
+	fake_init(&f, false);
+	f.worker_from = 5;
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 5 * WATCH_PERIOD_MS + WATCH_LIVELOCK_MS,
+	      "a worker seen from the fifth sample: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+
+	/* retries counted, none seen: CPU alone is no early verdict, still
+	 * burning at the time limit is */
+	fake_init(&f, true);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "worker spin without retries: no early verdict, got %d", v);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_LIVELOCK && f.j.spinner == WORKER_TID && strstr(f.j.why, "io-wq worker"),
+	      "worker spin at the limit: %d %s", v, f.j.why);
+
+	/* the caller spins itself: its own verdict comes first */
+	fake_init(&f, true);
+	fake_worker(&f, 'R', 48, 2);
+	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && f.j.spinner == 0 && !strstr(f.j.why, "io-wq"),
+	      "caller and worker spin: %d %s", v, f.j.why);
+	/* ...and a caller in state R while its worker spins is named so */
+	fake_init(&f, false);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'R', 5, 5, 1, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && strstr(f.j.why, "the submitter in state R"), "%d %s", v, f.j.why);
+
+	/* a worker copying a lot (40% in the kernel): no livelock, and no
+	 * hang either: it runs, the call goes on */
+	fake_init(&f, false);
+	fake_worker(&f, 'R', 20, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "worker at 40%%: no early verdict");
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "io-wq worker " WORKER_NAME " (tid 4242) ran or was woken"),
+	      "worker at 40%%, final: %d %s", v, f.j.why);
+
+	/* caller and worker asleep, neither woken: a hang, and it says so */
+	fake_init(&f, true);
+	fake_worker(&f, 'D', 0, 0);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_NONE, "both asleep: no early verdict");
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_HANG && f.j.spinner == 0 && strstr(f.j.why, "and so were its io-wq workers"),
+	      "both asleep: %d %s", v, f.j.why);
+	/* the worker asleep but woken (waiting on a disk, or a lock passed
+	 * around): progress, not a hang */
+	fake_init(&f, true);
+	fake_worker(&f, 'D', 0, 0);
+	run_early(&f, 'S', 0, 0, 0, 0, 2000, &at);
+	f.w_runs = 1;
+	step(&f, 'S', 0, 0, 0, 0);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "ran or was woken"), "worker woken: %d %s", v, f.j.why);
+	/* a worker that appeared during the hang window: progress */
+	fake_init(&f, true);
+	f.worker_from = 30;
+	fake_worker(&f, 'S', 0, 0);
+	run_early(&f, 'S', 0, 0, 0, 0, 2000, &at);
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_SLOW && strstr(f.j.why, "ran or was woken"), "new worker: %d %s", v, f.j.why);
+}
+
 /* ---- recorded samples ----
  * Sequences recorded in the MTE VM (QEMU TCG on a 2-core host, others'
  * builds and tests running) with MTEPROBE_WATCH_DEBUG=1, one line per sample:
@@ -393,8 +527,24 @@ static const char slow_disk_mte[] =
 	"1954 D 170 170 7 348 7 0 2\n"
 	"2004 D 170 170 7 348 7 0 1\n";
 
+/* 5.10 (Debian's, with 5.15's io_uring) xfs uring-write, a granule at 2048:
+ * io_uring_enter hands the write to an io-wq worker (io_wqe_worker ->
+ * io_worker_handle_work -> io_write), whose iomap_write_actor retries a
+ * zero-length copy forever while the submitter sleeps; "w" lines are the
+ * worker's, after its caller's: tid state kernel_ms user_ms runs cpu_ms
+ * wait_ms. Before the workers were watched this was a hang at the limit. */
+static const char uring_write_510[] =
+	"53 S 0 0 3 8 0 897 0\n"
+	"w 396 R 40 0 1 47 0\n"
+	"103 S 0 0 3 8 0 1977 0\n"
+	"w 396 R 90 0 1 99 0\n"
+	"152 S 0 0 3 8 0 2993 0\n"
+	"w 396 R 140 0 3 148 3\n";
+
 /* Feed a recording to a judge as the watchdog would, with the time limit at
  * limit_ms: the verdict, and the sample it came at. */
+static char replay_why[200];	/* the last replay's evidence */
+
 static enum watch_verdict replay(const char *rec, bool events_known, unsigned limit_ms, unsigned *at)
 {
 	static struct watch_judge j;
@@ -406,6 +556,7 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 		unsigned long long ms, kernel, user, runs, cpu, wait, retries, io;
 		struct watch_sample s;
 		char state;
+		int tid;
 
 		CHECK(sscanf(line, "%llu %c %llu %llu %llu %llu %llu %llu %llu", &ms, &state, &kernel,
 			     &user, &runs, &cpu, &wait, &retries, &io) == 9, "recorded line: %.40s", line);
@@ -415,6 +566,19 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 			       .wait_ns = wait * 1000000u, .at_ns = ms * 1000000u },
 			.loop_events = retries, .io_in_flight = io,
 		};
+		/* its io-wq workers, sampled at the same time */
+		while (strncmp(strchr(line, '\n') + 1, "w ", 2) == 0 && s.n_workers < WATCH_WORKERS) {
+			struct watch_worker *w = &s.workers[s.n_workers++];
+
+			line = strchr(line, '\n') + 1;
+			CHECK(sscanf(line, "w %d %c %llu %llu %llu %llu %llu", &tid, &state, &kernel, &user,
+				     &runs, &cpu, &wait) == 7, "recorded worker line: %.40s", line);
+			w->tid = tid;
+			w->t = (struct task_sample){ .state = state, .comm = "iou-wrk-394",
+						     .kernel_ns = kernel * 1000000u, .user_ns = user * 1000000u,
+						     .has_runs = true, .runs = runs, .cpu_ns = cpu * 1000000u,
+						     .wait_ns = wait * 1000000u, .at_ns = ms * 1000000u };
+		}
 		watch_judge_feed(&j, &s);
 		*at = (unsigned)ms;
 		v = watch_judge_early(&j);
@@ -422,6 +586,7 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 			v = watch_judge_final(&j);
 	}
 	fprintf(stderr, "replay: verdict %d at %u ms: %s\n", v, *at, j.why);
+	snprintf(replay_why, sizeof(replay_why), "%s", j.why);
 	return v;
 }
 
@@ -449,6 +614,11 @@ static void recorded(void)
 	/* without tracing: the 300 ms rule, as before */
 	v = replay(gfs2_61_untraced, false, 10000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == 403, "6.1 gfs2 pread untraced: livelock at %u ms", at);
+	/* an io-wq worker live-locked while its submitter sleeps: judged on
+	 * the retry window, the third sample, and named */
+	v = replay(uring_write_510, true, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 152 && strstr(replay_why, "io-wq worker iou-wrk-394 (tid 396) spins"),
+	      "5.10 xfs uring-write: livelock of the worker at %u ms: %s", at, replay_why);
 	/* a slow disk: never early, and at the time limit (1.5 s here) a
 	 * wait on slow I/O, not a hang */
 	v = replay(slow_disk_none, true, 1500, &at);
@@ -470,6 +640,45 @@ static void *finish_late(void *arg)
 	(void)arg;
 	spin_tid = (int)syscall(SYS_gettid);
 	nanosleep(&t, NULL);
+	return NULL;
+}
+
+/* io_uring's way: the caller sleeps while its io-wq worker, a thread named
+ * for it ("iou-wrk-<tid>"), spins in the kernel. */
+static atomic_int worker_tid;
+
+static atomic_bool worker_sleeps;	/* the worker sleeps instead of spinning */
+static int worker_wake[2];
+
+static void *io_wq_worker(void *arg)
+{
+	char name[16], c;
+
+	task_io_wq_name((pid_t)(intptr_t)arg, name, sizeof(name));
+	pthread_setname_np(pthread_self(), name);
+	worker_tid = (int)syscall(SYS_gettid);
+	if (!worker_sleeps)
+		spin_in_kernel(&spin_stop);
+	else
+		while (read(worker_wake[0], &c, 1) < 0 && errno == EINTR)
+			;
+	return NULL;
+}
+
+static void *sleep_while_worker_works(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	worker_tid = 0;
+	if (pthread_create(&t, NULL, io_wq_worker, (void *)(intptr_t)syscall(SYS_gettid)))
+		abort();
+	while (!worker_tid)
+		sched_yield();
+	sleep_on_pipe(NULL);
+	if (worker_sleeps && write(worker_wake[1], "", 1) != 1)
+		abort();
+	pthread_join(t, NULL);
 	return NULL;
 }
 
@@ -582,6 +791,28 @@ static void real_threads(void)
 	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && strstr(why, "some in every period"),
 	      "a thread spinning in the kernel and retrying is a livelock on retries: %d %d %s", v, ret, why);
 
+	/* asleep while its io-wq worker spins: the worker is the livelock */
+	for (tries = 0; tries < 3; tries++) {
+		v = watch_thread(sleep_while_worker_works, 5000, retrying, &ret, why, sizeof(why));
+		fprintf(stderr, "io-wq worker spinner: verdict %d, return %d: %s\n", v, ret, why);
+		if (v == WATCH_LIVELOCK)
+			break;
+	}
+	CHECK(v == WATCH_LIVELOCK && ret == WATCH_RECOVERED && wd.judge.spinner == worker_tid &&
+	      strstr(why, "io-wq worker iou-wrk-") && strstr(why, "spins, the submitter asleep"),
+	      "a caller asleep while its io-wq worker spins: a livelock of the worker: %d %d %s", v, ret, why);
+
+	/* asleep while its io-wq worker sleeps too: a hang (or, when this
+	 * machine's disks were busy meanwhile, a wait on slow I/O) */
+	CHECK(pipe(worker_wake) == 0, "pipe");
+	worker_sleeps = true;
+	v = watch_thread(sleep_while_worker_works, 1500, NULL, &ret, why, sizeof(why));
+	worker_sleeps = false;
+	fprintf(stderr, "io-wq worker asleep: verdict %d, return %d: %s\n", v, ret, why);
+	CHECK((v == WATCH_HANG && ret == WATCH_RECOVERED && strstr(why, "and so were its io-wq workers")) ||
+	      (v == WATCH_SLOW && strstr(why, "slow I/O") && ret == WATCH_RETURNED_ALONE),
+	      "a caller asleep with its io-wq worker asleep is a hang: %d %d %s", v, ret, why);
+
 	/* judged only at the time limit (--late-verdict): retrying all the
 	 * time, a livelock no sooner than the limit */
 	late = true;
@@ -618,6 +849,7 @@ static void real_threads(void)
 int main(void)
 {
 	synthetic();
+	io_wq_workers();
 	recorded();
 	real_threads();
 	return 0;
