@@ -633,6 +633,14 @@ const struct axis axes[AXIS_COUNT] = {
 
 /* ---- using the table ---- */
 
+int axis_find(const char *name)
+{
+	for (int id = 0; id < AXIS_COUNT; id++)
+		if (!strcmp(axes[id].name, name))
+			return id;
+	return -1;
+}
+
 size_t axis_value_count(const struct axis *a)
 {
 	return a->count ? a->count() : 0;

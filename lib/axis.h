@@ -149,6 +149,8 @@ struct axis {
 };
 
 extern const struct axis axes[AXIS_COUNT];
+/* The axis called name (its AXIS_ id), or -1. */
+int axis_find(const char *name);
 
 /* Numbers on the command line: decimal (010 is ten) or 0x hex, with an
  * optional k or K suffix (KiB). 0, or -1 when bad. */

@@ -20,13 +20,6 @@ static const char *const fs_dirs[FS_COUNT] = {
 	"/t/tmpfs", "/t/ext4", "/t/xfs", "/t/btrfs", "/t/f2fs", "/t/gfs2", "/t/other", NULL,
 };
 
-/* The matrix's lists when no option is given: every named filesystem. */
-static void default_set(struct axis_set *set)
-{
-	for (int id = 0; id < AXIS_COUNT; id++)
-		axis_default_list(&axes[id], &set->a[id]);
-}
-
 static void only(struct axis_set *set, int id, const char *list)
 {
 	struct axis_list *l = &set->a[id];
@@ -48,6 +41,32 @@ static void build(struct plan *p, const struct axis_set *set)
 		CHECK(p->c[i].no_watchdog, "base kept");
 		CHECK(p->c[i].dir == fs_dirs[p->c[i].fs], "dir of %s", fs_name(p->c[i].fs));
 	}
+}
+
+/* The plan of a matrix described as "axis=list" words, each axis by its
+ * name in the table ("fs=ext4 fault=mte,page"); the axes not named take
+ * the matrix's default lists, as with no option ("": the default matrix,
+ * every named filesystem). */
+static void plan_for(struct plan *p, const char *desc)
+{
+	struct axis_set set;
+	char copy[512], *save, *word;
+
+	for (int id = 0; id < AXIS_COUNT; id++)
+		axis_default_list(&axes[id], &set.a[id]);
+	CHECK(strlen(desc) < sizeof(copy), "description too long: %s", desc);
+	snprintf(copy, sizeof(copy), "%s", desc);
+	for (word = strtok_r(copy, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+		char *list = strchr(word, '=');
+		int id;
+
+		CHECK(list, "%s: not axis=list", word);
+		*list++ = '\0';
+		id = axis_find(word);
+		CHECK(id >= 0, "%s: no such axis", word);
+		only(&set, id, list);
+	}
+	build(p, &set);
 }
 
 static size_t count(const struct plan *p, bool (*match)(const struct case_spec *, const void *),
@@ -188,12 +207,10 @@ static size_t extra_lengths(const struct driver *d)
  * with the self backing. */
 static void default_plan(void)
 {
-	struct axis_set set = { 0 };
 	struct plan p;
 	size_t total = 0;
 
-	default_set(&set);
-	build(&p, &set);
+	plan_for(&p, "");
 	for (size_t d = 0; d < driver_count; d++) {
 		const struct driver *drv = drivers[d];
 		size_t want = 0, got = count(&p, of_driver, drv);
@@ -233,19 +250,10 @@ static void default_plan(void)
 static void full_product(void)
 {
 	static const size_t at[] = { 0, 100, 4096 }, off[] = { 0, 512, 3 };
-	struct axis_set set = { 0 };
 	struct plan p;
 
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "read");
-	only(&set, AXIS_FS, "ext4");
-	only(&set, AXIS_FAULT, "mte,retag,page,none");
-	only(&set, AXIS_FAULT_AT, "0,100,4096");
-	only(&set, AXIS_BUF_OFF, "0,512,3");
-	only(&set, AXIS_BACKING, "private");
-	only(&set, AXIS_LEN, "2p");
-	only(&set, AXIS_STATE, "fresh");
-	build(&p, &set);
+	plan_for(&p, "syscall=read fs=ext4 fault=mte,retag,page,none fault_at=0,100,4096 "
+		 "buf_off=0,512,3 backing=private len=2p state=fresh");
 	for (int io = 0; io < IO_PATH_COUNT; io++)
 		for (int fk = 0; fk < FAULT_KIND_COUNT; fk++)
 			for (int m = 0; m < MTE_MODE_COUNT; m++)
@@ -272,14 +280,7 @@ static void full_product(void)
 	plan_free(&p);
 
 	/* --faults alone keeps the default layouts: async at mid, offset 0 only */
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "read");
-	only(&set, AXIS_FS, "tmpfs");
-	only(&set, AXIS_FAULT, "retag");
-	only(&set, AXIS_MODE, "async");
-	only(&set, AXIS_IO, "buffered");
-	only(&set, AXIS_BACKING, "private");
-	build(&p, &set);
+	plan_for(&p, "syscall=read fs=tmpfs fault=retag mode=async io=buffered backing=private");
 	CHECK(p.n == 1 && p.c[0].fault_at == page_size() / 2 && p.c[0].buf_off == 0,
 	      "async retag: %zu cases", p.n);
 	plan_free(&p);
@@ -287,29 +288,23 @@ static void full_product(void)
 
 static void direct_io(void)
 {
-	struct axis_set set = { 0 };
 	struct plan p;
 
-	default_set(&set);
-	build(&p, &set);
+	plan_for(&p, "");
 	for (size_t i = 0; i < p.n; i++)
 		CHECK(p.c[i].io != IO_DIRECT || p.c[i].buf_off % DIO_ALIGN == 0,
 		      "%s direct at offset %zu", p.c[i].drv->name, p.c[i].buf_off);
 	plan_free(&p);
 
 	/* unaligned offsets only: buffered cases, no direct ones */
-	only(&set, AXIS_SYSCALL, "pread");
-	only(&set, AXIS_BUF_OFF, "7,9");
-	build(&p, &set);
+	plan_for(&p, "syscall=pread buf_off=7,9");
 	CHECK(p.n > 0, "buffered cases");
 	for (size_t i = 0; i < p.n; i++)
 		CHECK(p.c[i].io == IO_BUFFERED, "a direct case at offset %zu", p.c[i].buf_off);
 	plan_free(&p);
 
 	/* calls without files: fs none, no directory, only their I/O paths */
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "pipe-read");
-	build(&p, &set);
+	plan_for(&p, "syscall=pipe-read");
 	CHECK(p.n == 17, "pipe-read: %zu cases", p.n);
 	for (size_t i = 0; i < p.n; i++)
 		CHECK(p.c[i].fs == FS_NONE && !p.c[i].dir && p.c[i].io == IO_BUFFERED, "pipe-read");
@@ -321,14 +316,12 @@ static void direct_io(void)
  * the rest of its group). */
 static void groups(void)
 {
-	struct axis_set set = { 0 };
 	static size_t first[4096];	/* each group's first case */
 	struct case_spec a, b;
 	struct plan p;
 	size_t groups = 0;
 
-	default_set(&set);
-	build(&p, &set);
+	plan_for(&p, "");
 	for (size_t i = 0; i < p.n; i++) {
 		if (i && plan_same_group(&p.c[i - 1], &p.c[i]))
 			continue;
@@ -364,16 +357,11 @@ static void backings(void)
 {
 	static const enum backing self = BACKING_SELF, other = BACKING_OTHER,
 				  shared = BACKING_SHARED;
-	struct axis_set set = { 0 };
 	struct plan p;
 	size_t n_self = 0, n_other = 0;
 
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "read,uring-read,getdents64,pipe-read");
-	only(&set, AXIS_FS, "ext4");
-	only(&set, AXIS_FAULT, "page");
-	only(&set, AXIS_BACKING, "shared,self,other");
-	build(&p, &set);
+	plan_for(&p, "syscall=read,uring-read,getdents64,pipe-read fs=ext4 fault=page "
+		 "backing=shared,self,other");
 	for (size_t i = 0; i < p.n; i++) {
 		const struct case_spec *s = &p.c[i];
 
@@ -406,17 +394,9 @@ static bool at_len(const struct case_spec *s, const void *len)
 static void lengths(void)
 {
 	const size_t ps = page_size(), granule = 16, page = ps, four = 4 * ps, mib = LEN_MAX;
-	struct axis_set set = { 0 };
 	struct plan p;
 
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "read");
-	only(&set, AXIS_FS, "ext4");
-	only(&set, AXIS_IO, "buffered");
-	only(&set, AXIS_FAULT, "mte");
-	only(&set, AXIS_MODE, "sync");
-	only(&set, AXIS_STATE, "fresh");
-	build(&p, &set);
+	plan_for(&p, "syscall=read fs=ext4 io=buffered fault=mte mode=sync state=fresh");
 	CHECK(count(&p, at_len, &granule) == 1 && p.c[8].len == 16 && p.c[8].fault_at == 0,
 	      "granule: first only");
 	CHECK(count(&p, at_len, &page) == 3 && p.c[9].fault_at == 0 && p.c[10].fault_at == ps / 2 &&
@@ -432,8 +412,7 @@ static void lengths(void)
 
 	/* the default's other lengths are read and write's; fixed-size calls
 	 * keep theirs */
-	default_set(&set);
-	build(&p, &set);
+	plan_for(&p, "");
 	for (size_t i = 0; i < p.n; i++) {
 		const struct case_spec *s = &p.c[i];
 
@@ -447,10 +426,7 @@ static void lengths(void)
 	plan_free(&p);
 
 	/* a list given: fixed-size calls still keep theirs */
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "btrfs-tree-search");
-	only(&set, AXIS_LEN, "2p,1M");
-	build(&p, &set);
+	plan_for(&p, "syscall=btrfs-tree-search len=2p,1M");
 	CHECK(p.n > 0, "btrfs-tree-search planned");
 	for (size_t i = 0; i < p.n; i++)
 		CHECK(p.c[i].len == p.c[i].drv->fixed_len, "btrfs-tree-search len %zu", p.c[i].len);
@@ -458,17 +434,8 @@ static void lengths(void)
 
 	/* given: every length, half and end of each; half of 2 pages is next,
 	 * planned once */
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "pwrite");
-	only(&set, AXIS_FS, "xfs");
-	only(&set, AXIS_IO, "direct");
-	only(&set, AXIS_FAULT, "mte");
-	only(&set, AXIS_MODE, "sync");
-	only(&set, AXIS_LEN, "2p,1M");
-	only(&set, AXIS_FAULT_AT, "next,half,end");
-	only(&set, AXIS_BUF_OFF, "0");
-	only(&set, AXIS_STATE, "fresh");
-	build(&p, &set);
+	plan_for(&p, "syscall=pwrite fs=xfs io=direct fault=mte mode=sync len=2p,1M "
+		 "fault_at=next,half,end buf_off=0 state=fresh");
 	CHECK(p.n == 5 && p.c[0].fault_at == ps && p.c[1].fault_at == 2 * ps - 16 &&
 	      p.c[2].fault_at == ps && p.c[3].fault_at == mib / 2 && p.c[4].fault_at == mib - 16,
 	      "2p: next, end; 1M: next, half, end (%zu cases)", p.n);
@@ -486,13 +453,11 @@ static bool in_state(const struct case_spec *s, const void *st)
 static void states(void)
 {
 	const enum file_state fresh = FILE_FRESH, hole = FILE_HOLE, extend = FILE_EXTEND;
-	struct axis_set set = { 0 };
 	struct case_spec s;
 	struct plan p;
 	char why[160];
 
-	default_set(&set);
-	build(&p, &set);
+	plan_for(&p, "");
 	for (size_t i = 0; i < p.n; i++) {
 		const struct case_spec *c = &p.c[i];
 
@@ -510,14 +475,8 @@ static void states(void)
 	plan_free(&p);
 
 	/* given: every file driver takes them, at the default layouts */
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "uring-readv,pipe-read,read");
-	only(&set, AXIS_FS, "f2fs");
-	only(&set, AXIS_FAULT, "page");
-	only(&set, AXIS_STATE, "hole,extend");
-	only(&set, AXIS_LEN, "2p");
-	only(&set, AXIS_BACKING, "private");
-	build(&p, &set);
+	plan_for(&p, "syscall=uring-readv,pipe-read,read fs=f2fs fault=page state=hole,extend "
+		 "len=2p backing=private");
 	for (size_t i = 0; i < p.n; i++)
 		CHECK(p.c[i].drv->file_states ? p.c[i].state == FILE_HOLE : p.c[i].state == fresh,
 		      "%s %s", p.c[i].drv->name, file_state_name(p.c[i].state));
@@ -543,13 +502,11 @@ static void states(void)
 static void backed_lengths_states(void)
 {
 	const enum file_state hole = FILE_HOLE, extend = FILE_EXTEND;
-	struct axis_set set = { 0 };
 	struct case_spec s;
 	struct plan p;
 	char why[160];
 
-	default_set(&set);
-	build(&p, &set);
+	plan_for(&p, "");
 	for (size_t i = 0; i < p.n; i++)
 		if (p.c[i].backing != BACKING_PRIVATE)
 			CHECK(p.c[i].len == 2 * page_size() && p.c[i].state == FILE_FRESH,
@@ -557,17 +514,8 @@ static void backed_lengths_states(void)
 			      p.c[i].len, file_state_name(p.c[i].state));
 	plan_free(&p);
 
-	default_set(&set);
-	only(&set, AXIS_SYSCALL, "write,read");
-	only(&set, AXIS_FS, "tmpfs");
-	only(&set, AXIS_FAULT, "mte");
-	only(&set, AXIS_MODE, "sync");
-	only(&set, AXIS_FAULT_AT, "half");
-	only(&set, AXIS_BUF_OFF, "0");
-	only(&set, AXIS_BACKING, "self");
-	only(&set, AXIS_STATE, "hole,extend");
-	only(&set, AXIS_LEN, "2p,1M");
-	build(&p, &set);
+	plan_for(&p, "syscall=write,read fs=tmpfs fault=mte mode=sync fault_at=half buf_off=0 "
+		 "backing=self state=hole,extend len=2p,1M");
 	CHECK(count(&p, in_state, &hole) == 2 * 2 * 2 && count(&p, in_state, &extend) == 0,
 	      "self: hole for both, buffered and direct, 2 lengths; extend for none: %zu cases", p.n);
 	plan_free(&p);
