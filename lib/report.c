@@ -25,9 +25,8 @@ size_t case_key_columns(const enum report_column **cols)
 	static bool found;
 
 	for (int c = 0; !found && c < COL_COUNT; c++)
-		for (int a = 0; a < AXIS_COUNT; a++)
-			if (!strcmp(axes[a].name, report_columns[c]))
-				key[n++] = (enum report_column)c;
+		if (axis_find(report_columns[c]) >= 0)
+			key[n++] = (enum report_column)c;
 	found = true;
 	*cols = key;
 	return n;
@@ -51,10 +50,9 @@ int report_column(const char *name)
 
 const char *report_column_absent(size_t col)
 {
-	for (int a = 0; a < AXIS_COUNT && col < COL_COUNT; a++)
-		if (!strcmp(axes[a].name, report_columns[col]))
-			return axes[a].absent;
-	return NULL;
+	int a = col < COL_COUNT ? axis_find(report_columns[col]) : -1;
+
+	return a < 0 ? NULL : axes[a].absent;
 }
 
 bool report_column_usual(size_t col, const char *v)
