@@ -140,11 +140,6 @@ void layout_destroy(struct layout *l)
 	memset(l, 0, sizeof(*l));
 }
 
-uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i)
-{
-	return testbuf_pattern(seed, l->start + i);
-}
-
 void layout_fill(struct layout *l, uint32_t seed, bool complement)
 {
 	uint8_t x = complement ? 0xff : 0;

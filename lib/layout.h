@@ -111,7 +111,10 @@ void layout_destroy(struct layout *l);
 /* The bytes a syscall source or sink holds: source byte i of a case is
  * layout_pattern(l, seed, i). A read-type buffer starts as its complement,
  * so every byte the kernel stores into it shows. */
-uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i);
+static inline uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i)
+{
+	return testbuf_pattern(seed, l->start + i);
+}
 /* Fill [0, len) of the buffer (before layout_apply) with the pattern, or
  * with its complement. Tag checks suspended. */
 void layout_fill(struct layout *l, uint32_t seed, bool complement);
