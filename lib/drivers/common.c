@@ -490,12 +490,23 @@ static void note_file_wrong(struct drv_ctx *c, long ret, off_t size, off_t want,
 		drv_note_add(c, "%s: %s from byte %lld", lead, holds, (long long)at);
 }
 
+/* How many leading bytes of p[0, n) are zero. */
+static size_t zeros_at(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !p[i]; i++)
+		;
+	return i;
+}
+
 /* Write-type check of the whole file, got[0..size): the source at [foff,
  * foff + ret), what the state left everywhere else, and the size that
  * makes (with a self-backed buffer, got ends where the mapping starts). */
 static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t size)
 {
 	off_t end = c->foff + (ret > 0 ? ret : 0), want = before_size(c);
+	off_t zero_from = zeros(c->state) ? 0 : want;	/* before_byte is 0 from there */
 
 	if (ret > 0 && end > want)
 		want = end;
@@ -509,9 +520,14 @@ static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t siz
 		return 0;
 	}
 	for (off_t o = 0; o < size; o++) {
-		if (o >= c->foff && o < end)	/* the call's data: the source, in one go */
+		/* runs in one go: the call's data (the source), and zeros up to
+		 * the range or the end (a self-backed buffer's file is long) */
+		if (o >= c->foff && o < end)
 			o += (off_t)layout_pattern_match(c->lay, c->seed, (size_t)(o - c->foff),
 							 got + o, (size_t)(end - o));
+		else if (o >= zero_from)
+			o += (off_t)zeros_at(got + o, (size_t)((o < c->foff && c->foff < size ?
+								c->foff : size) - o));
 		if (o < size && got[o] != (o >= c->foff && o < end ?
 					   layout_pattern(c->lay, c->seed, (size_t)(o - c->foff)) :
 					   before_byte(c, o))) {
