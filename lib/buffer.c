@@ -187,14 +187,6 @@ int testbuf_unprotect_page(struct testbuf *b, size_t off)
 	return protect(b, off, prot_of(b));
 }
 
-uint8_t testbuf_pattern(uint32_t seed, size_t off)
-{
-	/* cheap, and differs between neighbouring bytes and between seeds */
-	uint32_t x = seed ^ (uint32_t)(off * 2654435761u);
-	x ^= x >> 15;
-	return (uint8_t)(x ^ (x >> 8) ^ (off >> 16));
-}
-
 void testbuf_fill(struct testbuf *b, size_t off, size_t len, uint32_t seed)
 {
 	mte_tco_enable();

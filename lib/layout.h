@@ -111,7 +111,16 @@ void layout_destroy(struct layout *l);
 /* The bytes a syscall source or sink holds: source byte i of a case is
  * layout_pattern(l, seed, i). A read-type buffer starts as its complement,
  * so every byte the kernel stores into it shows. */
-uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i);
+static inline uint8_t layout_pattern(const struct layout *l, uint32_t seed, size_t i)
+{
+	return testbuf_pattern(seed, l->start + i);
+}
+/* Source bytes [from, from + n) xor x into dst: the loop every fill uses. */
+void layout_pattern_copy(const struct layout *l, uint32_t seed, size_t from, uint8_t x,
+			 uint8_t *dst, size_t n);
+/* How many leading bytes of got[0, n) are source bytes [from, from + n). */
+size_t layout_pattern_match(const struct layout *l, uint32_t seed, size_t from,
+			    const uint8_t *got, size_t n);
 /* Fill [0, len) of the buffer (before layout_apply) with the pattern, or
  * with its complement. Tag checks suspended. */
 void layout_fill(struct layout *l, uint32_t seed, bool complement);

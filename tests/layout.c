@@ -79,6 +79,41 @@ static void file_backings(void)
 	rmdir(dir);
 }
 
+/* The bulk copy and match agree with layout_pattern, and holds_pattern
+ * finds one wrong byte wherever it is outside the PROT_NONE page (l
+ * applied, filled with seed's pattern). */
+static void wrong_bytes_found(struct layout *l, uint32_t seed)
+{
+	const size_t ps = page_size();
+	size_t lo = l->prot_lo - l->start, hi = l->prot_hi - l->start;
+	size_t at[] = { 0, 1, lo - 1, hi, hi + 1, l->len - 1 };
+	uint8_t *copy = malloc(l->len);
+
+	CHECK(copy != NULL, "malloc");
+	layout_pattern_copy(l, seed, 5, 0xff, copy, 100);
+	for (size_t i = 0; i < 100; i++)
+		CHECK((copy[i] ^ layout_pattern(l, seed, 5 + i)) == 0xff, "copy byte %zu", i);
+	layout_pattern_copy(l, seed, 0, 0, copy, l->len);
+	CHECK(layout_pattern_match(l, seed, 0, copy, l->len) == l->len, "match all");
+	copy[ps + 3] ^= 1;
+	CHECK(layout_pattern_match(l, seed, 0, copy, l->len) == ps + 3, "match stops at the wrong byte");
+	CHECK(layout_pattern_match(l, seed, ps + 4, copy + ps + 4, 10) == 10, "match from an offset");
+	free(copy);
+
+	CHECK(lo < hi && hi < l->len, "the PROT_NONE page inside the buffer");
+	for (size_t k = 0; k < ARRAY_SIZE(at); k++) {
+		uint8_t *p = l->tb.map + l->start + at[k];
+
+		*p ^= 0x10;
+		CHECK(!layout_holds_pattern(l, seed, 0, l->len), "byte %zu wrong: found", at[k]);
+		CHECK(!layout_holds_pattern(l, seed, at[k], at[k] + 1), "byte %zu alone", at[k]);
+		CHECK(layout_holds_pattern(l, seed, at[k] + 1, l->len), "past byte %zu", at[k]);
+		CHECK(layout_holds_pattern(l, seed, 0, at[k]), "before byte %zu", at[k]);
+		*p ^= 0x10;
+	}
+	CHECK(layout_holds_pattern(l, seed, lo, hi), "the PROT_NONE page alone: nothing to check");
+}
+
 int main(void)
 {
 	const size_t ps = page_size();
@@ -115,6 +150,7 @@ int main(void)
 		CHECK(probe_read(l.ptr, l.len) == l.fault_off, "probe_read %zu", probe_read(l.ptr, l.len));
 		CHECK(probe_write(l.ptr, l.len) == l.fault_off, "probe_write");
 		CHECK(layout_holds_pattern(&l, 42, 0, l.len), "checks skip the PROT_NONE page");
+		wrong_bytes_found(&l, 42);
 		layout_destroy(&l);
 	}
 	/* a fault outside the buffer is no fault in range */

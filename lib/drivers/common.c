@@ -125,8 +125,7 @@ int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what)
 
 	if (!src)
 		return -ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		src[i] = layout_pattern(c->lay, c->seed, i);
+	layout_pattern_copy(c->lay, c->seed, 0, 0, src, len);
 	err = write_all(fd, src, len, off);
 	free(src);
 	if (err)
@@ -245,10 +244,7 @@ void drv_check_sink(struct drv_ctx *c, long ret, const uint8_t *got, size_t n,
 	size_t want = ret > 0 ? (size_t)ret : 0;
 
 	chk->overshoot = -1;
-	chk->data_ok = n == want;
-	for (size_t i = 0; i < want && i < n && chk->data_ok; i++)
-		if (got[i] != layout_pattern(c->lay, c->seed, i))
-			chk->data_ok = 0;
+	chk->data_ok = n == want && layout_pattern_match(c->lay, c->seed, 0, got, n) == n;
 }
 
 void drv_check_buffer(struct drv_ctx *c, long ret, struct drv_check *chk)
@@ -494,12 +490,23 @@ static void note_file_wrong(struct drv_ctx *c, long ret, off_t size, off_t want,
 		drv_note_add(c, "%s: %s from byte %lld", lead, holds, (long long)at);
 }
 
+/* How many leading bytes of p[0, n) are zero. */
+static size_t zeros_at(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !p[i]; i++)
+		;
+	return i;
+}
+
 /* Write-type check of the whole file, got[0..size): the source at [foff,
  * foff + ret), what the state left everywhere else, and the size that
  * makes (with a self-backed buffer, got ends where the mapping starts). */
 static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t size)
 {
 	off_t end = c->foff + (ret > 0 ? ret : 0), want = before_size(c);
+	off_t zero_from = zeros(c->state) ? 0 : want;	/* before_byte is 0 from there */
 
 	if (ret > 0 && end > want)
 		want = end;
@@ -513,10 +520,17 @@ static int check_file(struct drv_ctx *c, long ret, const uint8_t *got, off_t siz
 		return 0;
 	}
 	for (off_t o = 0; o < size; o++) {
-		uint8_t b = o >= c->foff && o < end ?
-			layout_pattern(c->lay, c->seed, (size_t)(o - c->foff)) : before_byte(c, o);
-
-		if (got[o] != b) {
+		/* runs in one go: the call's data (the source), and zeros up to
+		 * the range or the end (a self-backed buffer's file is long) */
+		if (o >= c->foff && o < end)
+			o += (off_t)layout_pattern_match(c->lay, c->seed, (size_t)(o - c->foff),
+							 got + o, (size_t)(end - o));
+		else if (o >= zero_from)
+			o += (off_t)zeros_at(got + o, (size_t)((o < c->foff && c->foff < size ?
+								c->foff : size) - o));
+		if (o < size && got[o] != (o >= c->foff && o < end ?
+					   layout_pattern(c->lay, c->seed, (size_t)(o - c->foff)) :
+					   before_byte(c, o))) {
 			note_file_wrong(c, ret, size, want, o, file_byte_is(c, o, got[o]));
 			return 0;
 		}

@@ -29,9 +29,8 @@ static int prep(struct drv_ctx *c)
 		return -ENOMEM;
 	remote = p;
 	/* the source to read, or the complement that shows what was written */
-	for (size_t i = 0; i < len; i++)
-		remote[i] = layout_pattern(c->lay, c->seed, i) ^
-			    (c->drv->dir == DRV_KERNEL_READS ? 0xff : 0);
+	layout_pattern_copy(c->lay, c->seed, 0, c->drv->dir == DRV_KERNEL_READS ? 0xff : 0, remote,
+			    len);
 	c->priv = remote;
 	return 0;
 }
