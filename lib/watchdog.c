@@ -183,19 +183,22 @@ static bool spins_final(struct watch_judge *j, pid_t tid)
 	return true;
 }
 
+/* The caller, or else one of its io-wq workers, spins by the rule given. */
+static bool any_spins(struct watch_judge *j, bool (*spins)(struct watch_judge *, pid_t))
+{
+	const struct watch_sample *now = back(j, 0);
+
+	if (spins(j, 0))
+		return true;
+	for (unsigned i = 0; i < now->n_workers && i < WATCH_WORKERS; i++)
+		if (spins(j, now->workers[i].tid))
+			return true;
+	return false;
+}
+
 enum watch_verdict watch_judge_early(struct watch_judge *j)
 {
-	const struct watch_sample *now;
-
-	if (!j->n)
-		return WATCH_NONE;
-	if (spins_early(j, 0))
-		return WATCH_LIVELOCK;
-	now = back(j, 0);
-	for (unsigned i = 0; i < now->n_workers && i < WATCH_WORKERS; i++)
-		if (spins_early(j, now->workers[i].tid))
-			return WATCH_LIVELOCK;
-	return WATCH_NONE;
+	return j->n && any_spins(j, spins_early) ? WATCH_LIVELOCK : WATCH_NONE;
 }
 
 /* Put on a CPU again between two samples (schedstat), or at least charged
@@ -239,12 +242,9 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 		snprintf(j->why, sizeof(j->why), "too few samples to judge");
 		return WATCH_SLOW;
 	}
-	if (spins_final(j, 0))
+	if (any_spins(j, spins_final))
 		return WATCH_LIVELOCK;
 	now = back(j, 0);
-	for (i = 0; i < now->n_workers && i < WATCH_WORKERS; i++)
-		if (spins_final(j, now->workers[i].tid))
-			return WATCH_LIVELOCK;
 	task_activity(thread_at(j, k, 0), &now->t, &a);
 	k = window(j, 0, WATCH_HANG_MS, true);
 	old = back(j, k);
