@@ -301,18 +301,25 @@ static void worker_reap(int *status)
 	worker_forget(0);
 }
 
+/* SIGKILL pid: true when it ended; if not, it is counted as stuck. */
+static bool kill_or_stuck(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	if (reap_within(pid, &status, CASE_KILL_GRACE_MS))
+		return true;
+	pid_add(&stuck, pid);
+	return false;
+}
+
 /* SIGKILL the worker: true when it ended; if not, it is left running
  * (stuck in the kernel) and counted. Either way a later case gets a fresh
  * one. Its directories stay when it is stuck, or with keep. */
 static bool worker_kill(bool keep)
 {
-	int status;
-	bool gone;
+	bool gone = kill_or_stuck(worker_pid);
 
-	kill(worker_pid, SIGKILL);
-	gone = reap_within(worker_pid, &status, CASE_KILL_GRACE_MS);
-	if (!gone)
-		pid_add(&stuck, worker_pid);
 	worker_forget(gone && !keep ? 0 : worker_pid);
 	return gone;
 }
@@ -344,11 +351,8 @@ void case_worker_end(void)
 	}
 	/* the retired ones have had their time: gone, killed, or stuck */
 	for (unsigned i = 0; i < ending.n; i++)
-		if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS)) {
-			kill(ending.pid[i], SIGKILL);
-			if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS))
-				pid_add(&stuck, ending.pid[i]);
-		}
+		if (!reap_within(ending.pid[i], &status, CASE_KILL_GRACE_MS))
+			kill_or_stuck(ending.pid[i]);
 	ending.n = 0;
 }
 
