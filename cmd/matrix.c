@@ -20,6 +20,7 @@
 #include "case-options.h"
 #include "case.h"
 #include "cli.h"
+#include "lanes.h"
 #include "parse.h"
 #include "plan.h"
 #include "report.h"
@@ -48,6 +49,8 @@ static void help(void)
 	       "                       cases it holds are not run again, a torn last row is cut off\n"
 	       "      --engine ENGINE  worker (default: processes that run case after case) or\n"
 	       "                       fork (a process per case; the same results, slower)\n"
+	       "  -j, --jobs N         run N cases side by side (1 to %d, default 1), each\n"
+	       "                       group of cases in one lane; rows keep the plan's order\n"
 	       "      --stats          print where the time went: worker starts and the cases'\n"
 	       "                       phases (set up, call, verify, tear down, row output)\n"
 	       "      --list-plan      print the planned cases' input columns (CSV) and exit,\n"
@@ -67,7 +70,7 @@ static void help(void)
 	       "of another matrix, schema or kernel, a bad --expect FILE),\n"
 	       "4 the platform cannot run it, 130 stopped by a signal (SIGINT, SIGTERM,\n"
 	       "SIGHUP, ...: rows written so far are kept, the summary is printed, the case\n"
-	       "files are removed).\n", DIO_ALIGN);
+	       "files are removed).\n", LANES_MAX, DIO_ALIGN);
 }
 
 enum { OPT_RESUME = 256, OPT_FORMAT, OPT_EXPECT, OPT_ENGINE, OPT_STATS, OPT_LIST_PLAN,
@@ -84,18 +87,20 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		{ "no-watchdog", no_argument, NULL, OPT_NO_WATCHDOG },
 		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "list-plan", no_argument, NULL, OPT_LIST_PLAN },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option opts[ARRAY_SIZE(own) + AXIS_COUNT + 1];
-	char shorts[64] = "d:o:h";
+	char shorts[64] = "d:o:j:h";
 	size_t n = axis_options(AXIS_CMD_MATRIX, opts, shorts, sizeof(shorts)), v;
 	int opt, st, id;
+	char *end;
 
 	memcpy(opts + n, own, sizeof(own));
 	opts[n + ARRAY_SIZE(own)] = (struct option){ 0 };
-	*o = (struct matrix_opts){ 0 };
+	*o = (struct matrix_opts){ .jobs = 1 };
 	optind = 0;	/* glibc: start afresh, whatever a previous parse left */
 	while ((opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if ((id = axis_of_option(AXIS_CMD_MATRIX, opt)) >= 0) {
@@ -138,6 +143,14 @@ int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 			if ((st = case_engine_parse(optarg)) < 0)
 				return usage_error("matrix", "bad --engine '%s': use worker or fork", optarg);
 			o->engine = st;
+			break;
+		case 'j':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' || v < 1 || v > LANES_MAX)
+				return usage_error("matrix", "bad --jobs '%s': give a number from 1 to %d",
+						   optarg, LANES_MAX);
+			o->jobs = (unsigned)v;
 			break;
 		case OPT_STATS:
 			o->stats = true;
@@ -256,20 +269,9 @@ struct tally {
 	unsigned long bypass, data_wrong, recovered, done;
 };
 
-/* Cases that left an unkillable child behind. It may hold the filesystem's
- * locks (btrfs search_ioctl on 5.10 spins inside a tree search), so every
- * later case on that filesystem is skipped; without a filesystem, only the
- * same driver's. */
-struct stuck_mark {
-	const struct driver *drv;
-	enum fs_type fs;
-	pid_t pid;
-	bool oops;	/* the kernel died in it: pid is gone, its locks may not be */
-};
-
 static void progress(size_t i, size_t n, const struct case_spec *s, time_t t0)
 {
-	fprintf(stderr, "\r\033[K[%zu/%zu %lds] %s %s %s %s %s@%zu+%zu", i + 1, n,
+	fprintf(stderr, "\r\033[K[%zu/%zu %lds] %s %s %s %s %s@%zu+%zu", i, n,
 		(long)(time(NULL) - t0), s->drv->name, fs_name(s->fs), io_path_name(s->io),
 		mte_mode_name(s->mode), fault_kind_name(s->fault), s->fault_at, s->buf_off);
 }
@@ -348,6 +350,57 @@ static void write_error(const struct format_out *out, int err, unsigned long row
 		       name ? name : "?", rows);
 }
 
+/* A run's fixed skips (a directory that cannot be used, asymm mode
+ * unavailable) and where its rows go. */
+struct matrix_run {
+	char (*dirs)[4096];
+	const char **dir_why;
+	size_t nfs;
+	const char *asymm_why;
+	struct format_out *out;
+	struct tally t;
+	unsigned long row_us, rows_before;
+	size_t todo;		/* cases to run (not resumed) */
+	bool tty;
+	time_t start;
+	int err;		/* writing failed: -errno */
+};
+
+static const char *fixed_skip(void *arg, const struct case_spec *s)
+{
+	const struct matrix_run *m = arg;
+
+	for (size_t f = 0; f < m->nfs && s->dir; f++)
+		if (s->dir == m->dirs[f] && m->dir_why[f])
+			return m->dir_why[f];
+	if (s->mode == MTE_MODE_ASYMM && m->asymm_why)
+		return m->asymm_why;
+	return NULL;
+}
+
+/* A case's row, written as soon as the rows before it are: 0 or -errno. */
+static int emit_row(void *arg, size_t i, const struct case_result *r)
+{
+	struct matrix_run *m = arg;
+	const struct case_spec *s = &m->out->plan[i];
+	unsigned long t0 = monotonic_us();
+
+	m->err = format_result(m->out, s, r);
+	m->row_us += monotonic_us() - t0;
+	if (m->err) {
+		write_error(m->out, m->err, m->rows_before + m->t.done);
+		return m->err;
+	}
+	m->t.by_result[r->out.result]++;
+	m->t.bypass += r->out.bypass == 1;
+	m->t.data_wrong += r->chk.data_ok == 0;
+	m->t.recovered += r->raw.recovered;
+	m->t.done++;
+	if (m->tty)
+		progress(m->t.done, m->todo, s, m->start);
+	return 0;
+}
+
 int cmd_matrix(int argc, char **argv)
 {
 	struct matrix_opts o;
@@ -355,24 +408,20 @@ int cmd_matrix(int argc, char **argv)
 	static char dirs[FS_COUNT][4096];
 	const char *dir_why[FS_COUNT] = { 0 }, *dir_of[FS_COUNT] = { 0 };
 	char whybuf[FS_COUNT][512], asymm_buf[512];
-	const char *asymm_why = NULL;
-	struct stuck_mark marks[64];
-	const struct case_spec *unreturned = NULL;
-	size_t nmarks = 0, nfs = 0;
+	size_t nfs = 0;
 	struct plan plan = { 0 };
 	struct case_spec base = { 0 };
 	struct resume_scan resumed = { 0 };
 	bool *done = NULL;
-	struct tally t = { 0 };
 	static struct expect_set expect;	/* held to the end, whatever path it takes */
 	struct format_out out;
+	struct matrix_run m = { .dirs = dirs, .dir_why = dir_why, .out = &out };
+	struct lanes_run lr;
+	struct lanes_end le = { 0 };
 	char stopped[160] = "";
 	FILE *sum;
-	bool tty = isatty(STDERR_FILENO), asymm_on = false;
+	bool asymm_on = false;
 	struct timespec ts0, ts1;
-	struct case_stats st;
-	unsigned long row_us = 0, t_row;
-	time_t start;
 	double secs;
 	int err, status;
 
@@ -486,12 +535,12 @@ int cmd_matrix(int argc, char **argv)
 	hang_verdicts_check("matrix", o.no_watchdog);
 	say_unavailable(&plan);
 
-	for (size_t m = 0; m < o.set.a[AXIS_MODE].n; m++)
-		if (o.set.a[AXIS_MODE].v[m] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
-			asymm_why = case_asymm_begin(asymm_buf, sizeof(asymm_buf));
-			asymm_on = !asymm_why;
-			if (asymm_why)
-				warnx_("matrix: asymm mode not run: %s", asymm_why);
+	for (size_t k = 0; k < o.set.a[AXIS_MODE].n; k++)
+		if (o.set.a[AXIS_MODE].v[k] == MTE_MODE_ASYMM && mte_cpu_has_mte()) {
+			m.asymm_why = case_asymm_begin(asymm_buf, sizeof(asymm_buf));
+			asymm_on = !m.asymm_why;
+			if (m.asymm_why)
+				warnx_("matrix: asymm mode not run: %s", m.asymm_why);
 		}
 
 	if (!resumed.has_header && (err = format_header(&out))) {
@@ -499,77 +548,28 @@ int cmd_matrix(int argc, char **argv)
 		status = EXIT_FAILED;
 	}
 	case_engine_set(o.engine);
+	m.nfs = nfs;
+	m.rows_before = resumed.rows;
+	m.todo = plan.n - resumed.rows;
+	m.tty = isatty(STDERR_FILENO);
+	m.start = time(NULL);
+	lr = (struct lanes_run){ .plan = &plan, .done = done, .jobs = o.jobs, .skip = fixed_skip,
+				 .emit = emit_row, .arg = &m };
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
-	start = time(NULL);
-
-	for (size_t i = 0; i < plan.n && !case_stop_signal && status == EXIT_OK; i++) {
-		const struct case_spec *s = &plan.c[i];
-		struct case_result r;
-		const char *skip = NULL;
-		char buf[256];
-
-		if (done && done[i])
-			continue;	/* its row is in the file already */
-		if (tty)
-			progress(i, plan.n, s, start);
-		for (size_t f = 0; f < nfs && s->dir; f++)
-			if (s->dir == dirs[f] && dir_why[f])
-				skip = dir_why[f];
-		for (size_t k = 0; k < nmarks && !skip; k++)
-			if (marks[k].fs == s->fs && (s->fs != FS_NONE || marks[k].drv == s->drv)) {
-				if (marks[k].oops)
-					snprintf(buf, sizeof(buf), "not run: the kernel died (oops) in "
-						 "an earlier %s case on %s, which may hold its locks",
-						 marks[k].drv->name, fs_name(s->fs));
-				else
-					snprintf(buf, sizeof(buf), "not run: an earlier %s case on %s "
-						 "left pid %d running after SIGKILL", marks[k].drv->name,
-						 fs_name(s->fs), (int)marks[k].pid);
-				skip = buf;
-			}
-		if (!skip && unreturned && plan_same_group(s, unreturned)) {
-			snprintf(buf, sizeof(buf), "not run: the case of this group with the fault at "
-				 "%zu, buf_off %zu did not return", unreturned->fault_at,
-				 unreturned->buf_off);
-			skip = buf;
-		}
-		if (!skip && s->mode == MTE_MODE_ASYMM && asymm_why)
-			skip = asymm_why;
-		if (skip) {
-			case_skip(s, &r, skip);
-		} else if ((err = case_run(s, &r))) {
-			warnx_("matrix: cannot start a case: %s", strerror(-err));
-			snprintf(stopped, sizeof(stopped), "cannot start a case: %s", strerror(-err));
-			status = EXIT_PLATFORM;
-			break;
-		}
-		if (r.stopped)
-			break;		/* no result: not a row */
-		if ((r.out.result == RESULT_TIMEOUT || r.out.result == RESULT_LIVELOCK ||
-		     r.out.result == RESULT_HANG) && !r.raw.recovered)
-			unreturned = s;
-		if ((r.unkillable || r.oops) && nmarks < ARRAY_SIZE(marks))
-			marks[nmarks++] = (struct stuck_mark){ s->drv, s->fs, r.pid, r.oops };
-		t_row = monotonic_us();
-		err = format_result(&out, s, &r);
-		row_us += monotonic_us() - t_row;
-		if (err) {
-			write_error(&out, err, resumed.rows + t.done);
+	if (status == EXIT_OK && lanes_run(&lr, &le)) {
+		if (le.emit_err) {
 			status = EXIT_FAILED;
-			break;
+		} else {
+			warnx_("matrix: cannot start a case: %s", strerror(-le.err));
+			snprintf(stopped, sizeof(stopped), "cannot start a case: %s", strerror(-le.err));
+			status = EXIT_PLATFORM;
 		}
-		t.by_result[r.out.result]++;
-		t.bypass += r.out.bypass == 1;
-		t.data_wrong += r.chk.data_ok == 0;
-		t.recovered += r.raw.recovered;
-		t.done++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts1);
-	if (tty)
+	if (m.tty)
 		fputs("\r\033[K", stderr);
 	if (asymm_on)
 		case_asymm_end();
-	case_worker_end();
 	scratch_remove_all();
 	case_stop_release();
 
@@ -579,22 +579,22 @@ int cmd_matrix(int argc, char **argv)
 			 sigabbrev_np(case_stop_signal) ? sigabbrev_np(case_stop_signal) : "a signal");
 	out.stopped = *stopped ? stopped : NULL;
 	if (status != EXIT_FAILED && (err = format_footer(&out))) {
-		write_error(&out, err, resumed.rows + t.done);
+		write_error(&out, err, resumed.rows + m.t.done);
 		status = EXIT_FAILED;
 	}
 
 	secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
-	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", t.done,
+	fprintf(sum, "matrix: %lu of %zu cases in %.1f s (%.1f cases/s)%s:", m.t.done,
 		plan.n - resumed.rows, secs,
-		secs > 0 ? (double)t.done / secs : 0.0, case_stop_signal ? ", interrupted" : "");
+		secs > 0 ? (double)m.t.done / secs : 0.0, case_stop_signal ? ", interrupted" : "");
 	for (int rr = 0; rr < RESULT_COUNT; rr++)
-		if (t.by_result[rr])
-			fprintf(sum, " %s %lu", result_name(rr), t.by_result[rr]);
-	fprintf(sum, "; bypass %lu; data wrong %lu", t.bypass, t.data_wrong);
-	if (t.by_result[RESULT_LIVELOCK] || t.by_result[RESULT_HANG])
-		fprintf(sum, "; recovered by removing the fault %lu of %lu stuck", t.recovered,
-			t.by_result[RESULT_LIVELOCK] + t.by_result[RESULT_HANG]);
-	fprintf(sum, "; stuck tasks left running %u", case_stuck_count());
+		if (m.t.by_result[rr])
+			fprintf(sum, " %s %lu", result_name(rr), m.t.by_result[rr]);
+	fprintf(sum, "; bypass %lu; data wrong %lu", m.t.bypass, m.t.data_wrong);
+	if (m.t.by_result[RESULT_LIVELOCK] || m.t.by_result[RESULT_HANG])
+		fprintf(sum, "; recovered by removing the fault %lu of %lu stuck", m.t.recovered,
+			m.t.by_result[RESULT_LIVELOCK] + m.t.by_result[RESULT_HANG]);
+	fprintf(sum, "; stuck tasks left running %u", le.stuck);
 	if (out.ops->judges)
 		fprintf(sum, "; %s: ok %lu, not ok %lu, skip %lu", out.ops->name, out.passed,
 			out.failed, out.skipped);
@@ -602,14 +602,12 @@ int cmd_matrix(int argc, char **argv)
 		fprintf(sum, "; resumed: %zu cases already in %s, %zu torn row%s repaired",
 			resumed.rows, o.resume, resumed.torn, resumed.torn == 1 ? "" : "s");
 	fputc('\n', sum);
-	if (o.stats) {
-		case_stats_get(&st);
-		print_stats(sum, &st, t.done, row_us);
-	}
+	if (o.stats)
+		print_stats(sum, &le.stats, m.t.done, m.row_us);
 	plan_free(&plan);
 	free(done);
 	if ((err = format_close(&out)) && status == EXIT_OK) {
-		write_error(&out, err, resumed.rows + t.done);
+		write_error(&out, err, resumed.rows + m.t.done);
 		status = EXIT_FAILED;
 	}
 	expect_free(&expect);

@@ -19,6 +19,7 @@ struct matrix_opts {
 	bool no_watchdog;
 	bool no_trace;
 	enum case_engine engine;	/* --engine */
+	unsigned jobs;		/* --jobs: lanes of cases side by side (lanes.h) */
 	bool stats;		/* --stats: where the time went */
 	bool help;		/* --help: print it, run nothing */
 	bool list_plan;		/* --list-plan: print the cases' input columns, run nothing */

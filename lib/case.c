@@ -222,15 +222,28 @@ void case_asymm_end(void)
 static enum case_engine engine = CASE_ENGINE_WORKER;
 static struct case_stats stats;
 /* the worker waiting for a case (pid 0: none), and its number in the run
- * (its directories' name, scratch.h) */
+ * (its directories' name, scratch.h): lane + 1, then every lanes-th */
 static pid_t worker_pid;
 static int worker_sock = -1;
-static unsigned worker_serial;
+static unsigned worker_serial, lane, lanes = 1;
 static struct case_board *board;	/* shared with the worker */
 
 void case_engine_set(enum case_engine e)
 {
 	engine = e;
+}
+
+void case_lane_set(unsigned k, unsigned n)
+{
+	lane = k;
+	lanes = n;
+	trace_slot_set(k);
+}
+
+/* The worker's number: unique across the lanes. */
+static unsigned worker_number(void)
+{
+	return (worker_serial - 1) * lanes + lane + 1;
 }
 
 void case_stats_get(struct case_stats *st)
@@ -285,7 +298,7 @@ static int worker_spawn(void)
  * forget it, and remove its directories unless it is stuck. */
 static void worker_forget(pid_t stuck_pid)
 {
-	scratch_worker_end(worker_serial, stuck_pid);
+	scratch_worker_end(worker_number(), stuck_pid);
 	close(worker_sock);
 	munmap(board, sizeof(*board));
 	board = NULL;
@@ -371,7 +384,7 @@ static int place_in(struct case_place *p, char *note, size_t size)
 
 	if (!p->sc)
 		return 0;
-	fd = scratch_worker_dir(p->sc, worker_serial, &p->dir);
+	fd = scratch_worker_dir(p->sc, worker_number(), &p->dir);
 	if (fd < 0) {
 		snprintf(note, size, "cannot make the worker's directory in %s: %s",
 			 scratch_path(p->sc), strerror(-fd));
@@ -552,8 +565,9 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 	/* a task the kernel killed in an oops keeps the locks it held (gfs2 on
 	 * 5.10: a BUG in the glock code with its spinlock held): the worker
 	 * goes and its directory stays, since removing its files would wait on
-	 * those locks; the first oops only: the taint stays */
-	rep->oops = !died && kernel_died();
+	 * those locks; the first oops only (the taint stays), and only a case
+	 * that did not finish (a case of another lane that did was not it) */
+	rep->oops = !died && kernel_died() && rep->stage != MSG_DONE && rep->stage != MSG_SKIP;
 	if (rep->oops)
 		worker_kill(true);
 	else if (ended)

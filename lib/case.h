@@ -106,6 +106,11 @@ const char *case_engine_name(enum case_engine e);
 int case_engine_parse(const char *name);	/* -1 when unknown */
 void case_engine_set(enum case_engine e);
 
+/* This process runs lane `lane` (0..lanes-1) of cases run side by side
+ * (lanes.h): its workers' directories are numbered apart from the other
+ * lanes', and its calls are counted in its own tracer slot (trace.h). */
+void case_lane_set(unsigned lane, unsigned lanes);
+
 /* End the worker waiting for a case, if any (at the end of a run; a worker
  * also dies with its parent). */
 void case_worker_end(void);

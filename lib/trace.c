@@ -58,6 +58,14 @@ void trace_format(const struct trace_counts *c, char *buf, size_t size)
 	}
 }
 
+/* This process's counters (trace_slot_set) */
+static unsigned slot;
+
+void trace_slot_set(unsigned k)
+{
+	slot = k < TRACE_SLOTS ? k : 0;
+}
+
 #if HAVE_LIBBPF
 
 #include <fcntl.h>
@@ -271,28 +279,28 @@ const char *trace_event_symbol(enum trace_event e)
 void trace_arm(pid_t tid)
 {
 	struct trace_bpf__bss *bss = skel ? skel->bss : NULL;
-	char name[sizeof(bss->worker_comm)] = "";
+	char name[sizeof(bss->worker_comm[0])] = "";
 
 	if (!bss)
 		return;
 	/* stop counting, zero, then name the thread: the BPF side reads
 	 * target_tid first, so it never adds to half-zeroed counters of a
 	 * thread it no longer counts */
-	__atomic_store_n(&bss->target_tid, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&bss->target_tid[slot], 0, __ATOMIC_SEQ_CST);
 	for (int e = 0; e < TRACE_EVENT_COUNT; e++)
-		__atomic_store_n(&bss->counts[e], 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&bss->same_addr, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&bss->last_addr, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&bss->target_tgid, (__u32)getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&bss->counts[slot][e], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&bss->same_addr[slot], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&bss->last_addr[slot], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&bss->target_tgid[slot], (__u32)getpid(), __ATOMIC_RELAXED);
 	task_io_wq_name(tid, name, sizeof(name));
-	memcpy((char *)bss->worker_comm, name, sizeof(name));
-	__atomic_store_n(&bss->target_tid, (__u32)tid, __ATOMIC_SEQ_CST);
+	memcpy((char *)bss->worker_comm[slot], name, sizeof(name));
+	__atomic_store_n(&bss->target_tid[slot], (__u32)tid, __ATOMIC_SEQ_CST);
 }
 
 void trace_disarm(void)
 {
 	if (skel && skel->bss)
-		__atomic_store_n(&skel->bss->target_tid, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&skel->bss->target_tid[slot], 0, __ATOMIC_SEQ_CST);
 }
 
 void trace_read(struct trace_counts *c)
@@ -303,8 +311,8 @@ void trace_read(struct trace_counts *c)
 	if (!bss)
 		return;
 	for (int e = 0; e < TRACE_EVENT_COUNT; e++)
-		c->n[e] = __atomic_load_n(&bss->counts[e], __ATOMIC_RELAXED);
-	c->fault_in_same_addr = __atomic_load_n(&bss->same_addr, __ATOMIC_RELAXED);
+		c->n[e] = __atomic_load_n(&bss->counts[slot][e], __ATOMIC_RELAXED);
+	c->fault_in_same_addr = __atomic_load_n(&bss->same_addr[slot], __ATOMIC_RELAXED);
 }
 
 void trace_close(void)

@@ -7,9 +7,10 @@
  *
  * The counters live in the BPF program's .bss map, mmap()ed MAP_SHARED: a
  * child forked after trace_open arms for its own thread and the parent reads
- * what it counted, even while the child is stuck in the kernel. Only one
- * thread (and its io-wq workers) is counted at a time, system wide (one set
- * of counters).
+ * what it counted, even while the child is stuck in the kernel. One
+ * thread (and its io-wq workers) is counted at a time in each of
+ * TRACE_SLOTS slots, system wide: a process uses slot 0 unless it chose
+ * another (trace_slot_set, one per lane of cases run side by side).
  *
  * Built without libbpf (HAVE_LIBBPF 0) the same functions exist: trace_open
  * says so and the rest do nothing.
@@ -74,6 +75,11 @@ const char *trace_event_name(enum trace_event e);
 bool trace_event_attached(enum trace_event e);
 /* The symbol actually attached ("" when not attached). */
 const char *trace_event_symbol(enum trace_event e);
+
+/* Count in slot k (< TRACE_SLOTS) from now on, in this process and the
+ * children it forks after: trace_arm, trace_disarm and trace_read act on
+ * that slot's thread and counters only. */
+void trace_slot_set(unsigned k);
 
 /* Zero the counters and count thread tid only, with the io-wq workers that
  * run its io_uring requests (threads of the calling process named

@@ -22,4 +22,8 @@
 	X(PAGE_FAULT,			handle_mm_fault,		0)	\
 	X(TAG_CHECK_FAULT,		do_tag_check_fault,		0)
 
+/* Threads counted at once, each with its own counters: one per lane of
+ * cases running side by side (matrix --jobs) */
+#define TRACE_SLOTS	8
+
 #endif

@@ -10,7 +10,8 @@
  * one address as a same-address one), not its own page faults in user space;
  * the parent reads the counts while the child sleeps in the kernel;
  * disarming stops counting; another thread of the child is not counted, one
- * named as its io-wq worker is; on an MTE CPU, a tag-check fault in a syscall
+ * named as its io-wq worker is; threads counted in two slots count apart;
+ * on an MTE CPU, a tag-check fault in a syscall
  * (a pipe write, a file write) counts as do_tag_check_fault; trace_open
  * leaves RLIMIT_MEMLOCK as it found it. It prints what each kernel attached
  * and counted, so it is also the proof on a kernel:
@@ -363,6 +364,51 @@ static void live(void)
 	      "child status %#x", status);
 }
 
+/* Lanes count apart (trace_slot_set): a child counted in slot 1 writes 16
+ * fresh pages while this thread, counted in slot 2, waits; then this thread
+ * writes while the child's slot keeps its figures. */
+static void slots(void)
+{
+	struct trace_counts c1, c2, again;
+	pid_t pid;
+	int status;
+
+	trace_slot_set(2);
+	trace_arm((pid_t)syscall(SYS_gettid));
+	fflush(NULL);
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		trace_slot_set(1);
+		trace_arm((pid_t)syscall(SYS_gettid));
+		write_fresh();
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "slot child status %#x", status);
+	trace_slot_set(1);
+	trace_read(&c1);
+	trace_slot_set(2);
+	trace_read(&c2);
+	show("slot 1: a child's 16-page file write", &c1);
+	show("slot 2: the parent, waiting meanwhile", &c2);
+	CHECK(c1.n[TRACE_PAGE_FAULT] >= 16, "slot 1 missed its child's faults: %llu",
+	      (unsigned long long)c1.n[TRACE_PAGE_FAULT]);
+	CHECK(c2.n[TRACE_PAGE_FAULT] < 16, "slot 2 counted the child of slot 1: %llu",
+	      (unsigned long long)c2.n[TRACE_PAGE_FAULT]);
+
+	write_fresh();	/* counted in slot 2 only */
+	trace_read(&c2);
+	trace_disarm();
+	trace_slot_set(1);
+	trace_read(&again);
+	show("slot 2: the parent's own 16-page file write", &c2);
+	CHECK(c2.n[TRACE_PAGE_FAULT] >= 16, "slot 2 missed its thread's faults: %llu",
+	      (unsigned long long)c2.n[TRACE_PAGE_FAULT]);
+	CHECK(memcmp(&c1, &again, sizeof(c1)) == 0, "slot 1 changed by slot 2's thread");
+	trace_slot_set(0);
+}
+
 int main(void)
 {
 	struct rlimit before, after;
@@ -383,6 +429,7 @@ int main(void)
 	      (unsigned long long)before.rlim_cur);
 	CHECK(trace_open(why, sizeof(why)) == 0, "twice");
 	live();
+	slots();
 	trace_close();
 	CHECK(!trace_on(), "off after trace_close");
 	return 0;
