@@ -559,6 +559,12 @@ int cmd_matrix(int argc, char **argv)
 	if (status == EXIT_OK && lanes_run(&lr, &le)) {
 		if (le.emit_err) {
 			status = EXIT_FAILED;
+		} else if (le.lane_died) {
+			warnx_("matrix: a lane of cases ended without its results (%s); the rows it "
+			       "sent are kept: add the rest with --resume", le.lane_died < 0 ?
+			       sigabbrev_np(-le.lane_died) ?: "a signal" : "no end message");
+			snprintf(stopped, sizeof(stopped), "a lane of cases died");
+			status = EXIT_PLATFORM;
 		} else {
 			warnx_("matrix: cannot start a case: %s", strerror(-le.err));
 			snprintf(stopped, sizeof(stopped), "cannot start a case: %s", strerror(-le.err));

@@ -13,6 +13,11 @@
  * without one, its call) for every lane: later cases there are skips, since
  * the task may hold the filesystem's locks.
  *
+ * Groups are taken so that at most one lane runs cases on a filesystem at
+ * a time (calls without one run side by side): a case that leaves a task
+ * stuck, or kills the kernel, then stops that filesystem before another
+ * lane touches it, and cases do not race for one filesystem's locks.
+ *
  * One lane runs in the calling process. More are child processes forked
  * after the tracer was opened, each counting its calls in its own slot
  * (trace.h), each sending its results through its own socket. A result
@@ -53,11 +58,14 @@ struct lanes_end {
 	int err;			/* -errno: a case could not start (no worker,
 					 * no lane); 0 */
 	int emit_err;			/* what emit returned when it ended the run */
+	int lane_died;			/* a lane ended without its end message:
+					 * -signal that killed it, or 1; the others
+					 * then end after their case */
 };
 
 /* Run p's cases as r says. 0 when every case ran, was skipped or was
  * stopped by a signal (case_stop_signal says which), else -1 with
- * end->err or end->emit_err set. */
+ * end->err, end->emit_err or end->lane_died set. */
 int lanes_run(const struct lanes_run *r, struct lanes_end *end);
 
 #endif

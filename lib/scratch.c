@@ -449,10 +449,11 @@ void scratch_worker_end(unsigned worker, int stuck_pid)
 		s->worker_fd = -1;
 		snprintf(name, sizeof(name), "%u", worker);
 		/* a worker stuck in the kernel may hold its files' locks:
-		 * removing them would block us too (unlink takes the inode lock) */
+		 * removing them would block us too (unlink takes the inode lock);
+		 * so may one of another lane in the same scratch directory */
 		if (stuck_pid)
 			scratch_keep(s, stuck_pid);
-		else
+		if (!s->stuck_pid)
 			scratch_remove_tree(s->fd, name);
 	}
 }

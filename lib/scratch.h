@@ -55,7 +55,8 @@ const char *scratch_path(const struct scratch *s);
 int scratch_worker_dir(struct scratch *s, unsigned worker, const char **path);
 /* The worker ended: its directories go with everything in them (its files
  * may still be open somewhere: unlinking works all the same); with
- * stuck_pid, a process of it stuck in the kernel, they stay (scratch_keep). */
+ * stuck_pid, a process of it stuck in the kernel, they stay (scratch_keep),
+ * and so do those in a scratch directory kept before. */
 void scratch_worker_end(unsigned worker, int stuck_pid);
 
 /* A case's process (pid) is stuck in the kernel and may hold locks on the

@@ -3,7 +3,8 @@
 # matrix --jobs (lib/lanes.h): cases side by side give the same rows, in the
 # plan's order, as one lane; a call stuck in one lane is killed at its time
 # limit while the other lanes go on; a stop signal sent to matrix alone ends
-# every lane, keeps the rows written and leaves no process and no file; a bad
+# every lane, keeps the rows written and leaves no process and no file; a lane
+# killed from outside ends the run with status 4 and the rows kept; a bad
 # --jobs is a usage error.
 # Usage: lanes.sh MTEPROBE STALL_SO
 set -u
@@ -66,6 +67,26 @@ stuck=$(cat "$top/mark" 2>/dev/null)
 left=$(grep -lz "^MTEPROBE_TEST_STALL=$top/mark\$" /proc/[0-9]*/environ 2>/dev/null | head -3)
 [ -z "$left" ] || fail "processes left: $left"
 [ "$(snap "$d")" = "$before" ] || fail "files left after SIGTERM: $(cd "$d" && find . | head -5)"
+
+# a lane killed from outside (SIGKILL) while its call is stuck: matrix says
+# so, ends the other lanes, keeps the rows that came in, exits 4
+rm -f "$top/k.csv"
+stalled_bg "$top/mark" matrix --dir "$d" --syscalls write,pwrite,pipe-write --faults none --modes none \
+	--backings private --io buffered --timeout 3600 --jobs 2 -o "$top/k.csv" >"$top/out" 2>"$top/err"
+wait_for_stall "$top/mark" "$pid" || fail "matrix --jobs 2: the call never started: $(cat "$top/err")"
+lane=$(awk '{ print $4 }' "/proc/$(cat "$top/mark")/stat")
+[ "$lane" != "$pid" ] || fail "the stalled worker is matrix's own child: no lane"
+kill -KILL "$lane"
+wait "$pid"; st=$?
+[ $st = 4 ] || fail "a lane killed: status $st: $(cat "$top/err")"
+grep -q "matrix: a lane of cases ended without its results (KILL); the rows it sent are kept" "$top/err" ||
+	fail "a lane killed says: $(cat "$top/err")"
+done=$(sed -n 's/^matrix: \([0-9]*\) of.*/\1/p' "$top/out")
+rows=$(csv_awk '{ n++ } END { print n + 0 }' "$top/k.csv")
+[ "$rows" = "$done" ] || fail "a lane killed: $rows rows for ${done:-?} cases"
+stuck=$(cat "$top/mark" 2>/dev/null)
+[ -z "$stuck" ] || wait_gone "$stuck" || fail "the killed lane's worker $stuck is still there"
+[ "$(snap "$d")" = "$before" ] || fail "files left after a lane was killed: $(cd "$d" && find . | head -5)"
 
 for bad in 0 9 x -1 ''; do
 	"$bin" matrix --dir "$d" --jobs "$bad" >/dev/null 2>"$top/err"; st=$?
