@@ -76,7 +76,7 @@ struct case_result {
 	bool unkillable;	/* timed out and survived SIGKILL */
 	bool oops;		/* the kernel died (BUG, oops) during the case: taint D
 				 * newly set; the task may hold the filesystem's locks */
-	pid_t pid;		/* the worker, when left running */
+	pid_t pid;		/* the worker, when left running or killed in an oops */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */
 	char note[320];
 };

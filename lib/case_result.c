@@ -110,7 +110,7 @@ static void no_result(const struct case_spec *s, const struct case_report *rep,
 
 	r->elapsed_us = rep->waited_us;
 	r->unkillable = rep->unkillable;
-	r->pid = rep->unkillable ? rep->pid : 0;
+	r->pid = rep->unkillable || rep->oops ? rep->pid : 0;
 	if (rep->stopped) {
 		signal_name(rep->stopped, buf, sizeof(buf));
 		r->stopped = rep->stopped;
