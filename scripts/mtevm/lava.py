@@ -19,7 +19,7 @@ import sys
 import tarfile
 import tempfile
 
-from . import initramfs, kernels, main, results
+from . import initramfs, kernels, main, qemu, results
 from .status import EX_USAGE, Failure, usage_error
 
 REPO = main.REPO
@@ -152,7 +152,7 @@ context:
   cpu: {q(CPU)}
   memory: 1024
   extra_options:
-  - -smp 2
+  - -smp {qemu.GUEST_CPUS}
 actions:
 - deploy:
     to: tmpfs

@@ -17,6 +17,9 @@ QEMU = "qemu-system-aarch64"
 QEMU_MIN_MAJOR = 8
 # pauth=off: pointer authentication is slow under TCG and MTE does not need it.
 DEFAULT_CPU = "max,pauth=off"
+# The guest's CPUs: the host's two cores (TCG runs a thread per vCPU); the main job
+# runs as many lanes of cases (matrix --jobs)
+GUEST_CPUS = 2
 KERNEL_CMDLINE = "console=ttyAMA0 panic=-1 loglevel=5"
 # A guest that has not started its job this long after QEMU started (or --timeout, if
 # longer) is taken for hung at boot.
@@ -65,7 +68,7 @@ def command(kernel, initrd, console, results_img, fs_images, stream_file, cpu=DE
 		disks += disk_args(fs, image, ",snapshot=on" + throttle, nomerge)
 	# -nodefaults: no default NIC or other devices to probe; the console goes to a file
 	# (not stdio as with -nographic) so nothing touches the terminal and nothing is lost.
-	return [QEMU, "-M", f"virt,mte={'on' if mte else 'off'}", "-cpu", cpu, "-smp", "2", "-m", "1G",
+	return [QEMU, "-M", f"virt,mte={'on' if mte else 'off'}", "-cpu", cpu, "-smp", str(GUEST_CPUS), "-m", "1G",
 		"-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
 		"-serial", f"file:{console}",
 		"-kernel", kernel, "-initrd", initrd, "-append", KERNEL_CMDLINE] + disks + stream_args(stream_file)
