@@ -481,13 +481,39 @@ static void read_board(struct case_report *rep)
 		rep->got = rep->stage == MSG_CALLED ? board->called : board->done;
 }
 
-/* The kernel's taint D (TAINT_DIE, 1 << 7): an oops or BUG happened. */
-static bool kernel_died(void)
+/* Did the kernel die (an oops or BUG) since the last look? Its log says so
+ * for each one (/dev/kmsg, read from where this process last stopped: each
+ * open file has its own place in it). Where the log cannot be read (not
+ * root, dmesg_restrict), the taint flag D (TAINT_DIE, 1 << 7) newly set
+ * says so, for the first oops of the boot only. */
+static bool kernel_log_says_died(void)
 {
-	char buf[32];
+	static int fd = -2;
+	static bool tainted;
+	char rec[2048];
+	bool died = false, was;
+	ssize_t n;
 
-	return read_small_file("/proc/sys/kernel/tainted", buf, sizeof(buf)) > 0 &&
-	       (strtoul(buf, NULL, 10) & (1ul << 7));
+	if (fd == -2) {
+		fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			lseek(fd, 0, SEEK_END);	/* what came before is not ours */
+	}
+	if (fd < 0) {
+		was = tainted;
+		tainted = read_small_file("/proc/sys/kernel/tainted", rec, sizeof(rec)) > 0 &&
+			  (strtoul(rec, NULL, 10) & (1ul << 7));
+		return tainted && !was;
+	}
+	/* one record per read; EPIPE: records lost to the ring's wrap, go on */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		died |= strstr(rec, "Internal error: Oops") || strstr(rec, "kernel BUG at") ||
+			strstr(rec, "Unable to handle kernel");
+	}
+	return died;
 }
 
 /* The case in a worker, with its files in p: what was seen of it. 0, 1
@@ -497,10 +523,11 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 		     struct case_place *p, char *note, size_t size)
 {
 	unsigned long t0, deadline, now;
-	bool stopping = false, idle = false, ended = false, retiring = false, died = kernel_died();
+	bool stopping = false, idle = false, ended = false, retiring = false;
 	struct case_msg m;
 	int err;
 
+	kernel_log_says_died();	/* from now on */
 	trace_arm(0);		/* zero: a case that never arms counts nothing */
 	if ((err = worker_take(s, p, note, size)))
 		return err;
@@ -565,9 +592,9 @@ static int supervise(const struct case_spec *s, struct case_report *rep,
 	/* a task the kernel killed in an oops keeps the locks it held (gfs2 on
 	 * 5.10: a BUG in the glock code with its spinlock held): the worker
 	 * goes and its directory stays, since removing its files would wait on
-	 * those locks; the first oops only (the taint stays), and only a case
-	 * that did not finish (a case of another lane that did was not it) */
-	rep->oops = !died && kernel_died() && rep->stage != MSG_DONE && rep->stage != MSG_SKIP;
+	 * those locks; only a case that did not finish (a case of another lane
+	 * that did was not it) */
+	rep->oops = kernel_log_says_died() && rep->stage != MSG_DONE && rep->stage != MSG_SKIP;
 	if (rep->oops)
 		worker_kill(true);
 	else if (ended)

@@ -74,8 +74,8 @@ struct case_result {
 	int stopped;		/* the stop signal that ended the case before its result
 				 * (0: none); then a skip, not a measurement */
 	bool unkillable;	/* timed out and survived SIGKILL */
-	bool oops;		/* the kernel died (BUG, oops) during the case: taint D
-				 * newly set; the task may hold the filesystem's locks */
+	bool oops;		/* the kernel died (BUG, oops) during the case, which did
+				 * not finish; the task may hold the filesystem's locks */
 	pid_t pid;		/* the worker, when left running or killed in an oops */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */
 	char note[320];

@@ -95,7 +95,7 @@ struct case_report {
 	int status;		/* the worker's wait status, when it ended before its
 				 * result (no DONE or SKIP) */
 	bool unkillable;	/* killed, it did not end within CASE_KILL_GRACE_MS */
-	bool oops;		/* the kernel died (taint D newly set) while it ran */
+	bool oops;		/* the kernel died while it ran (its log says so) */
 	pid_t pid;		/* the worker */
 	unsigned long waited_us;	/* from the request to the end of the wait */
 	bool traced;
