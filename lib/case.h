@@ -32,6 +32,9 @@
 
 #define CASE_TIMEOUT_S_DEFAULT	10
 #define CASE_TIMEOUT_MS_DEFAULT	(CASE_TIMEOUT_S_DEFAULT * 1000)
+/* A row's note: a livelock's evidence, its kernel events and what the call
+ * did once the fault was removed fit whole */
+#define CASE_NOTE_SIZE		512
 #define CASE_NO_MTE_NOTE	"needs an MTE CPU or the VM (scripts/mte-vm)"
 
 struct case_spec {
@@ -78,7 +81,7 @@ struct case_result {
 				 * not finish; the task may hold the filesystem's locks */
 	pid_t pid;		/* the worker, when left running or killed in an oops */
 	char errname[24];	/* "EFAULT", "SIGSEGV" */
-	char note[320];
+	char note[CASE_NOTE_SIZE];
 };
 
 /* Why the case cannot run, decided without running it (NULL: it can).

@@ -50,7 +50,7 @@ bool report_column_numeric(size_t col);
 
 /* One value per column, as CSV writes it: empty when it does not apply.
  * Text is valid UTF-8 (a note cut anywhere, a path in Latin-1). */
-#define REPORT_VAL_SIZE		352
+#define REPORT_VAL_SIZE		(CASE_NOTE_SIZE + 32)
 #define REPORT_COLUMNS_MAX	32	/* room for report_column_count */
 void report_values(const struct report_ctx *ctx, const struct case_spec *s,
 		   const struct case_result *r, char v[REPORT_COLUMNS_MAX][REPORT_VAL_SIZE]);
