@@ -912,17 +912,51 @@ static bool retrying(uint64_t *n)
 /* One watchdog thread for every call, as in a case worker. */
 static struct watchdog wd;
 
+/* This thread's CPU time, in ms. */
+static uint64_t thread_cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* Some 100 ms of CPU in user space, then as much in the kernel. */
+static void burn_cpu(void)
+{
+	static char buf[1 << 20];
+	int zero = open("/dev/zero", O_RDONLY);
+	volatile unsigned long n = 0;
+	uint64_t from = thread_cpu_ms();
+
+	CHECK(zero >= 0, "/dev/zero");
+	while (thread_cpu_ms() < from + 100)
+		for (unsigned i = 0; i < 1u << 22; i++)
+			n++;
+	from = thread_cpu_ms();
+	while (thread_cpu_ms() < from + 100)
+		CHECK(syscall(SYS_read, zero, buf, sizeof(buf)) > 0, "read /dev/zero");
+	close(zero);
+}
+
 /* The watched thread starts its watchdog, as a case's caller does: its own
  * sample is the start of the windows. That sample (getrusage, schedstat)
- * reads as its stat and schedstat read right after. */
+ * reads as its stat and schedstat read right after; the first thread burns
+ * CPU in user space and in the kernel before, so that there are ticks to
+ * compare. */
 static void *(*watched_fn)(void *);
 
 static void *start_watching(void *arg)
 {
 	const uint64_t tick = 1000000000u / (uint64_t)sysconf(_SC_CLK_TCK);
 	const struct task_sample *start = &wd.judge.ring[0].t;
+	static bool burnt;
 	struct task_sample now;
 
+	if (!burnt) {
+		burn_cpu();
+		burnt = true;
+	}
 	wd.tid = (pid_t)syscall(SYS_gettid);
 	CHECK(watchdog_start(&wd) == 0, "watchdog_start");
 	CHECK(task_sample(getpid(), wd.tid, &now) == 0, "task_sample");
