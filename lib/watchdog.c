@@ -2,9 +2,11 @@
 #include "watchdog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@ void watch_judge_init(struct watch_judge *j, bool events_known)
 {
 	j->n = 0;
 	j->events_known = events_known;
+	j->from_start = false;
 	j->spinner = 0;
 	j->why[0] = '\0';
 }
@@ -26,10 +29,36 @@ void watch_judge_feed(struct watch_judge *j, const struct watch_sample *s)
 	j->n++;
 }
 
+void watch_judge_start(struct watch_judge *j, const struct watch_sample *s)
+{
+	watch_judge_feed(j, s);
+	j->from_start = true;
+}
+
 /* The sample k steps before the newest. */
 static const struct watch_sample *back(const struct watch_judge *j, unsigned k)
 {
 	return &j->ring[(j->n - 1 - k) % WATCH_RING];
+}
+
+/* Is the sample k steps back the one of the call's start? */
+static bool at_start(const struct watch_judge *j, unsigned k)
+{
+	return j->from_start && k == j->n - 1;
+}
+
+/* The threads a verdict may be about: the caller (i 0, tid 0) and the io-wq
+ * workers in the newest sample. */
+static unsigned n_threads(const struct watch_judge *j)
+{
+	const struct watch_sample *now = back(j, 0);
+
+	return 1 + (now->n_workers < WATCH_WORKERS ? now->n_workers : WATCH_WORKERS);
+}
+
+static pid_t thread_tid(const struct watch_judge *j, unsigned i)
+{
+	return i ? back(j, 0)->workers[i - 1].tid : 0;
 }
 
 /* Thread tid in the sample k steps before the newest: the caller (tid 0) or
@@ -186,12 +215,8 @@ static bool spins_final(struct watch_judge *j, pid_t tid)
 /* The caller, or else one of its io-wq workers, spins by the rule given. */
 static bool any_spins(struct watch_judge *j, bool (*spins)(struct watch_judge *, pid_t))
 {
-	const struct watch_sample *now = back(j, 0);
-
-	if (spins(j, 0))
-		return true;
-	for (unsigned i = 0; i < now->n_workers && i < WATCH_WORKERS; i++)
-		if (spins(j, now->workers[i].tid))
+	for (unsigned i = 0; i < n_threads(j); i++)
+		if (spins(j, thread_tid(j, i)))
 			return true;
 	return false;
 }
@@ -199,6 +224,26 @@ static bool any_spins(struct watch_judge *j, bool (*spins)(struct watch_judge *,
 enum watch_verdict watch_judge_early(struct watch_judge *j)
 {
 	return j->n && any_spins(j, spins_early) ? WATCH_LIVELOCK : WATCH_NONE;
+}
+
+uint64_t watch_judge_lacks_ns(const struct watch_judge *j)
+{
+	const uint64_t span = (uint64_t)WATCH_LIVELOCK_MS * 1000000u;
+	uint64_t lacks = 0;
+
+	for (unsigned i = 0; j->n && i < n_threads(j); i++) {
+		pid_t tid = thread_tid(j, i);
+		unsigned k = window(j, tid, WATCH_LIVELOCK_MS, true);
+		struct task_activity a;
+		uint64_t have;
+
+		if (!k || !burning(j, tid, k, &a))
+			continue;
+		have = task_available_ns(thread_at(j, k, tid), thread_at(j, 0, tid));
+		if (have < span && (!lacks || span - have < lacks))
+			lacks = span - have;
+	}
+	return lacks;
 }
 
 /* Put on a CPU again between two samples (schedstat), or at least charged
@@ -233,12 +278,17 @@ static pid_t worker_progress(const struct watch_judge *j, unsigned k)
 enum watch_verdict watch_judge_final(struct watch_judge *j)
 {
 	unsigned k = window(j, 0, WATCH_LIVELOCK_MS, true);
+	unsigned hang = window(j, 0, WATCH_HANG_MS, true);
 	const struct watch_sample *old, *now;
 	struct task_activity a;
 	unsigned i;
 	pid_t worker;
 
-	if (!k) {
+	/* at its start the caller ran its own code, not yet the call: that
+	 * sample says nothing of a sleep in the call */
+	if (hang && at_start(j, hang))
+		hang--;
+	if (!k || !hang) {
 		snprintf(j->why, sizeof(j->why), "too few samples to judge");
 		return WATCH_SLOW;
 	}
@@ -246,7 +296,7 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 		return WATCH_LIVELOCK;
 	now = back(j, 0);
 	task_activity(thread_at(j, k, 0), &now->t, &a);
-	k = window(j, 0, WATCH_HANG_MS, true);
+	k = hang;
 	old = back(j, k);
 	for (i = 0; i <= k; i++)
 		if (!asleep(back(j, i)->t.state)) {
@@ -348,12 +398,65 @@ static bool take_sample(struct watchdog *w, struct watch_sample *s)
 	return true;
 }
 
+/* A CPU time of getrusage in whole clock ticks, as /proc/.../stat has it. */
+static uint64_t in_ticks(const struct timeval *tv)
+{
+	uint64_t tick = 1000000000u / (uint64_t)sysconf(_SC_CLK_TCK);
+
+	return ((uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u) / tick * tick;
+}
+
+/* The watched thread at the start of its call, taken by itself: the
+ * windows begin there rather than at the first sample, a period later. Every
+ * case pays for it, so it is cheap (20 us under TCG, against 200 for
+ * task_sample's two files opened): the CPU times from getrusage, split as
+ * stat splits them (task_cputime_adjusted) and cut to its clock ticks, and
+ * schedstat read again from a file kept open (a seq_file read at offset 0
+ * is made anew). false from any other thread, or when schedstat is not
+ * there. */
+static bool sample_start(struct watchdog *w, struct watch_sample *s)
+{
+	unsigned long long cpu, wait, runs;
+	struct rusage ru;
+	char buf[128];
+	ssize_t n;
+
+	if (w->tid != gettid())
+		return false;
+	if (w->schedstat_fd >= 0 && w->schedstat_tid != w->tid) {
+		close(w->schedstat_fd);
+		w->schedstat_fd = -1;
+	}
+	if (w->schedstat_fd < 0) {
+		snprintf(buf, sizeof(buf), "/proc/%d/task/%d/schedstat", (int)w->pid, (int)w->tid);
+		w->schedstat_fd = open(buf, O_RDONLY | O_CLOEXEC);
+		w->schedstat_tid = w->tid;
+	}
+	n = w->schedstat_fd < 0 ? -1 : pread(w->schedstat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0 || getrusage(RUSAGE_THREAD, &ru))
+		return false;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) != 3)
+		return false;
+	*s = (struct watch_sample){ .io_in_flight = WATCH_IO_UNKNOWN };
+	s->t = (struct task_sample){
+		.state = 'R',	/* running this */
+		.user_ns = in_ticks(&ru.ru_utime),
+		.kernel_ns = in_ticks(&ru.ru_stime),
+		.has_runs = true, .runs = runs, .cpu_ns = cpu, .wait_ns = wait,
+		.at_ns = monotonic_ns(),
+	};
+	return true;
+}
+
 /* One line per sample on standard error (MTEPROBE_WATCH_DEBUG): what
  * tests/watchdog.c replays as recorded sequences. */
 static void print_sample(const struct watchdog *w, const struct watch_sample *s)
 {
-	fprintf(stderr, "watchdog sample: at_ms %llu state %c kernel_ms %llu user_ms %llu runs %llu "
-		"cpu_ms %llu wait_ms %llu retries %llu io %llu\n",
+	bool start = w->judge.from_start && w->judge.n == 1;
+
+	fprintf(stderr, "watchdog %s: at_ms %llu state %c kernel_ms %llu user_ms %llu runs %llu "
+		"cpu_ms %llu wait_ms %llu retries %llu io %llu\n", start ? "start" : "sample",
 		(unsigned long long)(s->t.at_ns / 1000000u - w->start_us / 1000u), s->t.state,
 		(unsigned long long)(s->t.kernel_ns / 1000000u), (unsigned long long)(s->t.user_ns / 1000000u),
 		(unsigned long long)s->t.runs, (unsigned long long)(s->t.cpu_ns / 1000000u),
@@ -386,6 +489,18 @@ static void deliver(struct watchdog *w, enum watch_verdict v)
 	}
 }
 
+/* A thread that burned kernel CPU all along has its early livelock window
+ * covered before the next sample on the grid: sample it then, once, rather
+ * than up to a period later. A little slack for the thread switches around
+ * that sample. */
+static uint64_t sample_when_covered(const struct watchdog *w, const struct watch_sample *s, uint64_t next)
+{
+	const uint64_t slack = 2 * 1000000u;
+	uint64_t lacks = watch_judge_lacks_ns(&w->judge);
+
+	return lacks && s->t.at_ns + lacks + slack < next ? s->t.at_ns + lacks + slack : next;
+}
+
 /* Is the call the thread took still watched? (Stopped, or another armed
  * since: its schedule is not this one's.) */
 static bool current(const struct watchdog *w)
@@ -397,17 +512,19 @@ static bool current(const struct watchdog *w)
  * delivered. Called and returns with w->lock held. */
 static void watch_call(struct watchdog *w)
 {
-	uint64_t next = (uint64_t)w->start_us * 1000u;
-	uint64_t limit = next + (uint64_t)w->limit_ms * 1000000u;
+	const uint64_t period = WATCH_PERIOD_MS * 1000000u;
+	uint64_t next = (uint64_t)w->start_us * 1000u + period;	/* on the grid */
+	uint64_t limit = next - period + (uint64_t)w->limit_ms * 1000000u;
+	uint64_t due = next;	/* the next sample: on the grid, or one between */
 
 	for (;;) {
 		struct watch_sample s;
 		enum watch_verdict v;
 		struct timespec at;
+		bool on_grid = due == next;
 
-		next += WATCH_PERIOD_MS * 1000000u;
-		at.tv_sec = (time_t)(next / 1000000000u);
-		at.tv_nsec = (long)(next % 1000000000u);
+		at.tv_sec = (time_t)(due / 1000000000u);
+		at.tv_nsec = (long)(due % 1000000000u);
 		while (current(w) && pthread_cond_timedwait(&w->wake, &w->lock, &at) != ETIMEDOUT)
 			;
 		if (!current(w))
@@ -422,8 +539,11 @@ static void watch_call(struct watchdog *w)
 			/* woken late (a busy machine): the next sample a whole
 			 * period after this one, not a burst of samples catching
 			 * up, whose periods would be too short to see retries in each */
-			if (s.t.at_ns > next + WATCH_PERIOD_MS * 1000000u / 2)
+			if (on_grid && s.t.at_ns > next + period / 2)
 				next = s.t.at_ns;
+			if (on_grid)
+				next += period;
+			due = next;
 			watch_judge_feed(&w->judge, &s);
 			if (w->debug)
 				print_sample(w, &s);
@@ -432,6 +552,8 @@ static void watch_call(struct watchdog *w)
 				v = watch_judge_final(&w->judge);
 			if (v != WATCH_NONE)
 				deliver(w, v);
+			else if (!w->late && on_grid)
+				due = sample_when_covered(w, &s, next);
 		}
 		pthread_mutex_lock(&w->lock);
 		w->busy = false;
@@ -509,6 +631,7 @@ int watchdog_open(struct watchdog *w)
 	w->armed = w->quit = w->busy = false;
 	w->calls = w->taken = 0;
 	w->debug = getenv("MTEPROBE_WATCH_DEBUG") != NULL;
+	w->schedstat_fd = -1;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -528,16 +651,26 @@ int watchdog_open(struct watchdog *w)
 
 int watchdog_start(struct watchdog *w)
 {
+	struct watch_sample start;
+	unsigned long start_us;
+	bool from_start;
 	int err = watchdog_open(w);
 
 	if (err)
 		return err;
+	start_us = monotonic_us();
+	from_start = sample_start(w, &start);
 	pthread_mutex_lock(&w->lock);
 	w->verdict = WATCH_NONE;
 	w->verdict_us = 0;
 	atomic_store(&w->phase, PHASE_RUNNING);
 	watch_judge_init(&w->judge, w->loop_events != NULL);
-	w->start_us = monotonic_us();
+	w->start_us = start_us;
+	if (from_start) {
+		watch_judge_start(&w->judge, &start);
+		if (w->debug)
+			print_sample(w, &start);
+	}
 	w->armed = true;
 	w->calls++;
 	/* no wake-up: the thread looks within a period (watch) */
@@ -573,6 +706,8 @@ void watchdog_close(struct watchdog *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	if (w->schedstat_fd >= 0)
+		close(w->schedstat_fd);
 	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);

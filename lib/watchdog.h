@@ -10,12 +10,16 @@
  * How it decides is documented once, in man/mteprobe.1 (WATCHDOG), and the
  * rules are a pure function of the samples (watch_judge_*), unit-tested on
  * synthetic samples and on real threads (tests/watchdog.c):
- *  - every WATCH_PERIOD_MS, a sample of the thread (taskstat.h) and, when
- *    tracing is on, of the kernel's retry events (trace.h);
+ *  - the thread's own sample at the call's start (watchdog_start), then
+ *    every WATCH_PERIOD_MS a sample of it (taskstat.h) and, when tracing is
+ *    on, of the kernel's retry events (trace.h); the windows below may reach
+ *    back to the start;
  *  - early livelock: over the last WATCH_LIVELOCK_MS the thread was on a
  *    CPU, at least WATCH_KERNEL_SHARE of the time in the kernel, hardly any
  *    in user space, and (with tracing) the kernel kept retrying; time spent
- *    waiting for a CPU (busy machine) is not counted in the window;
+ *    waiting for a CPU (busy machine) is not counted in the window. When a
+ *    thread that burned kernel CPU all along will have the window covered
+ *    before the next sample, one more is taken then (watch_judge_lacks_ns);
  *  - sooner with tracing: the same over only WATCH_RETRY_MS, when the kernel
  *    retried between every two samples of it, WATCH_RETRY_EVENTS times at
  *    least (a call making progress does not fault on, or fault in, the same
@@ -87,16 +91,24 @@ struct watch_judge {
 	struct watch_sample ring[WATCH_RING];
 	unsigned n;		/* samples fed */
 	bool events_known;	/* loop_events are counted (tracing on) */
+	bool from_start;	/* the first sample is the call's start (watch_judge_start) */
 	pid_t spinner;		/* a livelock's thread: 0 the caller, or an io-wq worker's tid */
 	char why[200];		/* the evidence behind the last verdict */
 };
 
 void watch_judge_init(struct watch_judge *j, bool events_known);
+/* The thread at the call's start, before any other sample: the windows may
+ * begin there (its loop_events 0, its io_in_flight WATCH_IO_UNKNOWN). */
+void watch_judge_start(struct watch_judge *j, const struct watch_sample *s);
 void watch_judge_feed(struct watch_judge *j, const struct watch_sample *s);
 /* While the call runs: WATCH_LIVELOCK or WATCH_NONE. */
 enum watch_verdict watch_judge_early(struct watch_judge *j);
 /* At the time limit: WATCH_LIVELOCK, WATCH_HANG or WATCH_SLOW. */
 enum watch_verdict watch_judge_final(struct watch_judge *j);
+/* How much more of its own time (ns) a thread that burned kernel CPU over
+ * all its samples needs before its early livelock window is covered: when
+ * to sample next, rather than a period later. 0: no such thread. */
+uint64_t watch_judge_lacks_ns(const struct watch_judge *j);
 
 /* The watchdog thread: opened once, then around one call after another. */
 struct watchdog {
@@ -104,7 +116,9 @@ struct watchdog {
 	pid_t pid, tid;		/* the thread making the call */
 	unsigned limit_ms;	/* the case's time limit */
 	bool late;		/* no early verdict: judge only at the limit */
-	bool (*loop_events)(uint64_t *n);	/* NULL, or false: not counted */
+	/* NULL, or false: not counted; else the kernel's retries since the
+	 * call started (0 at its start) */
+	bool (*loop_events)(uint64_t *n);
 	/* told of a verdict before the fault is removed (the report must get
 	 * out even when removing it blocks) */
 	void (*on_verdict)(struct watchdog *w);
@@ -128,6 +142,8 @@ struct watchdog {
 	_Atomic int phase;
 	unsigned long start_us;
 	bool debug;		/* MTEPROBE_WATCH_DEBUG: print every sample */
+	int schedstat_fd;	/* the caller's schedstat, kept open (-1: none) */
+	pid_t schedstat_tid;	/* whose it is */
 };
 
 /* Once, in the process that forks the cases: makes their watchdogs (and
@@ -141,7 +157,9 @@ const char *watchdog_no_hangs(char *why, size_t size);
  * the calling thread's MTE mode: open it in mode none. 0 or -errno. */
 int watchdog_open(struct watchdog *w);
 /* Start watching (opening first when it is not open); call it right before
- * the call. 0 or -errno. */
+ * the call, in the thread that makes it (w->tid): its sample then is the
+ * start of the windows (from another thread, they start at the first
+ * sample, a period later). 0 or -errno. */
 int watchdog_start(struct watchdog *w);
 
 /* After the call returned: stop the watchdog. What the return means. */

@@ -5,8 +5,8 @@
 # returns on its own: a false verdict; write and pread stay stuck; fsync is skipped; fstat
 # prints nothing). Checks that the rows are read by column name (any order, quoted notes
 # with commas), each kernel gets its own boot with the filesystems its rows need, every
-# row is re-run with --late-verdict and the limit, and the findings and exit statuses are
-# the documented ones.
+# row is re-run with --late-verdict and the limit (and --no-trace when asked), and the
+# findings and exit statuses are the documented ones.
 # Usage: verdict-check.sh
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -135,6 +135,13 @@ check "nothing to check" 0 "no livelock or hang row" "^total: 0 rows" -- "$work/
 grep -v 5.10.0 "$work/two.csv" >"$work/matrix-in.csv"
 check "--matrix" 1 "^6\.1: 2 livelock/hang rows" "FALSE VERDICT: read" -- --matrix --kernels 6.1
 grep -q "^mteprobe matrix -o matrix.csv" "$work/calls.log" || fail "--matrix ran no matrix: $(cat "$work/calls.log")"
+! grep -q -- "--no-trace" "$work/calls.log" || fail "--no-trace without the option: $(cat "$work/calls.log")"
+# --no-trace: the matrix and every re-run without tracing
+check "--matrix --no-trace" 1 "^6\.1: 2 livelock/hang rows" -- --matrix --kernels 6.1 --no-trace
+grep -q "^mteprobe matrix --no-trace -o matrix.csv" "$work/calls.log" ||
+	fail "--no-trace: the matrix ran traced: $(cat "$work/calls.log")"
+[ "$(grep -c -- '--late-verdict --timeout 20 --no-trace --csv' "$work/calls.log")" = 2 ] ||
+	fail "--no-trace: 2 re-runs without tracing: $(cat "$work/calls.log")"
 
 # usage errors
 check "no CSV" 64 "no CSV given" --

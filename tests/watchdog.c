@@ -47,19 +47,11 @@ static void fake_init(struct fake *f, bool events_known)
 	watch_judge_init(&f->j, events_known);
 }
 
-/* One period passes: the thread spends kernel_ms and user_ms of it on a CPU,
- * is put on a CPU runs more times and retries events times. */
-static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_ms, unsigned runs,
-		 unsigned events)
+/* The thread's sample at t_ms (without its workers). */
+static struct watch_sample fake_sample(const struct fake *f, char state)
 {
 	struct watch_sample s = { 0 };
 
-	f->t_ms += WATCH_PERIOD_MS;
-	f->kernel_ms += kernel_ms;
-	f->user_ms += user_ms;
-	f->runs += runs;
-	f->events += events;
-	f->wait_ms += f->waiting;
 	s.t = (struct task_sample){ .state = state, .kernel_ns = f->kernel_ms * 1000000u,
 				    .user_ns = f->user_ms * 1000000u, .at_ns = f->t_ms * 1000000u,
 				    .has_runs = f->has_runs, .runs = f->runs,
@@ -67,6 +59,23 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 				    .wait_ns = f->has_runs ? f->wait_ms * 1000000u : 0 };
 	s.loop_events = f->events;
 	s.io_in_flight = f->io;
+	return s;
+}
+
+/* ms pass: the thread spends kernel_ms and user_ms of them on a CPU, is put
+ * on a CPU runs more times and retries events times. */
+static void step_by(struct fake *f, unsigned ms, char state, unsigned kernel_ms, unsigned user_ms,
+		    unsigned runs, unsigned events)
+{
+	struct watch_sample s;
+
+	f->t_ms += ms;
+	f->kernel_ms += kernel_ms;
+	f->user_ms += user_ms;
+	f->runs += runs;
+	f->events += events;
+	f->wait_ms += f->waiting * ms / WATCH_PERIOD_MS;
+	s = fake_sample(f, state);
 	if (f->worker_from && f->j.n + 1 >= f->worker_from) {
 		f->w_kernel_total += f->w_kernel_ms;
 		f->w_runs_total += f->w_runs;
@@ -79,6 +88,24 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 						       .cpu_ns = f->w_kernel_total * 1000000u };
 	}
 	watch_judge_feed(&f->j, &s);
+}
+
+/* One period passes. */
+static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_ms, unsigned runs,
+		 unsigned events)
+{
+	step_by(f, WATCH_PERIOD_MS, state, kernel_ms, user_ms, runs, events);
+}
+
+/* The caller's own sample at the start of its call (watchdog_start): running,
+ * no retries counted yet, the disks not read. */
+static void fake_start(struct fake *f)
+{
+	struct watch_sample s = fake_sample(f, 'R');
+
+	s.loop_events = 0;
+	s.io_in_flight = WATCH_IO_UNKNOWN;
+	watch_judge_start(&f->j, &s);
 }
 
 /* From the first sample on, the thread's io-wq worker does this each period. */
@@ -270,6 +297,103 @@ static void synthetic(void)
 	fake_init(&f, false);
 	run_early(&f, 'S', 0, 0, 0, 0, WATCH_RING * 3 * WATCH_PERIOD_MS, &at);
 	CHECK(watch_judge_final(&f.j) == WATCH_HANG, "a long sleep: hang, %s", f.j.why);
+}
+
+/* The windows from the call's start: the caller's own sample there
+ * (watch_judge_start), then samples every period and, when a window is
+ * covered between two of them, one at that time (watch_judge_lacks_ns). */
+static void from_start(void)
+{
+	const uint64_t ms = 1000000u;
+	struct fake f;
+	uint64_t at;
+	enum watch_verdict v;
+
+	/* spinning in the kernel: a livelock once 300 ms of it are seen,
+	 * counted from the start, not from the first sample */
+	fake_init(&f, false);
+	fake_start(&f);
+	v = run_early(&f, 'R', 50, 0, 1, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_LIVELOCK_MS && strstr(f.j.why, "for 300 ms"),
+	      "kernel spin from the start: %d at %llu ms: %s", v, (unsigned long long)at, f.j.why);
+
+	/* the boundary: 299 ms of it are not a livelock, and lack 1 ms;
+	 * 300 ms are, and lack nothing more */
+	fake_init(&f, false);
+	fake_start(&f);
+	CHECK(watch_judge_lacks_ns(&f.j) == 0, "the start alone: nothing to wait for");
+	step(&f, 'R', 50, 0, 1, 0);
+	CHECK(watch_judge_lacks_ns(&f.j) == (WATCH_LIVELOCK_MS - 50) * ms, "after one period: lacks %llu ns",
+	      (unsigned long long)watch_judge_lacks_ns(&f.j));
+	v = run_early(&f, 'R', 50, 0, 1, 0, WATCH_LIVELOCK_MS - WATCH_PERIOD_MS, &at);
+	step_by(&f, WATCH_PERIOD_MS - 1, 'R', WATCH_PERIOD_MS - 1, 0, 1, 0);
+	v = watch_judge_early(&f.j);
+	CHECK(v == WATCH_NONE && watch_judge_lacks_ns(&f.j) == 1 * ms,
+	      "299 ms in the kernel: %d, lacks %llu ns", v, (unsigned long long)watch_judge_lacks_ns(&f.j));
+	step_by(&f, 1, 'R', 1, 0, 0, 0);
+	v = watch_judge_early(&f.j);
+	CHECK(v == WATCH_LIVELOCK && watch_judge_lacks_ns(&f.j) == 0, "300 ms in the kernel: %d %s", v, f.j.why);
+
+	/* waiting for a CPU 35 ms of every 50: the window still needs 300 ms
+	 * of the thread's own time, whatever the start gives */
+	fake_init(&f, false);
+	f.waiting = 35;
+	fake_start(&f);
+	step(&f, 'R', 15, 0, 3, 0);
+	CHECK(watch_judge_lacks_ns(&f.j) == (WATCH_LIVELOCK_MS - 15) * ms, "waiting: lacks %llu ns",
+	      (unsigned long long)watch_judge_lacks_ns(&f.j));
+	v = run_early(&f, 'R', 15, 0, 3, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_LIVELOCK_MS * 50 / 15 && strstr(f.j.why, "for 300 ms"),
+	      "kernel spin from the start, waiting for a CPU: %d at %llu ms: %s", v, (unsigned long long)at,
+	      f.j.why);
+
+	/* nothing to wait for when the thread does not burn kernel CPU: a
+	 * copy that makes progress (40%), a user-space spin, a sleep */
+	fake_init(&f, false);
+	fake_start(&f);
+	v = run_early(&f, 'R', 20, 0, 1, 0, 3000, &at);
+	CHECK(v == WATCH_NONE && watch_judge_lacks_ns(&f.j) == 0, "40%% kernel from the start: %d", v);
+	fake_init(&f, false);
+	fake_start(&f);
+	step(&f, 'R', 1, 49, 1, 0);
+	CHECK(watch_judge_lacks_ns(&f.j) == 0, "user spin: nothing to wait for");
+	fake_init(&f, false);
+	fake_start(&f);
+	step(&f, 'D', 0, 0, 0, 0);
+	CHECK(watch_judge_lacks_ns(&f.j) == 0, "sleep: nothing to wait for");
+
+	/* retries in every period from the start: judged on the retry window,
+	 * two periods after the start */
+	fake_init(&f, true);
+	fake_start(&f);
+	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 2 * WATCH_PERIOD_MS && strstr(f.j.why, "some in every period"),
+	      "retries from the start: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+
+	/* asleep from the start, never woken: a hang at a one-second limit.
+	 * The start (running, before the call) is not in its window */
+	fake_init(&f, false);
+	fake_start(&f);
+	v = run_early(&f, 'S', 0, 0, 0, 0, WATCH_HANG_MS, &at);
+	CHECK(v == WATCH_NONE, "a sleeper from the start has no early verdict");
+	v = watch_judge_final(&f.j);
+	CHECK(v == WATCH_HANG && strstr(f.j.why, "for 950 ms"), "sleeper from the start at 1 s: %d %s", v,
+	      f.j.why);
+	/* the start and one sample: too few to judge */
+	fake_init(&f, false);
+	fake_start(&f);
+	step(&f, 'S', 0, 0, 0, 0);
+	CHECK(watch_judge_final(&f.j) == WATCH_SLOW && strstr(f.j.why, "too few"), "start and one sample: %s",
+	      f.j.why);
+
+	/* an io-wq worker from the first sample after the start: its window
+	 * starts with it */
+	fake_init(&f, false);
+	fake_start(&f);
+	fake_worker(&f, 'R', 50, 1);
+	v = run_early(&f, 'S', 0, 0, 0, 0, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS && f.j.spinner == WORKER_TID,
+	      "worker from the start: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
 }
 
 /* io_uring: the caller asleep in io_uring_enter while an io-wq worker runs
@@ -527,6 +651,68 @@ static const char slow_disk_mte[] =
 	"1954 D 170 170 7 348 7 0 2\n"
 	"2004 D 170 170 7 348 7 0 1\n";
 
+/* Recorded with the caller's own sample at the start of the call: the
+ * line "s ..." (its disks not read: io -1, WATCH_IO_UNKNOWN). 6.1 gfs2
+ * pread without tracing: the window from the start lacked 3 ms at the
+ * sample of 303 ms (5 ms were spent waiting for a CPU), so one more came
+ * at 309 ms, not at 353 */
+static const char gfs2_61_untraced_start[] =
+	"s 3 R 0 0 5 8 2 0 -1\n"
+	"57 R 50 0 11 63 3 0 0\n"
+	"103 R 100 0 13 110 3 0 0\n"
+	"153 R 150 0 16 157 4 0 0\n"
+	"203 R 200 0 21 204 5 0 0\n"
+	"253 R 250 0 30 254 6 0 0\n"
+	"303 R 300 0 34 305 7 0 0\n"
+	"309 R 300 0 35 310 7 0 0\n";
+/* the same with tracing: retries in both periods from the start */
+static const char gfs2_61_start[] =
+	"s 1 R 0 0 5 5 0 0 -1\n"
+	"56 R 50 0 12 59 1 2326 0\n"
+	"102 R 90 0 12 107 1 4660 0\n";
+/* the slow disk's 1 MiB O_DIRECT write with an MTE fault, from the start:
+ * 90 ms of kernel CPU (the copy, on TCG), then asleep while the disk works */
+static const char slow_disk_mte_start[] =
+	"s 35 R 80 20 4 105 7 0 -1\n"
+	"65 R 100 30 4 138 7 0 0\n"
+	"103 R 130 30 5 174 14 0 0\n"
+	"153 D 170 30 5 208 14 0 30\n"
+	"208 D 170 30 5 208 14 0 29\n"
+	"260 D 170 30 5 208 14 0 28\n"
+	"308 D 170 30 5 208 14 0 27\n"
+	"405 D 170 30 5 208 14 0 26\n"
+	"457 D 170 30 5 208 14 0 25\n"
+	"509 D 170 30 5 208 14 0 24\n"
+	"557 D 170 30 5 208 14 0 23\n"
+	"608 D 170 30 5 208 14 0 22\n"
+	"671 D 170 30 5 208 14 0 21\n"
+	"718 D 170 30 5 208 14 0 21\n"
+	"759 D 170 30 5 208 14 0 20\n"
+	"809 D 170 30 5 208 14 0 19\n"
+	"858 D 170 30 5 208 14 0 18\n"
+	"909 D 170 30 5 208 14 0 17\n"
+	"961 D 170 30 5 208 14 0 17\n"
+	"1008 D 170 30 5 208 14 0 16\n"
+	"1060 D 170 30 5 208 14 0 15\n"
+	"1109 D 170 30 5 208 14 0 14\n"
+	"1159 D 170 30 5 208 14 0 13\n"
+	"1208 D 170 30 5 208 14 0 13\n"
+	"1258 D 170 30 5 208 14 0 12\n"
+	"1308 D 170 30 5 208 14 0 11\n"
+	"1379 D 170 30 5 208 14 0 10\n"
+	"1410 D 170 30 5 208 14 0 10\n"
+	"1461 D 170 30 5 208 14 0 9\n"
+	"1515 D 170 30 5 208 14 0 8\n"
+	"1563 D 170 30 5 208 14 0 7\n"
+	"1609 D 170 30 5 208 14 0 6\n"
+	"1657 D 170 30 5 208 14 0 6\n"
+	"1715 D 170 30 5 208 14 0 5\n"
+	"1764 D 170 30 5 208 14 0 4\n"
+	"1809 D 170 30 5 208 14 0 3\n"
+	"1857 D 170 30 5 208 14 0 2\n"
+	"1923 D 170 30 5 208 14 0 2\n"
+	"1957 D 170 30 5 208 14 0 1\n";
+
 /* 5.10 (Debian's, with 5.15's io_uring) xfs uring-write, a granule at 2048:
  * io_uring_enter hands the write to an io-wq worker (io_wqe_worker ->
  * io_worker_handle_work -> io_write), whose iomap_write_actor retries a
@@ -558,8 +744,11 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 		char state;
 		int tid;
 
-		CHECK(sscanf(line, "%llu %c %llu %llu %llu %llu %llu %llu %llu", &ms, &state, &kernel,
-			     &user, &runs, &cpu, &wait, &retries, &io) == 9, "recorded line: %.40s", line);
+		bool start = strncmp(line, "s ", 2) == 0;
+
+		CHECK(sscanf(line + (start ? 2 : 0), "%llu %c %llu %llu %llu %llu %llu %llu %llu", &ms, &state,
+			     &kernel, &user, &runs, &cpu, &wait, &retries, &io) == 9,
+		      "recorded line: %.40s", line);
 		s = (struct watch_sample){
 			.t = { .state = state, .kernel_ns = kernel * 1000000u, .user_ns = user * 1000000u,
 			       .has_runs = true, .runs = runs, .cpu_ns = cpu * 1000000u,
@@ -578,6 +767,10 @@ static enum watch_verdict replay(const char *rec, bool events_known, unsigned li
 						     .kernel_ns = kernel * 1000000u, .user_ns = user * 1000000u,
 						     .has_runs = true, .runs = runs, .cpu_ns = cpu * 1000000u,
 						     .wait_ns = wait * 1000000u, .at_ns = ms * 1000000u };
+		}
+		if (start) {
+			watch_judge_start(&j, &s);	/* nothing to judge yet */
+			continue;
 		}
 		watch_judge_feed(&j, &s);
 		*at = (unsigned)ms;
@@ -614,6 +807,16 @@ static void recorded(void)
 	/* without tracing: the 300 ms rule, as before */
 	v = replay(gfs2_61_untraced, false, 10000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == 403, "6.1 gfs2 pread untraced: livelock at %u ms", at);
+	/* from the start: 300 ms of the thread's own time after it, and the
+	 * retry window two periods after it; the slow write is still no verdict */
+	v = replay(gfs2_61_untraced_start, false, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 309 && strstr(replay_why, "for 302 ms (and 4 ms waiting"),
+	      "6.1 gfs2 pread untraced, from the start: livelock at %u ms: %s", at, replay_why);
+	v = replay(gfs2_61_start, true, 10000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == 102, "6.1 gfs2 pread, from the start: livelock at %u ms", at);
+	v = replay(slow_disk_mte_start, false, 1500, &at);
+	CHECK(v == WATCH_SLOW && at >= 1500 && strstr(replay_why, "slow I/O"),
+	      "slow disk, mte fault, from the start: %d at %u ms: %s", v, at, replay_why);
 	/* an io-wq worker live-locked while its submitter sleeps: judged on
 	 * the retry window, the third sample, and named */
 	v = replay(uring_write_510, true, 3000, &at);
@@ -709,6 +912,71 @@ static bool retrying(uint64_t *n)
 /* One watchdog thread for every call, as in a case worker. */
 static struct watchdog wd;
 
+/* This thread's CPU time, in ms. */
+static uint64_t thread_cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* Some 100 ms of CPU in user space, then as much in the kernel. */
+static void burn_cpu(void)
+{
+	static char buf[1 << 20];
+	int zero = open("/dev/zero", O_RDONLY);
+	volatile unsigned long n = 0;
+	uint64_t from = thread_cpu_ms();
+
+	CHECK(zero >= 0, "/dev/zero");
+	while (thread_cpu_ms() < from + 100)
+		for (unsigned i = 0; i < 1u << 22; i++)
+			n++;
+	from = thread_cpu_ms();
+	while (thread_cpu_ms() < from + 100)
+		CHECK(syscall(SYS_read, zero, buf, sizeof(buf)) > 0, "read /dev/zero");
+	close(zero);
+}
+
+/* The watched thread starts its watchdog, as a case's caller does: its own
+ * sample is the start of the windows. That sample (getrusage, schedstat)
+ * reads as its stat and schedstat read right after; the first thread burns
+ * CPU in user space and in the kernel before, so that there are ticks to
+ * compare. */
+static void *(*watched_fn)(void *);
+
+static void *start_watching(void *arg)
+{
+	const uint64_t tick = 1000000000u / (uint64_t)sysconf(_SC_CLK_TCK);
+	const struct task_sample *start = &wd.judge.ring[0].t;
+	static bool burnt;
+	struct task_sample now;
+
+	if (!burnt) {
+		burn_cpu();
+		burnt = true;
+	}
+	wd.tid = (pid_t)syscall(SYS_gettid);
+	CHECK(watchdog_start(&wd) == 0, "watchdog_start");
+	CHECK(task_sample(getpid(), wd.tid, &now) == 0, "task_sample");
+	CHECK(wd.judge.from_start == now.has_runs, "a start sample where schedstat is: %d %d",
+	      wd.judge.from_start, now.has_runs);
+	if (wd.judge.from_start)
+		CHECK(start->state == 'R' && start->kernel_ns <= now.kernel_ns &&
+		      now.kernel_ns - start->kernel_ns <= 2 * tick && start->user_ns <= now.user_ns &&
+		      now.user_ns - start->user_ns <= 2 * tick && start->cpu_ns <= now.cpu_ns &&
+		      now.cpu_ns - start->cpu_ns < 100000000u && start->wait_ns <= now.wait_ns &&
+		      start->runs <= now.runs && start->at_ns <= now.at_ns,
+		      "the start sample reads as stat: kernel %llu/%llu user %llu/%llu cpu %llu/%llu "
+		      "wait %llu/%llu ns", (unsigned long long)start->kernel_ns,
+		      (unsigned long long)now.kernel_ns, (unsigned long long)start->user_ns,
+		      (unsigned long long)now.user_ns, (unsigned long long)start->cpu_ns,
+		      (unsigned long long)now.cpu_ns, (unsigned long long)start->wait_ns,
+		      (unsigned long long)now.wait_ns);
+	return watched_fn(arg);
+}
+
 /* Watch fn's thread with limit_ms; the verdict, and what its end meant.
  * loop_events: how retries are counted (NULL: they are not). */
 static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
@@ -726,17 +994,16 @@ static enum watch_verdict watch_thread(void *(*fn)(void *), unsigned limit_ms,
 	while (read(spin_wake[0], &c, 1) == 1)	/* drain: the pipe is non-blocking here */
 		;
 	CHECK(fcntl(spin_wake[0], F_SETFL, 0) == 0, "blocking pipe");
-	CHECK(pthread_create(&t, NULL, fn, NULL) == 0, "pthread_create");
-	while (!spin_tid)
-		sched_yield();
 	wd.pid = getpid();
-	wd.tid = spin_tid;
 	wd.limit_ms = limit_ms;
 	wd.on_verdict = on_verdict;
 	wd.remove_fault = remove_fault;
 	wd.loop_events = loop_events;
 	wd.late = late;
-	CHECK(watchdog_start(&wd) == 0, "watchdog_start");
+	watched_fn = fn;
+	CHECK(pthread_create(&t, NULL, start_watching, NULL) == 0, "pthread_create");
+	while (!spin_tid)
+		sched_yield();
 	if (!first)
 		first = wd.thread;
 	CHECK(pthread_equal(first, wd.thread), "one watchdog thread watches call after call");
@@ -849,6 +1116,7 @@ static void real_threads(void)
 int main(void)
 {
 	synthetic();
+	from_start();
 	io_wq_workers();
 	recorded();
 	real_threads();
