@@ -251,6 +251,19 @@ void case_stats_get(struct case_stats *st)
 	*st = stats;
 }
 
+void case_stats_add(struct case_stats *sum, const struct case_stats *a)
+{
+	sum->cases += a->cases;
+	sum->workers += a->workers;
+	sum->worker_start_us += a->worker_start_us;
+	sum->files_us += a->files_us;
+	sum->setup_us += a->setup_us;
+	sum->call_us += a->call_us;
+	sum->verify_us += a->verify_us;
+	sum->teardown_us += a->teardown_us;
+	sum->total_us += a->total_us;
+}
+
 /* Wait for pid to go, up to ms; true when it was reaped. */
 static bool reap_within(pid_t pid, int *status, unsigned ms)
 {

@@ -132,6 +132,8 @@ struct case_stats {
 	unsigned long total_us;
 };
 void case_stats_get(struct case_stats *st);
+/* Add a's figures to *sum (the lanes of a run, lanes.h). */
+void case_stats_add(struct case_stats *sum, const struct case_stats *a);
 
 /* Asymmetric mode is a per-CPU preference (sysfs): make every CPU prefer it
  * for the run, and put the preferences back. begin returns NULL, or why

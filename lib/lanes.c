@@ -278,15 +278,22 @@ static int send_direct(void *to, size_t i, const struct case_result *r)
 	return d->emit_err;
 }
 
+/* A lane's last word, when its cases are done: its worker ended, where its
+ * time went, the tasks it left stuck. */
+static void lane_finish(struct case_stats *stats, unsigned *stuck)
+{
+	case_worker_end();
+	case_stats_get(stats);
+	*stuck = case_stuck_count();
+}
+
 static int run_here(struct lanes *L, struct lanes_end *end)
 {
 	struct direct d = { L->run, 0 };
 
 	end->err = lane_loop(L, send_direct, &d);
 	end->emit_err = d.emit_err;
-	case_worker_end();
-	case_stats_get(&end->stats);
-	end->stuck = case_stuck_count();
+	lane_finish(&end->stats, &end->stuck);
 	return end->err || end->emit_err ? -1 : 0;
 }
 
@@ -307,9 +314,7 @@ static __attribute__((noreturn)) void lane_child(struct lanes *L, unsigned k, in
 	m.end.err = lane_loop(L, send_socket, &fd);
 	if (m.end.err)
 		__atomic_store_n(&L->sh->end, 1, __ATOMIC_RELEASE);
-	case_worker_end();
-	case_stats_get(&m.end.stats);
-	m.end.stuck = case_stuck_count();
+	lane_finish(&m.end.stats, &m.end.stuck);
 	send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 	_exit(0);	/* not exit: the parent's stdio buffers are not ours to flush */
 }
@@ -380,19 +385,6 @@ static void order_end(struct order *o)
 	free(o->held);
 }
 
-static void sum_stats(struct case_stats *sum, const struct case_stats *a)
-{
-	sum->cases += a->cases;
-	sum->workers += a->workers;
-	sum->worker_start_us += a->worker_start_us;
-	sum->files_us += a->files_us;
-	sum->setup_us += a->setup_us;
-	sum->call_us += a->call_us;
-	sum->verify_us += a->verify_us;
-	sum->teardown_us += a->teardown_us;
-	sum->total_us += a->total_us;
-}
-
 /* Lane k's messages waiting on its socket (all of them): true when its
  * end was among them. */
 static bool lane_read(struct lanes *L, int fd, struct order *o, struct lanes_end *end)
@@ -402,7 +394,7 @@ static bool lane_read(struct lanes *L, int fd, struct order *o, struct lanes_end
 
 	while (recv(fd, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m)) {
 		if (m.index == LANE_END) {
-			sum_stats(&end->stats, &m.end.stats);
+			case_stats_add(&end->stats, &m.end.stats);
 			end->stuck += m.end.stuck;
 			if (m.end.err && !end->err)
 				end->err = m.end.err;
