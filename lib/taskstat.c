@@ -14,7 +14,7 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 {
 	static long ticks_per_s;
 	char path[64], buf[1024], *p, *name;
-	unsigned long long utime, stime, runs, cpu, wait;
+	unsigned long long utime, stime;
 	size_t len;
 
 	if (!ticks_per_s)
@@ -39,14 +39,21 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 	s->user_ns = utime * (1000000000u / (uint64_t)ticks_per_s);
 	s->kernel_ns = stime * (1000000000u / (uint64_t)ticks_per_s);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	task_schedstat(read_small_file(path, buf, sizeof(buf)) > 0 ? buf : NULL, s);
+	s->at_ns = monotonic_ns();
+	return 0;
+}
+
+bool task_schedstat(const char *text, struct task_sample *s)
+{
+	unsigned long long cpu, wait, runs;
+
 	/* on a CPU, waiting for one (ns), put on one (times) */
-	s->has_runs = read_small_file(path, buf, sizeof(buf)) > 0 &&
-		      sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) == 3;
+	s->has_runs = text && sscanf(text, "%llu %llu %llu", &cpu, &wait, &runs) == 3;
 	s->runs = s->has_runs ? runs : 0;
 	s->cpu_ns = s->has_runs ? cpu : 0;
 	s->wait_ns = s->has_runs ? wait : 0;
-	s->at_ns = monotonic_ns();
-	return 0;
+	return s->has_runs;
 }
 
 void task_io_wq_name(pid_t tid, char *buf, size_t size)

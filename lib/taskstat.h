@@ -36,6 +36,9 @@ struct task_sample {
 
 /* Sample thread tid of process pid. 0, or -errno (-ENOENT: it is gone). */
 int task_sample(pid_t pid, pid_t tid, struct task_sample *s);
+/* The schedstat part of *s (has_runs, runs, cpu_ns, wait_ns) from the text
+ * of /proc/.../schedstat (NULL: unreadable): has_runs. */
+bool task_schedstat(const char *text, struct task_sample *s);
 
 /* The name io_uring gives the io-wq workers of thread tid: "iou-wrk-<tid>"
  * (io_uring/io-wq.c, io_wq_worker; io_wqe_worker before 6.1). */

@@ -416,7 +416,6 @@ static uint64_t in_ticks(const struct timeval *tv)
  * there. */
 static bool sample_start(struct watchdog *w, struct watch_sample *s)
 {
-	unsigned long long cpu, wait, runs;
 	struct rusage ru;
 	char buf[128];
 	ssize_t n;
@@ -436,17 +435,14 @@ static bool sample_start(struct watchdog *w, struct watch_sample *s)
 	if (n <= 0 || getrusage(RUSAGE_THREAD, &ru))
 		return false;
 	buf[n] = '\0';
-	if (sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) != 3)
-		return false;
 	*s = (struct watch_sample){ .io_in_flight = WATCH_IO_UNKNOWN };
 	s->t = (struct task_sample){
 		.state = 'R',	/* running this */
 		.user_ns = in_ticks(&ru.ru_utime),
 		.kernel_ns = in_ticks(&ru.ru_stime),
-		.has_runs = true, .runs = runs, .cpu_ns = cpu, .wait_ns = wait,
 		.at_ns = monotonic_ns(),
 	};
-	return true;
+	return task_schedstat(buf, &s->t);
 }
 
 /* One line per sample on standard error (MTEPROBE_WATCH_DEBUG): what
