@@ -9,7 +9,9 @@
  *  - the MTE mode (prctl, per thread): back to none in tear-down;
  *  - the buffer, the driver's files, fds, rings, memory: destroyed or
  *    closed by the driver's cleanup and layout_destroy (which removes the
- *    file a file-backed buffer maps);
+ *    file a file-backed buffer maps; an anonymous buffer with no page left
+ *    PROT_NONE is kept for the next case, which gets it zeroed and
+ *    retagged, as a new mapping would be: testbuf_reuse);
  *  - the fault kind's thread (retag race): stopped and joined after the
  *    call, or by the watchdog's recovery;
  *  - the watchdog: disarmed after the call; its thread stays, idle;
@@ -428,6 +430,7 @@ void case_worker(int fd, struct case_board *b, pid_t parent, bool once)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(3);
 	probe_init();
+	testbuf_reuse(true);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);
 	us.start = monotonic_us() - t0;
