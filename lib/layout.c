@@ -219,18 +219,30 @@ static bool run_holds_pattern(const struct layout *l, uint32_t seed, size_t from
 	       to - from;
 }
 
-bool layout_holds_pattern(const struct layout *l, uint32_t seed, size_t from, size_t to)
+/* [from, to) (to cut at len) less the PROT_NONE page: the runs [r[0], r[1])
+ * and [r[2], r[3]) of buffer offsets, either of them maybe empty */
+static void runs_outside_page(const struct layout *l, size_t from, size_t to, size_t r[4])
 {
 	/* the PROT_NONE page as buffer offsets: [lo, hi), empty when none */
 	size_t lo = l->prot_lo > l->start ? l->prot_lo - l->start : 0;
 	size_t hi = l->prot_hi > l->start ? l->prot_hi - l->start : 0;
-	bool ok;
 
 	if (to > l->len)
 		to = l->len;
+	r[0] = from;
+	r[1] = to < lo ? to : lo;
+	r[2] = from > hi ? from : hi;
+	r[3] = to;
+}
+
+bool layout_holds_pattern(const struct layout *l, uint32_t seed, size_t from, size_t to)
+{
+	size_t r[4];
+	bool ok;
+
+	runs_outside_page(l, from, to, r);
 	mte_tco_enable();
-	ok = run_holds_pattern(l, seed, from, to < lo ? to : lo) &&
-	     run_holds_pattern(l, seed, from > hi ? from : hi, to);
+	ok = run_holds_pattern(l, seed, r[0], r[1]) && run_holds_pattern(l, seed, r[2], r[3]);
 	mte_tco_disable();
 	return ok;
 }
@@ -270,16 +282,11 @@ static size_t run_count_stored(const struct layout *l, uint32_t seed, size_t fro
 
 size_t layout_count_stored(const struct layout *l, uint32_t seed, size_t from, size_t to)
 {
-	/* the PROT_NONE page as buffer offsets: [lo, hi), empty when none */
-	size_t lo = l->prot_lo > l->start ? l->prot_lo - l->start : 0;
-	size_t hi = l->prot_hi > l->start ? l->prot_hi - l->start : 0;
-	size_t n;
+	size_t r[4], n;
 
-	if (to > l->len)
-		to = l->len;
+	runs_outside_page(l, from, to, r);
 	mte_tco_enable();
-	n = run_count_stored(l, seed, from, to < lo ? to : lo) +
-	    run_count_stored(l, seed, from > hi ? from : hi, to);
+	n = run_count_stored(l, seed, r[0], r[1]) + run_count_stored(l, seed, r[2], r[3]);
 	mte_tco_disable();
 	return n;
 }
