@@ -22,11 +22,13 @@
  * the time limit), a case still running when a stop signal came, and
  * threads the kernel made for the process (io_uring's io-wq workers, which
  * live until the process exits and copy later cases' buffers in the MTE
- * mode of the thread that made them): a case that leaves more threads than
- * the worker's own retires the worker after it.
+ * mode of the thread that made them; a driver that makes them runs each
+ * case on a thread of its own, and they end with it): a case that leaves
+ * more threads than the worker's own retires the worker after it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -354,6 +356,38 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 	us->teardown = monotonic_us() - t;
 }
 
+/* A case on a thread of its own (driver kernel_threads): the kernel's
+ * threads for the calling thread (io-wq) end when it exits, before the join
+ * returns (do_exit cancels its io_uring work and waits for its io-wq
+ * workers first), so the worker goes on as it was. */
+struct run_args {
+	const struct case_spec *s;
+	const char *dir;
+	int dirfd, scratch_fd;
+	struct case_phase_us *us;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run_args *a = arg;
+
+	run(a->s, a->dir, a->dirfd, a->scratch_fd, a->us);
+	return NULL;
+}
+
+static void run_case(const struct case_spec *s, const char *dir, int dirfd, int scratch_fd,
+		     struct case_phase_us *us)
+{
+	struct run_args a = { s, dir, dirfd, scratch_fd, us };
+	pthread_t t;
+
+	/* no thread: in place, and the worker retires after (threads left) */
+	if (!s->drv->kernel_threads || pthread_create(&t, NULL, run_thread, &a) != 0)
+		run(s, dir, dirfd, scratch_fd, us);
+	else
+		pthread_join(t, NULL);
+}
+
 /* The process's threads, 0 when unknown: /proc/self/task's link count is
  * 2 + its threads, and a stat of it costs far less than reading
  * /proc/self/stat (every field formatted) after each case. The directory
@@ -371,13 +405,20 @@ static long threads(void)
 }
 
 /* Only the worker's own threads are left: itself and its watchdog's. A
- * joined thread (a retag race) may still be counted for a moment. */
+ * joined thread (a retag race, a case's own thread and the io-wq workers
+ * that ended with it) is counted until the kernel has released it, a
+ * moment later: waited for up to OWN_THREADS_WAIT_MS. */
+#define OWN_THREADS_WAIT_MS	20
+
 static bool only_own_threads(void)
 {
-	for (int tries = 0; tries < 3; tries++) {
+	for (int tries = 0; tries < 3 + OWN_THREADS_WAIT_MS; tries++) {
 		if (threads() == 1 + wd.open)
 			return true;
-		sched_yield();
+		if (tries < 3)
+			sched_yield();
+		else
+			usleep(1000);
 	}
 	return false;
 }
@@ -438,7 +479,7 @@ void case_worker(int fd, struct case_board *b, pid_t parent, bool once)
 	while ((got = receive(&req, &dirfd, &scratch_fd)) == 1) {
 		struct case_msg idle = { .stage = MSG_IDLE };
 
-		run(&req.spec, req.dir, dirfd, scratch_fd, &us);
+		run_case(&req.spec, req.dir, dirfd, scratch_fd, &us);
 		if (dirfd >= 0)
 			close(dirfd);
 		if (scratch_fd >= 0)
