@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -54,12 +55,51 @@ static int init_buffer(struct testbuf *b, size_t len, enum testbuf_kind kind, bo
 	return 0;
 }
 
+/* The buffer testbuf_reuse keeps (map NULL: none), and the process it
+ * belongs to: a child of a process that kept one must not share it. */
+static struct testbuf spare;
+static pid_t spare_pid, reuse_pid;
+
+void testbuf_reuse(bool on)
+{
+	reuse_pid = on ? getpid() : 0;
+	if (!on && spare.map) {
+		munmap(spare.map, spare.len);
+		spare = (struct testbuf){ .fd = -1 };
+	}
+}
+
+static bool reusable(const struct testbuf *b)
+{
+	return reuse_pid == getpid() && b->map && !b->page_protected &&
+	       (b->kind == TESTBUF_PRIVATE || b->kind == TESTBUF_SHARED);
+}
+
+/* The spare as b, when it is what b asks for: zeroed and tagged as a new
+ * mapping would be. */
+static bool take_spare(struct testbuf *b)
+{
+	if (!spare.map || reuse_pid != getpid() || spare_pid != getpid() || spare.kind != b->kind ||
+	    spare.tagged != b->tagged || spare.len != b->len)
+		return false;
+	*b = spare;
+	spare = (struct testbuf){ .fd = -1 };
+	mte_tco_enable();
+	memset(b->map, 0, b->len);
+	mte_tco_disable();
+	if (b->tagged)
+		testbuf_tag_all(b, TESTBUF_TAG);
+	return true;
+}
+
 int testbuf_create(struct testbuf *b, size_t len, enum testbuf_kind kind, bool tagged)
 {
 	int err = init_buffer(b, len, kind, tagged), fd;
 
 	if (err)
 		return err;
+	if (take_spare(b))
+		return 0;
 	switch (kind) {
 	case TESTBUF_PRIVATE:
 		return map_buffer(b, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -103,6 +143,14 @@ int testbuf_drop_cache(struct testbuf *b)
 
 void testbuf_destroy(struct testbuf *b)
 {
+	if (reusable(b)) {
+		if (spare.map)
+			munmap(spare.map, spare.len);	/* a parent's is a copy of ours */
+		spare = *b;
+		spare_pid = getpid();
+		*b = (struct testbuf){ .fd = -1 };
+		return;
+	}
 	if (b->map)
 		munmap(b->map, b->len);
 	if (b->fd >= 0)
@@ -179,12 +227,19 @@ static int protect(struct testbuf *b, size_t off, int prot)
 
 int testbuf_protect_page(struct testbuf *b, size_t off)
 {
-	return protect(b, off, PROT_NONE);
+	int err = protect(b, off, PROT_NONE);
+
+	b->page_protected |= err == 0;
+	return err;
 }
 
+/* (one page at a time is PROT_NONE: layout.h) */
 int testbuf_unprotect_page(struct testbuf *b, size_t off)
 {
-	return protect(b, off, prot_of(b));
+	int err = protect(b, off, prot_of(b));
+
+	b->page_protected &= err != 0;
+	return err;
 }
 
 void testbuf_fill(struct testbuf *b, size_t off, size_t len, uint32_t seed)

@@ -36,6 +36,7 @@ struct testbuf {
 	unsigned tag;		/* the buffer's tag (0 when untagged) */
 	int fd;			/* the memfd or file mapped (our own), -1 when anonymous */
 	off_t file_off;		/* the file offset mapped at map */
+	bool page_protected;	/* a page of it is PROT_NONE (testbuf_protect_page) */
 };
 
 /* The tag a buffer gets, and the one testbuf_mismatch() gives a granule. */
@@ -57,6 +58,13 @@ int testbuf_create_file(struct testbuf *b, size_t len, int fd, off_t off, bool t
  * page-table entries go). Nothing for other kinds. 0 or -errno. */
 int testbuf_drop_cache(struct testbuf *b);
 void testbuf_destroy(struct testbuf *b);
+/* From now on (on), this process keeps the last anonymous buffer destroyed
+ * with no page left PROT_NONE, and gives it to the next testbuf_create of
+ * the same kind, length and tagging, zeroed and tagged as a new one: a
+ * worker running case after case then maps no buffer per case (page
+ * faults, tag clearing, and unmapping's TLB flush, which stops every vCPU
+ * under QEMU's TCG). Off (the default): every buffer is a new mapping. */
+void testbuf_reuse(bool on);
 
 /* A pointer to offset off, carrying the buffer's tag. */
 void *testbuf_ptr(const struct testbuf *b, size_t off);

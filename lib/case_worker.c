@@ -9,7 +9,9 @@
  *  - the MTE mode (prctl, per thread): back to none in tear-down;
  *  - the buffer, the driver's files, fds, rings, memory: destroyed or
  *    closed by the driver's cleanup and layout_destroy (which removes the
- *    file a file-backed buffer maps);
+ *    file a file-backed buffer maps; an anonymous buffer with no page left
+ *    PROT_NONE is kept for the next case, which gets it zeroed and
+ *    retagged, as a new mapping would be: testbuf_reuse);
  *  - the fault kind's thread (retag race): stopped and joined after the
  *    call, or by the watchdog's recovery;
  *  - the watchdog: disarmed after the call; its thread stays, idle;
@@ -20,11 +22,13 @@
  * the time limit), a case still running when a stop signal came, and
  * threads the kernel made for the process (io_uring's io-wq workers, which
  * live until the process exits and copy later cases' buffers in the MTE
- * mode of the thread that made them): a case that leaves more threads than
- * the worker's own retires the worker after it.
+ * mode of the thread that made them; a driver that makes them runs each
+ * case on a thread of its own, and they end with it): a case that leaves
+ * more threads than the worker's own retires the worker after it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,6 +37,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "case_worker.h"
@@ -351,40 +356,69 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 	us->teardown = monotonic_us() - t;
 }
 
-/* The process's threads (num_threads of /proc/self/stat), 0 when unknown.
- * The file stays open for the worker's life: read again from offset 0, it
- * is made anew. */
+/* A case on a thread of its own (driver kernel_threads): the kernel's
+ * threads for the calling thread (io-wq) end when it exits, before the join
+ * returns (do_exit cancels its io_uring work and waits for its io-wq
+ * workers first), so the worker goes on as it was. */
+struct run_args {
+	const struct case_spec *s;
+	const char *dir;
+	int dirfd, scratch_fd;
+	struct case_phase_us *us;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run_args *a = arg;
+
+	run(a->s, a->dir, a->dirfd, a->scratch_fd, a->us);
+	return NULL;
+}
+
+static void run_case(const struct case_spec *s, const char *dir, int dirfd, int scratch_fd,
+		     struct case_phase_us *us)
+{
+	struct run_args a = { s, dir, dirfd, scratch_fd, us };
+	pthread_t t;
+
+	/* no thread: in place, and the worker retires after (threads left) */
+	if (!s->drv->kernel_threads || pthread_create(&t, NULL, run_thread, &a) != 0)
+		run(s, dir, dirfd, scratch_fd, us);
+	else
+		pthread_join(t, NULL);
+}
+
+/* The process's threads, 0 when unknown: /proc/self/task's link count is
+ * 2 + its threads, and a stat of it costs far less than reading
+ * /proc/self/stat (every field formatted) after each case. The directory
+ * stays open for the worker's life. */
 static long threads(void)
 {
 	static int fd = -1;
-	char buf[1024], *p;
-	ssize_t got;
-	long n = 0;
+	struct stat st;
 
 	if (fd < 0)
-		fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	got = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
-	if (got < 0)
+		fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink < 3)
 		return 0;
-	buf[got] = '\0';
-	if (!(p = strrchr(buf, ')')))
-		return 0;
-	/* after the name: state, then 16 fields, then num_threads */
-	for (int field = 0; p && field < 18; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		n = strtol(p + 1, NULL, 10);
-	return n;
+	return (long)st.st_nlink - 2;
 }
 
 /* Only the worker's own threads are left: itself and its watchdog's. A
- * joined thread (a retag race) may still be counted for a moment. */
+ * joined thread (a retag race, a case's own thread and the io-wq workers
+ * that ended with it) is counted until the kernel has released it, a
+ * moment later: waited for up to OWN_THREADS_WAIT_MS. */
+#define OWN_THREADS_WAIT_MS	20
+
 static bool only_own_threads(void)
 {
-	for (int tries = 0; tries < 3; tries++) {
+	for (int tries = 0; tries < 3 + OWN_THREADS_WAIT_MS; tries++) {
 		if (threads() == 1 + wd.open)
 			return true;
-		sched_yield();
+		if (tries < 3)
+			sched_yield();
+		else
+			usleep(1000);
 	}
 	return false;
 }
@@ -437,6 +471,7 @@ void case_worker(int fd, struct case_board *b, pid_t parent, bool once)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(3);
 	probe_init();
+	testbuf_reuse(true);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &probe_sa);
 	us.start = monotonic_us() - t0;
@@ -444,7 +479,7 @@ void case_worker(int fd, struct case_board *b, pid_t parent, bool once)
 	while ((got = receive(&req, &dirfd, &scratch_fd)) == 1) {
 		struct case_msg idle = { .stage = MSG_IDLE };
 
-		run(&req.spec, req.dir, dirfd, scratch_fd, &us);
+		run_case(&req.spec, req.dir, dirfd, scratch_fd, &us);
 		if (dirfd >= 0)
 			close(dirfd);
 		if (scratch_fd >= 0)

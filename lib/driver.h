@@ -115,6 +115,10 @@ struct driver {
 	size_t head;		/* bytes the driver needs before the buffer */
 	bool vectored;		/* splits the buffer into ctx->iovecs iovecs */
 	bool file_states;	/* its file is drv_file_prepare's: it takes every --state */
+	/* the kernel makes threads of the calling thread's for the call
+	 * (io_uring's io-wq workers, in the calling thread's MTE mode): the
+	 * case runs on a thread of its own, whose exit ends them */
+	bool kernel_threads;
 	/* non-NULL when this build cannot run the driver at all: why
 	 * ("built without liburing") */
 	const char *build_unsupported;

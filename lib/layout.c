@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -133,6 +134,7 @@ int layout_remove(struct layout *l)
 
 void layout_destroy(struct layout *l)
 {
+	free(l->source);
 	testbuf_destroy(&l->tb);
 	/* the file it made (self: unless the driver's cleanup removed it) */
 	if (backing_is_file(l->spec.backing))
@@ -140,11 +142,37 @@ void layout_destroy(struct layout *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* The source bytes for seed, when layout_fill made them (from + n <= len). */
+static const uint8_t *source_of(const struct layout *l, uint32_t seed, size_t from, size_t n)
+{
+	return l->source && l->source_seed == seed && from + n <= l->len ? l->source + from : NULL;
+}
+
+/* dst = src ^ x, a word at a time (the fills of a large buffer) */
+static void copy_xor(uint8_t *dst, const uint8_t *src, size_t n, uint8_t x)
+{
+	uint64_t wx = 0x0101010101010101ull * x, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, src + i, 8);
+		w ^= wx;
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < n; i++)
+		dst[i] = src[i] ^ x;
+}
+
 void layout_pattern_copy(const struct layout *l, uint32_t seed, size_t from, uint8_t x,
 			 uint8_t *dst, size_t n)
 {
+	const uint8_t *src = source_of(l, seed, from, n);
 	size_t base = l->start + from;	/* a local: stores to dst may alias *l */
 
+	if (src) {
+		copy_xor(dst, src, n, x);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		dst[i] = testbuf_pattern(seed, base + i) ^ x;
 }
@@ -152,8 +180,16 @@ void layout_pattern_copy(const struct layout *l, uint32_t seed, size_t from, uin
 size_t layout_pattern_match(const struct layout *l, uint32_t seed, size_t from,
 			    const uint8_t *got, size_t n)
 {
+	const uint8_t *src = source_of(l, seed, from, n);
 	size_t base = l->start + from, i;
 
+	if (src) {
+		if (memcmp(got, src, n) == 0)
+			return n;
+		for (i = 0; got[i] == src[i]; i++)
+			;
+		return i;
+	}
 	for (i = 0; i < n && got[i] == testbuf_pattern(seed, base + i); i++)
 		;
 	return i;
@@ -161,16 +197,18 @@ size_t layout_pattern_match(const struct layout *l, uint32_t seed, size_t from,
 
 void layout_fill(struct layout *l, uint32_t seed, bool complement)
 {
+	uint8_t *src = malloc(l->len ? l->len : 1);
+
+	free(l->source);
+	l->source = NULL;
+	if (src) {
+		layout_pattern_copy(l, seed, 0, 0, src, l->len);	/* byte by byte */
+		l->source = src;
+		l->source_seed = seed;
+	}
 	mte_tco_enable();
 	layout_pattern_copy(l, seed, 0, complement ? 0xff : 0, l->tb.map + l->start, l->len);
 	mte_tco_disable();
-}
-
-static bool protected(const struct layout *l, size_t i)
-{
-	size_t o = l->start + i;
-
-	return o >= l->prot_lo && o < l->prot_hi;
 }
 
 /* Does [from, to) hold the pattern? (to <= len; tag checks suspended) */
@@ -181,33 +219,74 @@ static bool run_holds_pattern(const struct layout *l, uint32_t seed, size_t from
 	       to - from;
 }
 
-bool layout_holds_pattern(const struct layout *l, uint32_t seed, size_t from, size_t to)
+/* [from, to) (to cut at len) less the PROT_NONE page: the runs [r[0], r[1])
+ * and [r[2], r[3]) of buffer offsets, either of them maybe empty */
+static void runs_outside_page(const struct layout *l, size_t from, size_t to, size_t r[4])
 {
 	/* the PROT_NONE page as buffer offsets: [lo, hi), empty when none */
 	size_t lo = l->prot_lo > l->start ? l->prot_lo - l->start : 0;
 	size_t hi = l->prot_hi > l->start ? l->prot_hi - l->start : 0;
-	bool ok;
 
 	if (to > l->len)
 		to = l->len;
+	r[0] = from;
+	r[1] = to < lo ? to : lo;
+	r[2] = from > hi ? from : hi;
+	r[3] = to;
+}
+
+bool layout_holds_pattern(const struct layout *l, uint32_t seed, size_t from, size_t to)
+{
+	size_t r[4];
+	bool ok;
+
+	runs_outside_page(l, from, to, r);
 	mte_tco_enable();
-	ok = run_holds_pattern(l, seed, from, to < lo ? to : lo) &&
-	     run_holds_pattern(l, seed, from > hi ? from : hi, to);
+	ok = run_holds_pattern(l, seed, r[0], r[1]) && run_holds_pattern(l, seed, r[2], r[3]);
 	mte_tco_disable();
 	return ok;
 }
 
-size_t layout_count_stored(const struct layout *l, uint32_t seed, size_t from, size_t to)
+/* How many bytes of got[0, n) differ from src[0, n) ^ 0xff: a word at a time. */
+static size_t count_unlike_complement(const uint8_t *got, const uint8_t *src, size_t n)
 {
+	size_t i = 0, count = 0;
+	uint64_t a, b;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&a, got + i, 8);
+		memcpy(&b, src + i, 8);
+		if ((a ^= ~b))
+			for (; a; a >>= 8)
+				count += (a & 0xff) != 0;
+	}
+	for (; i < n; i++)
+		count += (got[i] ^ src[i]) != 0xff;
+	return count;
+}
+
+/* count_stored over [from, to), none of it in the PROT_NONE page */
+static size_t run_count_stored(const struct layout *l, uint32_t seed, size_t from, size_t to)
+{
+	const uint8_t *src = source_of(l, seed, from, to > from ? to - from : 0);
 	size_t n = 0;
 
-	mte_tco_enable();
-	for (size_t i = from; i < to && i < l->len; i++) {
-		uint8_t complement = (uint8_t)~layout_pattern(l, seed, i);
+	if (from >= to)
+		return 0;
+	if (src)
+		return count_unlike_complement(l->tb.map + l->start + from, src, to - from);
+	for (size_t i = from; i < to; i++)
+		n += (l->tb.map[l->start + i] ^ layout_pattern(l, seed, i)) != 0xff;
+	return n;
+}
 
-		if (!protected(l, i) && l->tb.map[l->start + i] != complement)
-			n++;
-	}
+size_t layout_count_stored(const struct layout *l, uint32_t seed, size_t from, size_t to)
+{
+	size_t r[4], n;
+
+	runs_outside_page(l, from, to, r);
+	mte_tco_enable();
+	n = run_count_stored(l, seed, r[0], r[1]) + run_count_stored(l, seed, r[2], r[3]);
 	mte_tco_disable();
 	return n;
 }

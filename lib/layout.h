@@ -85,6 +85,11 @@ struct layout {
 	bool in_range;		/* fault_off < len */
 	size_t prot_lo, prot_hi;	/* map offsets of the PROT_NONE page (equal when none) */
 	bool applied;
+	/* the case's source bytes [0, len), made once by layout_fill: the
+	 * fill, the drivers' feeds and every check copy or compare them in
+	 * bulk instead of computing the pattern byte by byte (NULL: none) */
+	uint8_t *source;
+	uint32_t source_seed;
 };
 
 /* The map offset of the faulting byte: its granule or page is the fault. */
@@ -122,7 +127,8 @@ void layout_pattern_copy(const struct layout *l, uint32_t seed, size_t from, uin
 size_t layout_pattern_match(const struct layout *l, uint32_t seed, size_t from,
 			    const uint8_t *got, size_t n);
 /* Fill [0, len) of the buffer (before layout_apply) with the pattern, or
- * with its complement. Tag checks suspended. */
+ * with its complement, and keep the pattern for seed (l->source). Tag
+ * checks suspended. */
 void layout_fill(struct layout *l, uint32_t seed, bool complement);
 /* Does buffer [from, to) hold the pattern? Bytes of the PROT_NONE page are
  * not looked at. Tag checks suspended. */

@@ -2,6 +2,9 @@
 /* Test buffers: every kind maps, fills and checks; page protection; tags
  * (on an MTE CPU) set and read back; PROT_MTE refused without MTE. */
 #include <errno.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "check.h"
@@ -56,12 +59,70 @@ static void tagged(enum testbuf_kind kind)
 	testbuf_destroy(&b);
 }
 
+/* testbuf_reuse: a buffer of the same kind, length and tagging comes back
+ * zeroed (and tagged) as a new one would; one with a page left PROT_NONE,
+ * another length or kind, or a parent's, does not come back. */
+static void reused(bool tagged)
+{
+	const size_t len = 3 * page_size();
+	struct testbuf b;
+	uint8_t *kept;
+	unsigned char vec[1];
+	pid_t pid;
+	int status;
+
+	testbuf_reuse(true);
+	CHECK(testbuf_create(&b, len, TESTBUF_PRIVATE, tagged) == 0, "create");
+	testbuf_fill(&b, 0, b.len, 4);
+	if (tagged)
+		CHECK(testbuf_mismatch(&b, 33) == 0, "mismatch");
+	kept = b.map;
+	testbuf_destroy(&b);
+	CHECK(testbuf_create(&b, len, TESTBUF_PRIVATE, tagged) == 0 && b.map == kept, "reused");
+	for (size_t i = 0; i < b.len; i++)
+		CHECK(b.map[i] == 0, "byte %zu zeroed", i);
+	for (size_t off = 0; tagged && off < b.len; off += MTE_GRANULE)
+		CHECK(testbuf_tag_at(&b, off) == TESTBUF_TAG, "granule %zu tagged", off);
+	/* a page left PROT_NONE: not kept, the next is a new mapping */
+	CHECK(testbuf_protect_page(&b, page_size()) == 0, "protect");
+	testbuf_destroy(&b);
+	CHECK(testbuf_create(&b, len, TESTBUF_PRIVATE, tagged) == 0, "create after a protected one");
+	testbuf_fill(&b, 0, b.len, 5);	/* every page accessible */
+	CHECK(testbuf_check(&b, 0, b.len, 5) == b.len, "filled");
+	CHECK(testbuf_protect_page(&b, 0) == 0 && testbuf_unprotect_page(&b, 0) == 0, "put back");
+	kept = b.map;
+	testbuf_destroy(&b);
+	CHECK(testbuf_create(&b, len, TESTBUF_SHARED, tagged) == 0 && b.map != kept, "another kind");
+	testbuf_destroy(&b);	/* now the spare: the private one is unmapped */
+	CHECK(testbuf_create(&b, 2 * page_size(), TESTBUF_SHARED, tagged) == 0 && b.map != kept,
+	      "another length");
+	kept = b.map;
+	testbuf_destroy(&b);
+	pid = fork();
+	if (pid == 0) {
+		/* the parent's shared memory is not the child's to use */
+		testbuf_reuse(true);
+		_exit(testbuf_create(&b, 2 * page_size(), TESTBUF_SHARED, tagged) == 0 &&
+		      b.map != kept ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0, "a child takes no spare of its parent's");
+	/* off: the spare is unmapped, and so is each buffer destroyed */
+	testbuf_reuse(false);
+	CHECK(mincore(kept, page_size(), vec) != 0 && errno == ENOMEM, "reuse off: the spare unmapped");
+	CHECK(testbuf_create(&b, 2 * page_size(), TESTBUF_SHARED, tagged) == 0, "create");
+	kept = b.map;
+	testbuf_destroy(&b);
+	CHECK(mincore(kept, page_size(), vec) != 0 && errno == ENOMEM, "reuse off: none kept");
+}
+
 int main(void)
 {
 	struct testbuf b;
 
 	for (int kind = TESTBUF_PRIVATE; kind <= TESTBUF_MEMFD; kind++)
 		plain(kind);
+	reused(false);
 	if (!mte_cpu_has_mte()) {
 		CHECK(testbuf_create(&b, 4096, TESTBUF_PRIVATE, true) == -EOPNOTSUPP,
 		      "PROT_MTE without MTE must be refused");
@@ -70,5 +131,6 @@ int main(void)
 	CHECK(mte_set_mode(MTE_MODE_SYNC, MTE_TAGS_ALL) == 0, "sync mode");
 	for (int kind = TESTBUF_PRIVATE; kind <= TESTBUF_MEMFD; kind++)
 		tagged(kind);
+	reused(true);
 	return 0;
 }

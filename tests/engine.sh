@@ -26,6 +26,25 @@ grep -q "over $ran cases run: worker start [0-9.]* (1 workers," "$top/worker.out
 grep -q "over $ran cases run: worker start [0-9.]* ($ran workers," "$top/fork.out" ||
 	fail "fork: not a process per case: $(cat "$top/fork.out")"
 
+# io_uring makes io-wq workers, threads of the calling thread that would
+# copy later cases' buffers in its MTE mode: each of these cases runs on a
+# thread of its own, they end with it, and one worker runs them all, with
+# the rows of a process per case (before: a fresh worker after most)
+u="--dir $d --syscalls uring-read,uring-write,uring-readv,uring-writev,uring-read-fixed,uring-write-fixed"
+u="$u --faults page,none --modes none --backings private --stats"
+for e in fork worker; do
+	# shellcheck disable=SC2086
+	"$bin" matrix $u --engine $e -o "$top/u-$e.csv" >"$top/u-$e.out" 2>"$top/u-$e.err" ||
+		fail "io_uring matrix --engine $e: status $?: $(cat "$top/u-$e.err")"
+done
+"$compare" --csv "$top/u-fork.csv" "$top/u-worker.csv" >"$top/cmp" || fail "io_uring: the engines differ: $(cat "$top/cmp")"
+ran=$(sed -n 's/^matrix: phases, ms per case over \([0-9]*\) cases run.*/\1/p' "$top/u-worker.out")
+if [ "${ran:-0}" -eq 0 ]; then
+	echo "io_uring: no case ran here ($(grep -m1 -o 'io_uring[^,]*' "$top/u-worker.csv" || echo unknown)): one worker not checked"
+elif ! grep -q "over $ran cases run: worker start [0-9.]* (1 workers," "$top/u-worker.out"; then
+	fail "io_uring: not one worker for $ran cases: $(cat "$top/u-worker.out")"
+fi
+
 # a call that never returns: its worker is killed at the time limit, the next
 # case runs in a fresh one
 stalled "$top/mark" matrix --dir "$d" --syscalls pwrite,write --faults none --modes none \

@@ -114,6 +114,47 @@ static void wrong_bytes_found(struct layout *l, uint32_t seed)
 	CHECK(layout_holds_pattern(l, seed, lo, hi), "the PROT_NONE page alone: nothing to check");
 }
 
+/* The source kept by layout_fill (copies and compares in bulk) and the
+ * pattern computed byte by byte (no source, or another seed's) agree: on
+ * copies, matches and counts of stored bytes, odd lengths and offsets
+ * included, and around a PROT_NONE page. */
+static void source_kept_agrees(void)
+{
+	const size_t ps = page_size();
+	struct layout_spec s = { .fault = FAULT_PAGE, .len = 2 * ps + 13, .fault_at = ps + 1,
+				 .buf_off = 3 };
+	struct layout l;
+	uint8_t *a = malloc(s.len), *b = malloc(s.len), *kept;
+	size_t stored[] = { 0, 7, 8, 9, ps - 4, ps, 2 * ps + 5, s.len - 1 }, n;
+
+	CHECK(a && b && layout_create(&l, &s) == 0, "map");
+	layout_fill(&l, 99, true);
+	CHECK(l.source && l.source_seed == 99, "the source kept");
+	for (size_t k = 0; k < ARRAY_SIZE(stored); k++)
+		l.ptr[stored[k]] = layout_pattern(&l, 99, stored[k]);	/* "stored by the kernel" */
+	n = layout_count_stored(&l, 99, 0, l.len);
+	CHECK(n == ARRAY_SIZE(stored), "bulk count %zu", n);
+	CHECK(layout_count_stored(&l, 99, 8, 9) == 1 && layout_count_stored(&l, 99, 10, ps) == 1,
+	      "bulk count of part");
+	layout_pattern_copy(&l, 99, 5, 0xff, a, s.len - 5);
+	kept = l.source;
+	l.source = NULL;	/* byte by byte from here */
+	CHECK(layout_count_stored(&l, 99, 0, l.len) == n, "counted alike");
+	layout_pattern_copy(&l, 99, 5, 0xff, b, s.len - 5);
+	CHECK(memcmp(a, b, s.len - 5) == 0, "copied alike");
+	l.source = kept;
+	CHECK(layout_pattern_match(&l, 99, 5, a, s.len - 5) == 0, "the complement matches nothing");
+	a[0] ^= 0xff;
+	a[1] ^= 0xff;
+	CHECK(layout_pattern_match(&l, 99, 5, a, s.len - 5) == 2, "a match stops at the first unlike");
+	CHECK(layout_apply(&l) == 0, "apply");
+	/* byte ps is in the PROT_NONE page (the page of map offset 3 + ps + 1) */
+	CHECK(layout_count_stored(&l, 99, 0, l.len) == n - 1, "the PROT_NONE page not counted");
+	free(a);
+	free(b);
+	layout_destroy(&l);
+}
+
 int main(void)
 {
 	const size_t ps = page_size();
@@ -189,6 +230,7 @@ int main(void)
 		free(before);
 		layout_destroy(&l);
 	}
+	source_kept_agrees();
 	for (int k = 0; k < FAULT_KIND_COUNT; k++)
 		CHECK(fault_kind_parse(fault_kind_name(k)) == k, "fault name %d", k);
 	file_backings();

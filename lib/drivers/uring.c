@@ -327,6 +327,7 @@ static void uring_repro(struct repro *r, const char *op, bool fixed)
 	static void sym##_repro(struct repro *r) { uring_repro(r, op, fixed); }	\
 	const struct driver drv_##sym = {					\
 		.name = nm, .family = "uring", .calls = calls_,			\
+		.kernel_threads = true,						\
 		.dir = direction, DRV_FILE_PATHS,				\
 		.vectored = vec, URING_HOOKS(op_name), .repro = sym##_repro,	\
 	}

@@ -153,7 +153,7 @@ class QemuCommandTest(unittest.TestCase):
 		argv = qemu.command("Image", "initrd", "c", "results.img", [("ext4", "ext4.img")], "stream.bin", slow_disk=262144)
 		drives = [argv[i + 1] for i, a in enumerate(argv) if a == "-drive"]
 		self.assertEqual(drives, ["if=none,id=results,file=results.img,format=raw",
-					  "if=none,id=ext4,file=ext4.img,format=raw,snapshot=on,throttling.bps-total=262144"])
+					  "if=none,id=ext4,file=ext4.img,format=raw,snapshot=on,cache=unsafe,throttling.bps-total=262144"])
 		self.assertIn("virtio-blk-pci,drive=ext4,serial=ext4,request-merging=off", argv)
 
 
