@@ -55,18 +55,20 @@ static int init_buffer(struct testbuf *b, size_t len, enum testbuf_kind kind, bo
 	return 0;
 }
 
-/* The buffer testbuf_reuse keeps (map NULL: none), and the process it
- * belongs to: a child of a process that kept one must not share it. */
+/* The buffer testbuf_reuse keeps (map NULL: none), and the process that
+ * keeps one (0: none). A child is not that process: it never takes a
+ * parent's spare (shared memory would be shared with the parent). */
 static struct testbuf spare;
-static pid_t spare_pid, reuse_pid;
+static pid_t reuse_pid;
 
 void testbuf_reuse(bool on)
 {
-	reuse_pid = on ? getpid() : 0;
-	if (!on && spare.map) {
+	/* anew: a spare kept before, or inherited (our copy), goes */
+	if (spare.map) {
 		munmap(spare.map, spare.len);
 		spare = (struct testbuf){ .fd = -1 };
 	}
+	reuse_pid = on ? getpid() : 0;
 }
 
 static bool reusable(const struct testbuf *b)
@@ -79,7 +81,7 @@ static bool reusable(const struct testbuf *b)
  * mapping would be. */
 static bool take_spare(struct testbuf *b)
 {
-	if (!spare.map || reuse_pid != getpid() || spare_pid != getpid() || spare.kind != b->kind ||
+	if (!spare.map || reuse_pid != getpid() || spare.kind != b->kind ||
 	    spare.tagged != b->tagged || spare.len != b->len)
 		return false;
 	*b = spare;
@@ -145,9 +147,8 @@ void testbuf_destroy(struct testbuf *b)
 {
 	if (reusable(b)) {
 		if (spare.map)
-			munmap(spare.map, spare.len);	/* a parent's is a copy of ours */
+			munmap(spare.map, spare.len);
 		spare = *b;
-		spare_pid = getpid();
 		*b = (struct testbuf){ .fd = -1 };
 		return;
 	}
@@ -229,7 +230,8 @@ int testbuf_protect_page(struct testbuf *b, size_t off)
 {
 	int err = protect(b, off, PROT_NONE);
 
-	b->page_protected |= err == 0;
+	if (!err)
+		b->page_protected = true;
 	return err;
 }
 
@@ -238,7 +240,8 @@ int testbuf_unprotect_page(struct testbuf *b, size_t off)
 {
 	int err = protect(b, off, prot_of(b));
 
-	b->page_protected &= err != 0;
+	if (!err)
+		b->page_protected = false;
 	return err;
 }
 

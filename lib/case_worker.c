@@ -412,15 +412,17 @@ static long threads(void)
 
 static bool only_own_threads(void)
 {
-	for (int tries = 0; tries < 3 + OWN_THREADS_WAIT_MS; tries++) {
-		if (threads() == 1 + wd.open)
-			return true;
+	unsigned long until = monotonic_us() + OWN_THREADS_WAIT_MS * 1000ul;
+
+	for (int tries = 0; threads() != 1 + wd.open; tries++) {
+		if (monotonic_us() >= until)
+			return false;
 		if (tries < 3)
 			sched_yield();
 		else
 			usleep(1000);
 	}
-	return false;
+	return true;
 }
 
 /* The next request and its fds (-1 when none came): 1, 0 at the end (the

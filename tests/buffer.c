@@ -92,21 +92,32 @@ static void reused(bool tagged)
 	CHECK(testbuf_protect_page(&b, 0) == 0 && testbuf_unprotect_page(&b, 0) == 0, "put back");
 	kept = b.map;
 	testbuf_destroy(&b);
+	/* (the spare stays mapped meanwhile: a new mapping cannot have its address) */
 	CHECK(testbuf_create(&b, len, TESTBUF_SHARED, tagged) == 0 && b.map != kept, "another kind");
+	kept = b.map;
 	testbuf_destroy(&b);	/* now the spare: the private one is unmapped */
 	CHECK(testbuf_create(&b, 2 * page_size(), TESTBUF_SHARED, tagged) == 0 && b.map != kept,
 	      "another length");
+	testbuf_fill(&b, 0, b.len, 6);
 	kept = b.map;
 	testbuf_destroy(&b);
 	pid = fork();
 	if (pid == 0) {
 		/* the parent's shared memory is not the child's to use */
 		testbuf_reuse(true);
-		_exit(testbuf_create(&b, 2 * page_size(), TESTBUF_SHARED, tagged) == 0 &&
-		      b.map != kept ? 0 : 1);
+		if (testbuf_create(&b, 2 * page_size(), TESTBUF_SHARED, tagged) != 0)
+			_exit(1);
+		testbuf_fill(&b, 0, b.len, 8);
+		_exit(0);
 	}
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	      WEXITSTATUS(status) == 0, "a child takes no spare of its parent's");
+	      WEXITSTATUS(status) == 0, "the child's buffer");
+	{
+		struct testbuf spare_view = { .map = kept, .len = 2 * page_size(), .fd = -1 };
+
+		CHECK(testbuf_check(&spare_view, 0, spare_view.len, 6) == spare_view.len,
+		      "a child takes no spare of its parent's: its shared memory unchanged");
+	}
 	/* off: the spare is unmapped, and so is each buffer destroyed */
 	testbuf_reuse(false);
 	CHECK(mincore(kept, page_size(), vec) != 0 && errno == ENOMEM, "reuse off: the spare unmapped");
