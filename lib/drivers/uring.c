@@ -13,9 +13,10 @@
  *
  * Undoing that trial registration (IORING_UNREGISTER_BUFFERS) waits on 6.1
  * (not on 6.12) until the ring's resources are quiesced, an RCU grace period:
- * 13 ms a case under QEMU TCG, more than half of a fixed-buffer case. Where pinned pages are not charged to RLIMIT_MEMLOCK
- * (CAP_IPC_LOCK), whether a buffer can be registered depends on the buffer
- * alone (a mapping of a file other than shmem cannot be: EOPNOTSUPP), so a
+ * 13 ms a case under QEMU TCG, more than half of a fixed-buffer case. Where
+ * pinned pages are not charged to RLIMIT_MEMLOCK (CAP_IPC_LOCK), whether a
+ * buffer can be registered depends on the buffer alone (a mapping of a file
+ * other than shmem cannot be: EOPNOTSUPP, or EFAULT on newer kernels), so a
  * worker tries each kind of buffer once and keeps the answer. Without
  * CAP_IPC_LOCK the charge is the user's, shared with other processes: every
  * case tries.
