@@ -20,8 +20,9 @@
  *    waiting for a CPU (busy machine) is not counted in the window. When a
  *    thread that burned kernel CPU all along will have the window covered
  *    before the next sample, one more is taken then (watch_judge_lacks_ns);
- *  - sooner with tracing: the same over only WATCH_RETRY_MS, when the kernel
- *    retried between every two samples of it, WATCH_RETRY_EVENTS times at
+ *  - sooner with tracing: the same over only WATCH_RETRY_MS (half a period),
+ *    when the kernel retried between every two samples of it (on a busy
+ *    machine it reaches back over several), WATCH_RETRY_EVENTS times at
  *    least (a call making progress does not fault on, or fault in, the same
  *    address again and again);
  *  - at the time limit: still burning kernel CPU is a livelock; asleep
@@ -56,8 +57,11 @@
 #define WATCH_KERNEL_SHARE	0.5	/* of the window, on a CPU in the kernel */
 #define WATCH_USER_SHARE	0.1	/* at most, in user space */
 #define WATCH_LOOP_EVENTS	2	/* retries in the window, when they are counted */
-/* The window of the verdict on retries: two sample periods, less their jitter */
-#define WATCH_RETRY_MS		80
+/* The window of the verdict on retries: half a sample period, so that a
+ * thread that gets half a CPU or more (the main job runs three lanes on two)
+ * is judged at the first sample. A live-locked call retries hundreds of times
+ * in it, a call that makes progress does not retry the same address */
+#define WATCH_RETRY_MS		25
 #define WATCH_RETRY_EVENTS	16	/* retries in it, at least, and some in every period */
 /* samples kept: more than the hang window, and than the livelock window of
  * a thread that gets a twentieth of a CPU (6.4 s on a busy machine) */

@@ -29,9 +29,12 @@ grep -q "over $ran cases run: worker start [0-9.]* ($ran workers," "$top/fork.ou
 # io_uring makes io-wq workers, threads of the calling thread that would
 # copy later cases' buffers in its MTE mode: each of these cases runs on a
 # thread of its own, they end with it, and one worker runs them all, with
-# the rows of a process per case (before: a fresh worker after most)
+# the rows of a process per case (before: a fresh worker after most). A
+# worker with CAP_IPC_LOCK tries to register each kind of fixed buffer once
+# and keeps the answer: the same rows as a fresh try per case, for buffers
+# that can be registered (private) and those that may not (a mapping of a file)
 u="--dir $d --syscalls uring-read,uring-write,uring-readv,uring-writev,uring-read-fixed,uring-write-fixed"
-u="$u --faults page,none --modes none --backings private --stats"
+u="$u --faults page,none --modes none --backings private,other --stats"
 for e in fork worker; do
 	# shellcheck disable=SC2086
 	"$bin" matrix $u --engine $e -o "$top/u-$e.csv" >"$top/u-$e.out" 2>"$top/u-$e.err" ||

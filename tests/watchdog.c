@@ -154,18 +154,22 @@ static void synthetic(void)
 	CHECK(v == WATCH_LIVELOCK && strstr(f.j.why, "0 kernel retries"), "final: %d %s", v, f.j.why);
 
 	/* retries counted and coming in every period: judged on the retry
-	 * window, the third sample */
+	 * window (one period), the second sample */
 	fake_init(&f, true);
 	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 3 * WATCH_PERIOD_MS &&
-	      strstr(f.j.why, "1400 kernel retries, some in every period"),
+	CHECK(v == WATCH_LIVELOCK && at == 2 * WATCH_PERIOD_MS &&
+	      strstr(f.j.why, "700 kernel retries, some in every period"),
 	      "kernel spin with retries: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
-	/* retries in bursts, a period without any between them: not
-	 * throughout, so the 300 ms rule */
+	/* retries in bursts, a period without any between them, on a busy
+	 * machine: the thread waits for a CPU 30 ms of every 50, so the retry
+	 * window reaches back over two periods, not retried throughout: the
+	 * 300 ms rule, on 300 ms of the thread's own time */
 	fake_init(&f, true);
+	f.waiting = 30;
 	for (v = WATCH_NONE; f.t_ms < 3000 && v == WATCH_NONE; v = watch_judge_early(&f.j))
-		step(&f, 'R', 48, 0, 2, f.t_ms / WATCH_PERIOD_MS % 2 ? 700 : 0);
-	CHECK(v == WATCH_LIVELOCK && f.t_ms == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS && !strstr(f.j.why, "every period"),
+		step(&f, 'R', 18, 0, 2, f.t_ms / WATCH_PERIOD_MS % 2 ? 700 : 0);
+	CHECK(v == WATCH_LIVELOCK && f.t_ms == WATCH_PERIOD_MS + WATCH_LIVELOCK_MS * 50 / 20 &&
+	      !strstr(f.j.why, "every period"),
 	      "bursts of retries: %d at %llu: %s", v, (unsigned long long)f.t_ms, f.j.why);
 	/* a retry now and then (fewer than WATCH_RETRY_EVENTS): the 300 ms rule */
 	fake_init(&f, true);
@@ -179,13 +183,13 @@ static void synthetic(void)
 	fake_init(&f, true);
 	v = run_early(&f, 'R', 10, 38, 2, 700, 3000, &at);
 	CHECK(v == WATCH_NONE, "retries in a user-space loop: %d %s", v, f.j.why);
-	/* one period without retries in the window delays the verdict on
-	 * retries until the window is past it */
+	/* a period without retries delays the verdict on retries until a
+	 * window without it, the next period's */
 	fake_init(&f, true);
 	step(&f, 'R', 48, 0, 2, 700);
 	step(&f, 'R', 48, 0, 2, 0);
 	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 4 * WATCH_PERIOD_MS, "a period without retries: %d at %llu: %s",
+	CHECK(v == WATCH_LIVELOCK && at == 3 * WATCH_PERIOD_MS, "a period without retries: %d at %llu: %s",
 	      v, (unsigned long long)at, f.j.why);
 
 	/* a call that copies a lot: kernel CPU, under half of it */
@@ -362,13 +366,22 @@ static void from_start(void)
 	step(&f, 'D', 0, 0, 0, 0);
 	CHECK(watch_judge_lacks_ns(&f.j) == 0, "sleep: nothing to wait for");
 
-	/* retries in every period from the start: judged on the retry window,
-	 * two periods after the start */
+	/* retries from the start: judged on the retry window at the first
+	 * sample, a period after the start */
 	fake_init(&f, true);
 	fake_start(&f);
 	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 2 * WATCH_PERIOD_MS && strstr(f.j.why, "some in every period"),
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS && strstr(f.j.why, "some in every period"),
 	      "retries from the start: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
+	/* the same with more lanes than CPUs: the thread waits for a CPU 17 ms
+	 * of the 50, and its own 33 ms still cover the retry window */
+	fake_init(&f, true);
+	fake_start(&f);
+	f.waiting = 17;
+	v = run_early(&f, 'R', 31, 0, 2, 700, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS && strstr(f.j.why, "(and 17 ms waiting for a CPU)"),
+	      "retries from the start, waiting for a CPU: %d at %llu: %s", v, (unsigned long long)at,
+	      f.j.why);
 
 	/* asleep from the start, never woken: a hang at a one-second limit.
 	 * The start (running, before the call) is not in its window */
@@ -410,7 +423,7 @@ static void io_wq_workers(void)
 	fake_init(&f, true);
 	fake_worker(&f, 'R', 48, 2);
 	v = run_early(&f, 'S', 0, 0, 0, 700, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 3 * WATCH_PERIOD_MS && f.j.spinner == WORKER_TID &&
+	CHECK(v == WATCH_LIVELOCK && at == 2 * WATCH_PERIOD_MS && f.j.spinner == WORKER_TID &&
 	      strstr(f.j.why, "io-wq worker " WORKER_NAME " (tid 4242) spins, the submitter asleep: "
 		     "on a CPU, 96% in the kernel") && strstr(f.j.why, "some in every period"),
 	      "spinning worker: %d at %llu, spinner %d: %s", v, (unsigned long long)at,
@@ -788,14 +801,15 @@ static void recorded(void)
 	enum watch_verdict v;
 	unsigned at;
 
-	/* with the retries counted, a live-lock is judged on the third sample
-	 * of an idle machine (the rules without them took 400 ms) */
+	/* with the retries counted, a live-lock is judged on the second sample
+	 * of an idle machine (these recordings have no start sample; the
+	 * rules without retries took 400 ms) */
 	v = replay(tree_510_idle, true, 10000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 152, "5.10 tree search: livelock at %u ms", at);
+	CHECK(v == WATCH_LIVELOCK && at == 103, "5.10 tree search: livelock at %u ms", at);
 	v = replay(gfs2_61_idle, true, 10000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 153, "6.1 gfs2 pread: livelock at %u ms", at);
+	CHECK(v == WATCH_LIVELOCK && at == 102, "6.1 gfs2 pread: livelock at %u ms", at);
 	v = replay(gfs2_61_idle2, true, 10000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 152, "6.1 gfs2 pread: livelock at %u ms", at);
+	CHECK(v == WATCH_LIVELOCK && at == 102, "6.1 gfs2 pread: livelock at %u ms", at);
 	/* a busy host: samples late or bunched, a verdict all the same, and
 	 * no later than without counting retries */
 	v = replay(tree_510_busy, true, 10000, &at);
@@ -808,19 +822,19 @@ static void recorded(void)
 	v = replay(gfs2_61_untraced, false, 10000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == 403, "6.1 gfs2 pread untraced: livelock at %u ms", at);
 	/* from the start: 300 ms of the thread's own time after it, and the
-	 * retry window two periods after it; the slow write is still no verdict */
+	 * retry window a period after it; the slow write is still no verdict */
 	v = replay(gfs2_61_untraced_start, false, 10000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == 309 && strstr(replay_why, "for 302 ms (and 4 ms waiting"),
 	      "6.1 gfs2 pread untraced, from the start: livelock at %u ms: %s", at, replay_why);
 	v = replay(gfs2_61_start, true, 10000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 102, "6.1 gfs2 pread, from the start: livelock at %u ms", at);
+	CHECK(v == WATCH_LIVELOCK && at == 56, "6.1 gfs2 pread, from the start: livelock at %u ms", at);
 	v = replay(slow_disk_mte_start, false, 1500, &at);
 	CHECK(v == WATCH_SLOW && at >= 1500 && strstr(replay_why, "slow I/O"),
 	      "slow disk, mte fault, from the start: %d at %u ms: %s", v, at, replay_why);
 	/* an io-wq worker live-locked while its submitter sleeps: judged on
-	 * the retry window, the third sample, and named */
+	 * the retry window, the second sample, and named */
 	v = replay(uring_write_510, true, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == 152 && strstr(replay_why, "io-wq worker iou-wrk-394 (tid 396) spins"),
+	CHECK(v == WATCH_LIVELOCK && at == 103 && strstr(replay_why, "io-wq worker iou-wrk-394 (tid 396) spins"),
 	      "5.10 xfs uring-write: livelock of the worker at %u ms: %s", at, replay_why);
 	/* a slow disk: never early, and at the time limit (1.5 s here) a
 	 * wait on slow I/O, not a hang */

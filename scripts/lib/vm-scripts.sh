@@ -34,6 +34,9 @@ median_min_max() {
 # target_met VALUE LIMIT: "met" when VALUE is at most LIMIT, else (or VALUE "-") "MISSED".
 target_met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "-" && v <= t) ? "met" : "MISSED" }'; }
 
+# The lanes of mte-vm's main job (matrix --jobs), from its one place (mtevm/qemu.py).
+main_job_lanes() { PYTHONPATH=scripts python3 -c 'from mtevm import qemu; print(qemu.GUEST_LANES)'; }
+
 # The host's load averages over 1, 5 and 15 minutes.
 host_load() { cut -d' ' -f1-3 /proc/loadavg; }
 

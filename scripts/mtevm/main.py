@@ -17,7 +17,7 @@ from .modules import ModuleTree, guest_module_list
 from .status import Failure, host_error, usage_error, say
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_JOB = ["mteprobe", "matrix", "--jobs", str(qemu.GUEST_CPUS), "-o", "matrix.csv"]
+DEFAULT_JOB = ["mteprobe", "matrix", "--jobs", str(qemu.GUEST_LANES), "-o", "matrix.csv"]
 RESULTS_DISK_SIZE = "1G"
 DEFAULT_TIMEOUT = 600
 # The guest's wait, after it SIGKILLs a job over its time limit, before it ships what
