@@ -56,8 +56,9 @@ struct tried {
 
 #define TRIED_MAX	16
 
-/* Can the case's buffer (at buf) be registered here, without the fault? 0
- * or -errno. */
+/* Can the case's buffer (buf) be registered here, without the fault? 0 or
+ * -errno. Answers are kept only by a process with CAP_IPC_LOCK, so one found
+ * is good without asking for the capability again. */
 static int register_trial(struct io_uring *ring, const struct drv_ctx *c, struct iovec buf)
 {
 	static struct tried tried[TRIED_MAX];
@@ -65,16 +66,15 @@ static int register_trial(struct io_uring *ring, const struct drv_ctx *c, struct
 	const struct layout_spec *ls = &c->lay->spec;
 	struct tried t = { ls->backing, backing_is_file(ls->backing) ? c->fs : FS_NONE, ls->len,
 			   ls->buf_off, ls->tagged, 0 };
-	bool keep = have_capability(CAP_IPC_LOCK);
 
-	for (unsigned i = 0; keep && i < ntried; i++)
+	for (unsigned i = 0; i < ntried; i++)
 		if (tried[i].backing == t.backing && tried[i].fs == t.fs && tried[i].len == t.len &&
 		    tried[i].buf_off == t.buf_off && tried[i].tagged == t.tagged)
 			return tried[i].err;
 	t.err = io_uring_register_buffers(ring, &buf, 1);
 	if (!t.err)
 		io_uring_unregister_buffers(ring);
-	if (keep && ntried < TRIED_MAX)
+	if (ntried < TRIED_MAX && have_capability(CAP_IPC_LOCK))
 		tried[ntried++] = t;
 	return t.err;
 }
