@@ -215,10 +215,15 @@ int drv_file_prepare_pos(struct drv_ctx *c);
  * set ("cannot fill WHAT: ..."). */
 int drv_feed_source(struct drv_ctx *c, int fd, off_t off, const char *what);
 /* A fixture shared by the run's cases, for calls that list or search
- * entries: directory name in the scratch directory holding count empty
- * files named PREFIX0000.. (made by the first case that asks), opened
- * O_RDONLY|O_DIRECTORY. The fd, or -errno (note set). */
-int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count);
+ * entries: directory name in the scratch directory holding count entries
+ * named PREFIX0000.. (made by the first case that asks), opened
+ * O_RDONLY|O_DIRECTORY. The entries are count empty files, or (a call that
+ * sees names only: getdents64) count hard links of one empty file, which
+ * list the same and cost a third as much to make (no inode each). The fd,
+ * or -errno (note set). */
+enum fixture_entries { FIXTURE_FILES, FIXTURE_LINKS };
+int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count,
+		    enum fixture_entries entries);
 /* For verify(): the data cannot be checked (no memory, the file cannot be
  * read back). data_ok and overshoot stay unknown, and the note says why:
  * "not verified: WHY" (added to what it held). */

@@ -115,7 +115,7 @@ static int items_dir(struct drv_ctx *c)
 			 strerror(-err));
 		return err;
 	}
-	return drv_fixture_dir(c, ITEMS_DIR, 'f', ITEMS_FILES);
+	return drv_fixture_dir(c, ITEMS_DIR, 'f', ITEMS_FILES, FIXTURE_FILES);
 }
 
 static int prep(struct drv_ctx *c)
@@ -311,7 +311,7 @@ static void repro(struct repro *r)
 	"	/* a subvolume: a tree of these items only, the same leaves in every run */\n"
 	"	if (ioctl(workfd, BTRFS_IOC_SUBVOL_CREATE, &sv) != 0 && errno != EEXIST)\n"
 	"		return setup_failed(-errno, \"cannot make the subvolume btrfs-items: %s\", strerror(errno));\n"
-	"	fd = fixture_dir(\"btrfs-items\", 'f', 256);\n"
+	"	fd = fixture_dir(\"btrfs-items\", 'f', 256, 0);\n"
 	"	if (fd < 0)\n"
 	"		return fd;\n"
 	"	if ((err = set_key(&a2.key, fd)))\n"

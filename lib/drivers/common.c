@@ -153,21 +153,28 @@ int drv_reopen(struct drv_ctx *c, const char *name, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Fill the fixture directory dfd with count empty files; an earlier case
+/* Fill the fixture directory dfd with count entries; an earlier case
  * killed half-way left some (in our private directory: they are ours). */
-static int populate(int dfd, char prefix, int count)
+static int populate(int dfd, char prefix, int count, enum fixture_entries entries)
 {
-	char name[16];
+	char first[16], name[16];
 	struct stat st;
 
 	/* the last entry exists once the directory is complete */
 	snprintf(name, sizeof(name), "%c%04d", prefix, count - 1);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
+	snprintf(first, sizeof(first), "%c%04d", prefix, 0);
 	for (int i = 0; i < count; i++) {
 		int fd;
 
 		snprintf(name, sizeof(name), "%c%04d", prefix, i);
+		if (i > 0 && entries == FIXTURE_LINKS) {
+			/* linkat() without AT_SYMLINK_FOLLOW follows nothing */
+			if (linkat(dfd, first, dfd, name, 0) != 0 && errno != EEXIST)
+				return -errno;
+			continue;
+		}
 		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST)
 			return -errno;
@@ -177,7 +184,8 @@ static int populate(int dfd, char prefix, int count)
 	return 0;
 }
 
-int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count)
+int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count,
+		    enum fixture_entries entries)
 {
 	int fd = -1, err = 0;
 
@@ -186,7 +194,7 @@ int drv_fixture_dir(struct drv_ctx *c, const char *name, char prefix, int count)
 	else if ((fd = openat(c->scratch_fd, name,
 			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		err = -errno;
-	else if ((err = populate(fd, prefix, count)))
+	else if ((err = populate(fd, prefix, count, entries)))
 		close(fd);
 	if (err) {
 		snprintf(c->note, sizeof(c->note), "cannot make %d entries in %s: %s", count, name,

@@ -42,10 +42,10 @@ static int prep(struct drv_ctx *c)
 	long n;
 
 	/* the reference reads through its own open file, as the call does */
-	c->fd2 = drv_fixture_dir(c, DENTS_DIR, 'e', DENTS_ENTRIES);
+	c->fd2 = drv_fixture_dir(c, DENTS_DIR, 'e', DENTS_ENTRIES, FIXTURE_LINKS);
 	if (c->fd2 < 0)
 		return c->fd2;
-	c->fd = drv_fixture_dir(c, DENTS_DIR, 'e', DENTS_ENTRIES);
+	c->fd = drv_fixture_dir(c, DENTS_DIR, 'e', DENTS_ENTRIES, FIXTURE_LINKS);
 	if (c->fd < 0)
 		return c->fd;
 	d = calloc(1, sizeof(*d));
@@ -114,8 +114,8 @@ static void cleanup(struct drv_ctx *c)
 static void repro(struct repro *r)
 {
 	repro_printf(r, "%s",
-	"/* getdents64 of a directory of 1024 entries; the reference is the same call\n"
-	" * into a plain buffer, made just before. */\n"
+	"/* getdents64 of a directory of 1024 entries (links of one file); the reference\n"
+	" * is the same call into a plain buffer, made just before. */\n"
 	"struct linux_dirent64_head {\n"
 	"	uint64_t d_ino;\n"
 	"	int64_t d_off;\n"
@@ -142,7 +142,7 @@ static void repro(struct repro *r)
 	"	long n;\n"
 	"\n"
 	"	/* the reference reads through its own open file, as the call does */\n"
-	"	fd2 = fixture_dir(\"dents\", 'e', 1024);\n"
+	"	fd2 = fixture_dir(\"dents\", 'e', 1024, 1);\n"
 	"	if (fd2 < 0)\n"
 	"		return fd2;\n"
 	"	fd = openat(workfd, \"dents\", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);\n"

@@ -507,10 +507,11 @@ HELPER int split_iov(struct iovec *iov, int max)
 }
 
 /* Calls that list or search entries: directory name in the reproducer's
- * directory with count empty files PREFIX0000..; opened O_RDONLY. */
-HELPER int fixture_dir(const char *name, char prefix, int count)
+ * directory with count entries PREFIX0000..: empty files, or with links
+ * hard links of the first (calls that see names only); opened O_RDONLY. */
+HELPER int fixture_dir(const char *name, char prefix, int count, int links)
 {
-	char f[16];
+	char f[16], first[16];
 	int d;
 
 	if (mkdirat(workfd, name, 0700) != 0 && errno != EEXIST)
@@ -518,18 +519,23 @@ HELPER int fixture_dir(const char *name, char prefix, int count)
 	d = openat(workfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d < 0)
 		return setup_failed(-errno, "cannot open %s: %s", name, strerror(errno));
+	snprintf(first, sizeof(first), "%c%04d", prefix, 0);
 	for (int i = 0; i < count; i++) {
-		int e;
+		int e = 0;
 
 		snprintf(f, sizeof(f), "%c%04d", prefix, i);
-		e = openat(d, f, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (links && i > 0) {
+			if (linkat(d, first, d, f, 0) != 0 && errno != EEXIST)
+				e = -1;
+		} else if ((e = openat(d, f, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) >= 0) {
+			close(e);
+		}
 		if (e < 0) {
 			int err = errno;
 
 			close(d);
 			return setup_failed(-err, "cannot make %s/%s: %s", name, f, strerror(err));
 		}
-		close(e);
 	}
 	return d;
 }
