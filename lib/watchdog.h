@@ -62,7 +62,15 @@
  * is judged at the first sample. A live-locked call retries hundreds of times
  * in it, a call that makes progress does not retry the same address */
 #define WATCH_RETRY_MS		25
-#define WATCH_RETRY_EVENTS	16	/* retries in it, at least, and some in every period */
+/* Retries in it, at least (and some in every period). A live-locked call
+ * makes 3 to 100 a millisecond of its own time (6.1's gfs2 readv on a busy
+ * host, 6.1's gfs2 reads), 124 to thousands in the window (1,841 verdicts on
+ * 5.10, 6.1 and 6.12); a call that makes progress while it retries stops by
+ * itself after a few dozen: gfs2's direct write on 6.1 faults in and copies
+ * on until it reaches the fault, 24 retries (tag-check faults and fault-ins
+ * of one address) for 8 KiB with the fault at 2048, in up to 40 ms, which
+ * 16 would have judged a livelock on a busy host */
+#define WATCH_RETRY_EVENTS	64
 /* samples kept: more than the hang window, and than the livelock window of
  * a thread that gets a twentieth of a CPU (6.4 s on a busy machine) */
 #define WATCH_RING		128
