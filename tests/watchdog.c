@@ -22,18 +22,24 @@
 
 /* ---- synthetic samples ---- */
 
+/* The tests give a period's times as they would be in a period of
+ * REF_PERIOD_MS ("48 ms in the kernel": 96 % of it); step() scales them to
+ * WATCH_PERIOD_MS, so each test says the same whatever the period is. */
+#define REF_PERIOD_MS	50
+
 struct fake {
 	struct watch_judge j;
-	uint64_t t_ms, kernel_ms, user_ms, runs, events, io, wait_ms;
-	unsigned waiting;	/* ms of each period spent waiting for a CPU */
+	uint64_t t_ms, runs, events, io;
+	uint64_t kernel_us, user_us, wait_us;
+	unsigned waiting;	/* ms of each reference period spent waiting for a CPU */
 	bool has_runs;
 	/* an io-wq worker of the thread, from the sample worker_from on
-	 * (0: none): each period it spends w_kernel_ms on a CPU in the
-	 * kernel, is put on one w_runs times and is seen in state w_state */
+	 * (0: none): each reference period it spends w_kernel_ms on a CPU in
+	 * the kernel, is put on one w_runs times and is seen in state w_state */
 	unsigned worker_from;
 	char w_state;
 	unsigned w_kernel_ms, w_runs;
-	uint64_t w_kernel_total, w_runs_total;
+	uint64_t w_kernel_total_us, w_runs_total;
 };
 
 #define WORKER_TID	4242
@@ -52,49 +58,57 @@ static struct watch_sample fake_sample(const struct fake *f, char state)
 {
 	struct watch_sample s = { 0 };
 
-	s.t = (struct task_sample){ .state = state, .kernel_ns = f->kernel_ms * 1000000u,
-				    .user_ns = f->user_ms * 1000000u, .at_ns = f->t_ms * 1000000u,
+	s.t = (struct task_sample){ .state = state, .kernel_ns = f->kernel_us * 1000u,
+				    .user_ns = f->user_us * 1000u, .at_ns = f->t_ms * 1000000u,
 				    .has_runs = f->has_runs, .runs = f->runs,
-				    .cpu_ns = f->has_runs ? (f->kernel_ms + f->user_ms) * 1000000u : 0,
-				    .wait_ns = f->has_runs ? f->wait_ms * 1000000u : 0 };
+				    .cpu_ns = f->has_runs ? (f->kernel_us + f->user_us) * 1000u : 0,
+				    .wait_ns = f->has_runs ? f->wait_us * 1000u : 0 };
 	s.loop_events = f->events;
 	s.io_in_flight = f->io;
 	return s;
 }
 
-/* ms pass: the thread spends kernel_ms and user_ms of them on a CPU, is put
+/* ms pass: the thread spends kernel_us and user_us of them on a CPU, is put
  * on a CPU runs more times and retries events times. */
-static void step_by(struct fake *f, unsigned ms, char state, unsigned kernel_ms, unsigned user_ms,
-		    unsigned runs, unsigned events)
+static void pass(struct fake *f, unsigned ms, char state, uint64_t kernel_us, uint64_t user_us,
+		 unsigned runs, unsigned events)
 {
 	struct watch_sample s;
 
 	f->t_ms += ms;
-	f->kernel_ms += kernel_ms;
-	f->user_ms += user_ms;
+	f->kernel_us += kernel_us;
+	f->user_us += user_us;
 	f->runs += runs;
 	f->events += events;
-	f->wait_ms += f->waiting * ms / WATCH_PERIOD_MS;
+	f->wait_us += (uint64_t)f->waiting * ms * 1000u / REF_PERIOD_MS;
 	s = fake_sample(f, state);
 	if (f->worker_from && f->j.n + 1 >= f->worker_from) {
-		f->w_kernel_total += f->w_kernel_ms;
+		f->w_kernel_total_us += (uint64_t)f->w_kernel_ms * ms * 1000u / REF_PERIOD_MS;
 		f->w_runs_total += f->w_runs;
 		s.n_workers = 1;
 		s.workers[0].tid = WORKER_TID;
 		s.workers[0].t = (struct task_sample){ .state = f->w_state, .comm = WORKER_NAME,
-						       .kernel_ns = f->w_kernel_total * 1000000u,
+						       .kernel_ns = f->w_kernel_total_us * 1000u,
 						       .at_ns = f->t_ms * 1000000u, .has_runs = true,
 						       .runs = f->w_runs_total,
-						       .cpu_ns = f->w_kernel_total * 1000000u };
+						       .cpu_ns = f->w_kernel_total_us * 1000u };
 	}
 	watch_judge_feed(&f->j, &s);
 }
 
-/* One period passes. */
+/* ms pass (not a period): times as they are */
+static void step_by(struct fake *f, unsigned ms, char state, unsigned kernel_ms, unsigned user_ms,
+		    unsigned runs, unsigned events)
+{
+	pass(f, ms, state, kernel_ms * 1000u, user_ms * 1000u, runs, events);
+}
+
+/* One period passes: times of a reference period, scaled to it. */
 static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_ms, unsigned runs,
 		 unsigned events)
 {
-	step_by(f, WATCH_PERIOD_MS, state, kernel_ms, user_ms, runs, events);
+	pass(f, WATCH_PERIOD_MS, state, (uint64_t)kernel_ms * WATCH_PERIOD_MS * 1000u / REF_PERIOD_MS,
+	     (uint64_t)user_ms * WATCH_PERIOD_MS * 1000u / REF_PERIOD_MS, runs, events);
 }
 
 /* The caller's own sample at the start of its call (watchdog_start): running,
@@ -234,13 +248,14 @@ static void synthetic(void)
 	v = run_early(&f, 'R', 15, 0, 0, 0, 3000, &at);
 	CHECK(v == WATCH_NONE, "no schedstat: 30%% of wall time in the kernel: %d", v);
 
-	/* a thread caught switched out now and then still spins */
+	/* a thread caught switched out now and then still spins (over more
+	 * periods than its window, 300 ms at 90 % of each) */
 	fake_init(&f, false);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < WATCH_LIVELOCK_MS * 3 / 2 / WATCH_PERIOD_MS + 2; i++)
 		step(&f, i % 3 == 2 ? 'S' : 'R', 45, 0, 3, 0);
 	CHECK(watch_judge_early(&f.j) == WATCH_LIVELOCK, "2 of 3 samples running: %s", f.j.why);
 	fake_init(&f, false);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < WATCH_LIVELOCK_MS * 3 / 2 / WATCH_PERIOD_MS + 2; i++)
 		step(&f, i % 2 ? 'S' : 'R', 45, 0, 3, 0);
 	CHECK(watch_judge_early(&f.j) == WATCH_NONE, "half the samples asleep: no livelock");
 
@@ -321,6 +336,7 @@ static void from_start(void)
 	const uint64_t ms = 1000000u;
 	struct fake f;
 	uint64_t at;
+	char want[64];
 	enum watch_verdict v;
 
 	/* spinning in the kernel: a livelock once 300 ms of it are seen,
@@ -337,7 +353,8 @@ static void from_start(void)
 	fake_start(&f);
 	CHECK(watch_judge_lacks_ns(&f.j) == 0, "the start alone: nothing to wait for");
 	step(&f, 'R', 50, 0, 1, 0);
-	CHECK(watch_judge_lacks_ns(&f.j) == (WATCH_LIVELOCK_MS - 50) * ms, "after one period: lacks %llu ns",
+	CHECK(watch_judge_lacks_ns(&f.j) == (WATCH_LIVELOCK_MS - WATCH_PERIOD_MS) * ms,
+	      "after one period: lacks %llu ns",
 	      (unsigned long long)watch_judge_lacks_ns(&f.j));
 	v = run_early(&f, 'R', 50, 0, 1, 0, WATCH_LIVELOCK_MS - WATCH_PERIOD_MS, &at);
 	step_by(&f, WATCH_PERIOD_MS - 1, 'R', WATCH_PERIOD_MS - 1, 0, 1, 0);
@@ -348,13 +365,14 @@ static void from_start(void)
 	v = watch_judge_early(&f.j);
 	CHECK(v == WATCH_LIVELOCK && watch_judge_lacks_ns(&f.j) == 0, "300 ms in the kernel: %d %s", v, f.j.why);
 
-	/* waiting for a CPU 35 ms of every 50: the window still needs 300 ms
-	 * of the thread's own time, whatever the start gives */
+	/* waiting for a CPU 35 ms of every 50 (70 %): the window still needs
+	 * 300 ms of the thread's own time, whatever the start gives */
 	fake_init(&f, false);
 	f.waiting = 35;
 	fake_start(&f);
 	step(&f, 'R', 15, 0, 3, 0);
-	CHECK(watch_judge_lacks_ns(&f.j) == (WATCH_LIVELOCK_MS - 15) * ms, "waiting: lacks %llu ns",
+	CHECK(watch_judge_lacks_ns(&f.j) == WATCH_LIVELOCK_MS * ms - 15 * WATCH_PERIOD_MS * ms / REF_PERIOD_MS,
+	      "waiting: lacks %llu ns",
 	      (unsigned long long)watch_judge_lacks_ns(&f.j));
 	v = run_early(&f, 'R', 15, 0, 3, 0, 3000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == WATCH_LIVELOCK_MS * 50 / 15 && strstr(f.j.why, "for 300 ms"),
@@ -383,15 +401,18 @@ static void from_start(void)
 	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
 	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS && strstr(f.j.why, "some in every period"),
 	      "retries from the start: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
-	/* the same with more lanes than CPUs: the thread waits for a CPU 17 ms
-	 * of the 50, and its own 33 ms still cover the retry window */
+	/* the same with more lanes than CPUs: the thread waits for a CPU a
+	 * third of the period (17 ms of 50), and its own time still covers
+	 * the retry window */
 	fake_init(&f, true);
 	fake_start(&f);
 	f.waiting = 17;
 	v = run_early(&f, 'R', 31, 0, 2, 700, 3000, &at);
-	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS && strstr(f.j.why, "(and 17 ms waiting for a CPU)"),
-	      "retries from the start, waiting for a CPU: %d at %llu: %s", v, (unsigned long long)at,
-	      f.j.why);
+	snprintf(want, sizeof(want), "(and %u ms waiting for a CPU)",
+		 WATCH_PERIOD_MS - (WATCH_PERIOD_MS * (REF_PERIOD_MS - 17)) / REF_PERIOD_MS);
+	CHECK(v == WATCH_LIVELOCK && at == WATCH_PERIOD_MS && strstr(f.j.why, want),
+	      "retries from the start, waiting for a CPU: %d at %llu: %s (want %s)", v,
+	      (unsigned long long)at, f.j.why, want);
 
 	/* asleep from the start, never woken: a hang at a one-second limit.
 	 * The start (running, before the call) is not in its window */
@@ -400,8 +421,9 @@ static void from_start(void)
 	v = run_early(&f, 'S', 0, 0, 0, 0, WATCH_HANG_MS, &at);
 	CHECK(v == WATCH_NONE, "a sleeper from the start has no early verdict");
 	v = watch_judge_final(&f.j);
-	CHECK(v == WATCH_HANG && strstr(f.j.why, "for 950 ms"), "sleeper from the start at 1 s: %d %s", v,
-	      f.j.why);
+	snprintf(want, sizeof(want), "for %u ms", WATCH_HANG_MS - WATCH_PERIOD_MS);
+	CHECK(v == WATCH_HANG && strstr(f.j.why, want), "sleeper from the start at 1 s: %d %s (want %s)", v,
+	      f.j.why, want);
 	/* the start and one sample: too few to judge */
 	fake_init(&f, false);
 	fake_start(&f);
@@ -511,9 +533,10 @@ static void io_wq_workers(void)
 	step(&f, 'S', 0, 0, 0, 0);
 	v = watch_judge_final(&f.j);
 	CHECK(v == WATCH_SLOW && strstr(f.j.why, "ran or was woken"), "worker woken: %d %s", v, f.j.why);
-	/* a worker that appeared during the hang window: progress */
+	/* a worker that appeared during the hang window (at 1.5 s of 2):
+	 * progress */
 	fake_init(&f, true);
-	f.worker_from = 30;
+	f.worker_from = 1500 / WATCH_PERIOD_MS;
 	fake_worker(&f, 'S', 0, 0);
 	run_early(&f, 'S', 0, 0, 0, 0, 2000, &at);
 	v = watch_judge_final(&f.j);
