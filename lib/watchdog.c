@@ -176,6 +176,19 @@ static void why_burning(struct watch_judge *j, pid_t tid, unsigned k, const stru
 			 (unsigned long long)retries(j, k));
 }
 
+/* The window of the verdict on retries: the last WATCH_RETRY_MS of thread
+ * tid's own time, reaching further back until it holds WATCH_RETRY_EVENTS
+ * retries (a live-lock that retries slowly); 0 when not covered. */
+static unsigned retry_window(const struct watch_judge *j, pid_t tid)
+{
+	unsigned kept = j->n < WATCH_RING ? j->n : WATCH_RING;
+	unsigned k = window(j, tid, WATCH_RETRY_MS, false);
+
+	while (k && retries(j, k) < WATCH_RETRY_EVENTS && k + 1 < kept && thread_at(j, k + 1, tid))
+		k++;
+	return k;
+}
+
 /* Thread tid live-locked, judged while the call runs? */
 static bool spins_early(struct watch_judge *j, pid_t tid)
 {
@@ -184,7 +197,7 @@ static bool spins_early(struct watch_judge *j, pid_t tid)
 
 	/* the kernel retrying all the time is the loop itself: no need to
 	 * watch it burn CPU for long */
-	k = j->events_known ? window(j, tid, WATCH_RETRY_MS, false) : 0;
+	k = j->events_known ? retry_window(j, tid) : 0;
 	if (k && retrying_throughout(j, k) && burning(j, tid, k, &a)) {
 		why_burning(j, tid, k, &a, true);
 		return true;

@@ -51,7 +51,7 @@
 #include "outcome.h"
 #include "taskstat.h"
 
-#define WATCH_PERIOD_MS		50
+#define WATCH_PERIOD_MS		25
 #define WATCH_LIVELOCK_MS	300
 #define WATCH_HANG_MS		1000
 #define WATCH_KERNEL_SHARE	0.5	/* of the window, on a CPU in the kernel */
@@ -61,7 +61,7 @@
  * thread that gets half a CPU or more (the main job runs three lanes on two)
  * is judged at the first sample. A live-locked call retries hundreds of times
  * in it, a call that makes progress does not retry the same address */
-#define WATCH_RETRY_MS		25
+#define WATCH_RETRY_MS		12
 /* Retries in it, at least (and some in every period). A live-locked call
  * makes 3 to 100 a millisecond of its own time (6.1's gfs2 readv on a busy
  * host, 6.1's gfs2 reads), 124 to thousands in the window (1,841 verdicts on
@@ -73,7 +73,7 @@
 #define WATCH_RETRY_EVENTS	64
 /* samples kept: more than the hang window, and than the livelock window of
  * a thread that gets a twentieth of a CPU (6.4 s on a busy machine) */
-#define WATCH_RING		128
+#define WATCH_RING		256
 
 /* io-wq workers of the caller sampled at once, at most (one per request
  * in flight: a case has one) */

@@ -195,6 +195,15 @@ static void synthetic(void)
 	CHECK(watch_judge_early(&f.j) == WATCH_NONE, "24 retries: no livelock: %s", f.j.why);
 	step(&f, 'R', 48, 0, 2, 0);
 	CHECK(watch_judge_early(&f.j) == WATCH_NONE, "24 retries, then none: no livelock: %s", f.j.why);
+	/* a live-lock that retries slowly (20 a period: 6.1's gfs2 readv on a
+	 * busy host makes 3 a millisecond): the retry window reaches back
+	 * until it holds WATCH_RETRY_EVENTS, retried in every period of it */
+	fake_init(&f, true);
+	fake_start(&f);
+	v = run_early(&f, 'R', 48, 0, 2, 20, 3000, &at);
+	CHECK(v == WATCH_LIVELOCK && at == (WATCH_RETRY_EVENTS / 20 + 1) * WATCH_PERIOD_MS &&
+	      strstr(f.j.why, "some in every period"),
+	      "slow retries: %d at %llu: %s", v, (unsigned long long)at, f.j.why);
 	/* a retry now and then (fewer than WATCH_RETRY_EVENTS): the 300 ms rule */
 	fake_init(&f, true);
 	v = run_early(&f, 'R', 48, 0, 2, 1, 3000, &at);
