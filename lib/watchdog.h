@@ -20,11 +20,11 @@
  *    waiting for a CPU (busy machine) is not counted in the window. When a
  *    thread that burned kernel CPU all along will have the window covered
  *    before the next sample, one more is taken then (watch_judge_lacks_ns);
- *  - sooner with tracing: the same over only WATCH_RETRY_MS (half a period),
- *    when the kernel retried between every two samples of it (on a busy
- *    machine it reaches back over several), WATCH_RETRY_EVENTS times at
- *    least (a call making progress does not fault on, or fault in, the same
- *    address again and again);
+ *  - sooner with tracing: the same over only WATCH_RETRY_MS (half a period;
+ *    further back until the window holds WATCH_RETRY_EVENTS retries), when
+ *    the kernel retried between every two samples of it (on a busy machine
+ *    it reaches back over several) (a call making progress does not fault
+ *    on, or fault in, the same address again and again);
  *  - at the time limit: still burning kernel CPU is a livelock; asleep
  *    without being woken for the last WATCH_HANG_MS is a hang; anything else
  *    is a call still making progress: a plain timeout, no verdict;
