@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "case_worker.h"
@@ -388,22 +387,6 @@ static void run_case(const struct case_spec *s, const char *dir, int dirfd, int 
 		pthread_join(t, NULL);
 }
 
-/* The process's threads, 0 when unknown: /proc/self/task's link count is
- * 2 + its threads, and a stat of it costs far less than reading
- * /proc/self/stat (every field formatted) after each case. The directory
- * stays open for the worker's life. */
-static long threads(void)
-{
-	static int fd = -1;
-	struct stat st;
-
-	if (fd < 0)
-		fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink < 3)
-		return 0;
-	return (long)st.st_nlink - 2;
-}
-
 /* Only the worker's own threads are left: itself and its watchdog's. A
  * joined thread (a retag race, a case's own thread and the io-wq workers
  * that ended with it) is counted until the kernel has released it, a
@@ -414,7 +397,7 @@ static bool only_own_threads(void)
 {
 	unsigned long until = monotonic_us() + OWN_THREADS_WAIT_MS * 1000ul;
 
-	for (int tries = 0; threads() != 1 + wd.open; tries++) {
+	for (int tries = 0; task_count(getpid()) != 1 + wd.open; tries++) {
 		if (monotonic_us() >= until)
 			return false;
 		if (tries < 3)

@@ -3,25 +3,25 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
 
-int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
+/* stat's text (NUL-terminated) into s: state, name, CPU times. */
+static int parse_stat(const char *buf, struct task_sample *s)
 {
 	static long ticks_per_s;
-	char path[64], buf[1024], *p, *name;
 	unsigned long long utime, stime;
+	const char *p, *name;
 	size_t len;
 
 	if (!ticks_per_s)
 		ticks_per_s = sysconf(_SC_CLK_TCK);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_small_file(path, buf, sizeof(buf)) < 0)
-		return -errno;
 	/* the command name may hold spaces and parentheses: fields start
 	 * after the last ')'; state is field 3, utime 14, stime 15 */
 	p = strrchr(buf, ')');
@@ -38,10 +38,93 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 		return -EINVAL;
 	s->user_ns = utime * (1000000000u / (uint64_t)ticks_per_s);
 	s->kernel_ns = stime * (1000000000u / (uint64_t)ticks_per_s);
+	return 0;
+}
+
+int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
+{
+	char path[64], buf[1024];
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return -errno;
+	if ((err = parse_stat(buf, s)))
+		return err;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
 	task_schedstat(read_small_file(path, buf, sizeof(buf)) > 0 ? buf : NULL, s);
 	s->at_ns = monotonic_ns();
 	return 0;
+}
+
+/* The file name of tid's, opened into *fd unless it is open: 0 or -errno. */
+static int open_task_file(const struct task_files *f, const char *name, int *fd)
+{
+	char path[64];
+
+	if (*fd >= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)f->pid, (int)f->tid, name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
+
+/* The text of an open proc file, made anew: a seq_file read at offset 0. */
+static ssize_t read_again(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+void task_files_use(struct task_files *f, pid_t pid, pid_t tid)
+{
+	if (f->pid == pid && f->tid == tid)
+		return;
+	task_files_close(f);
+	f->pid = pid;
+	f->tid = tid;
+}
+
+int task_files_schedstat(struct task_files *f, struct task_sample *s)
+{
+	char buf[128];
+	int err = open_task_file(f, "schedstat", &f->schedstat_fd);
+	ssize_t n;
+
+	if (err)
+		return err;
+	if ((n = read_again(f->schedstat_fd, buf, sizeof(buf))) <= 0)
+		return n < 0 ? -errno : -EIO;
+	return task_schedstat(buf, s) ? 0 : -EINVAL;
+}
+
+int task_files_sample(struct task_files *f, struct task_sample *s)
+{
+	char buf[1024];
+	int err = open_task_file(f, "stat", &f->stat_fd);
+	ssize_t n;
+
+	if (err)
+		return err;
+	if ((n = read_again(f->stat_fd, buf, sizeof(buf))) <= 0)
+		return n < 0 ? -errno : -EIO;
+	if ((err = parse_stat(buf, s)))
+		return err;
+	if (task_files_schedstat(f, s))
+		task_schedstat(NULL, s);
+	s->at_ns = monotonic_ns();
+	return 0;
+}
+
+void task_files_close(struct task_files *f)
+{
+	if (f->stat_fd >= 0)
+		close(f->stat_fd);
+	if (f->schedstat_fd >= 0)
+		close(f->schedstat_fd);
+	*f = (struct task_files){ .stat_fd = -1, .schedstat_fd = -1 };
 }
 
 bool task_schedstat(const char *text, struct task_sample *s)
@@ -59,6 +142,27 @@ bool task_schedstat(const char *text, struct task_sample *s)
 void task_io_wq_name(pid_t tid, char *buf, size_t size)
 {
 	snprintf(buf, size, "iou-wrk-%d", (int)tid);
+}
+
+int task_count(pid_t pid)
+{
+	static int fd = -1;
+	static pid_t fd_pid;
+	struct stat st;
+	char path[32];
+
+	if (fd >= 0 && fd_pid != pid) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd_pid = pid;
+	}
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink < 3)
+		return 0;
+	return (int)st.st_nlink - 2;
 }
 
 int task_threads(pid_t pid, pid_t *tids, unsigned max)

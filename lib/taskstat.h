@@ -40,9 +40,35 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s);
  * of /proc/.../schedstat (NULL: unreadable): has_runs. */
 bool task_schedstat(const char *text, struct task_sample *s);
 
+/* One thread's stat and schedstat kept open, for samples of it again and
+ * again: a file opened once and read anew each time (a seq_file read at
+ * offset 0) costs far less than opening it each time under QEMU TCG. A thread
+ * gone reads ESRCH; its files are not another thread's, even when its tid
+ * is used again. Start with TASK_FILES_NONE. */
+struct task_files {
+	pid_t pid, tid;
+	int stat_fd, schedstat_fd;	/* -1: not open */
+};
+#define TASK_FILES_NONE	((struct task_files){ .stat_fd = -1, .schedstat_fd = -1 })
+/* f is for thread tid of process pid from now on (the files of another one
+ * closed). */
+void task_files_use(struct task_files *f, pid_t pid, pid_t tid);
+/* A whole sample (task_sample) through f: 0 or -errno. */
+int task_files_sample(struct task_files *f, struct task_sample *s);
+/* schedstat alone into s (has_runs, runs, cpu_ns, wait_ns): 0 or -errno. */
+int task_files_schedstat(struct task_files *f, struct task_sample *s);
+void task_files_close(struct task_files *f);
+
 /* The name io_uring gives the io-wq workers of thread tid: "iou-wrk-<tid>"
  * (io_uring/io-wq.c, io_wq_worker; io_wqe_worker before 6.1). */
 void task_io_wq_name(pid_t tid, char *buf, size_t size);
+
+/* How many threads process pid has (0: unknown): the link count of
+ * /proc/PID/task, 2 + its threads, kept open for the last pid asked about
+ * (a stat costs far less than reading the directory, or /proc/PID/stat
+ * with every field formatted). One thread at a time: a worker asks after
+ * its cases, its watchdog during them. */
+int task_count(pid_t pid);
 
 /* The threads of process pid (/proc/PID/task), up to max of them in tids:
  * how many there are (more than max when some did not fit), or -errno. */

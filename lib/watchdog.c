@@ -360,19 +360,32 @@ enum phase {
 	PHASE_REMOVING,		/* removing the fault, or removed */
 };
 
-/* Requests in flight on every block device (field 12 of diskstats). */
+/* Requests in flight on every block device (field 12 of diskstats). The
+ * file is kept open, read anew at each sample (a seq_file read at offset 0). */
 static uint64_t disk_requests_in_flight(void)
 {
-	unsigned long long n, sum = 0;
-	char line[256];
-	FILE *f = fopen("/proc/diskstats", "re");
+	static int fd = -1;
+	char text[16384], *line, *end;
+	uint64_t sum = 0;
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
+		fd = open("/proc/diskstats", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = pread(fd, text, sizeof(text) - 1, 0)) < 0)
 		return WATCH_IO_UNKNOWN;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*u %*u %*s %*u %*u %*u %*u %*u %*u %*u %*u %llu", &n) == 1)
-			sum += n;
-	fclose(f);
+	text[n] = '\0';
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		char *p = line;
+
+		end = strchrnul(line, '\n');
+		/* skip 11 fields: major, minor, name, then 8 counters */
+		for (int f = 0; f < 11 && p < end; f++) {
+			p += strspn(p, " ");
+			p += strcspn(p, " \n");
+		}
+		if (p < end)
+			sum += strtoull(p, NULL, 10);
+	}
 	return sum;
 }
 
@@ -383,9 +396,14 @@ static void sample_workers(struct watchdog *w, struct watch_sample *s)
 {
 	pid_t tids[32], self = gettid();
 	char name[sizeof(s->t.comm)];
-	int n = task_threads(w->pid, tids, ARRAY_SIZE(tids));
+	/* the process's main thread, this one and the caller: no one else to
+	 * look for (most calls: no io_uring) */
+	int known = w->tid == w->pid ? 2 : 3, count = task_count(w->pid), n;
 
 	s->n_workers = 0;
+	if (count > 0 && count <= known)
+		return;
+	n = task_threads(w->pid, tids, ARRAY_SIZE(tids));
 	task_io_wq_name(w->tid, name, sizeof(name));
 	for (int i = 0; i < n && i < (int)ARRAY_SIZE(tids) && s->n_workers < WATCH_WORKERS; i++) {
 		struct watch_worker *x = &s->workers[s->n_workers];
@@ -405,7 +423,8 @@ static bool take_sample(struct watchdog *w, struct watch_sample *s)
 	s->loop_events = 0;
 	if (w->judge.events_known && !w->loop_events(&s->loop_events))
 		s->loop_events = 0;
-	if (task_sample(w->pid, w->tid, &s->t))
+	task_files_use(&w->caller, w->pid, w->tid);
+	if (task_files_sample(&w->caller, &s->t))
 		return false;
 	sample_workers(w, s);
 	return true;
@@ -430,24 +449,9 @@ static uint64_t in_ticks(const struct timeval *tv)
 static bool sample_start(struct watchdog *w, struct watch_sample *s)
 {
 	struct rusage ru;
-	char buf[128];
-	ssize_t n;
 
-	if (w->tid != gettid())
+	if (w->tid != gettid() || getrusage(RUSAGE_THREAD, &ru))
 		return false;
-	if (w->schedstat_fd >= 0 && w->schedstat_tid != w->tid) {
-		close(w->schedstat_fd);
-		w->schedstat_fd = -1;
-	}
-	if (w->schedstat_fd < 0) {
-		snprintf(buf, sizeof(buf), "/proc/%d/task/%d/schedstat", (int)w->pid, (int)w->tid);
-		w->schedstat_fd = open(buf, O_RDONLY | O_CLOEXEC);
-		w->schedstat_tid = w->tid;
-	}
-	n = w->schedstat_fd < 0 ? -1 : pread(w->schedstat_fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0 || getrusage(RUSAGE_THREAD, &ru))
-		return false;
-	buf[n] = '\0';
 	*s = (struct watch_sample){ .io_in_flight = WATCH_IO_UNKNOWN };
 	s->t = (struct task_sample){
 		.state = 'R',	/* running this */
@@ -455,7 +459,8 @@ static bool sample_start(struct watchdog *w, struct watch_sample *s)
 		.kernel_ns = in_ticks(&ru.ru_stime),
 		.at_ns = monotonic_ns(),
 	};
-	return task_schedstat(buf, &s->t);
+	task_files_use(&w->caller, w->pid, w->tid);
+	return task_files_schedstat(&w->caller, &s->t) == 0;
 }
 
 /* One line per sample on standard error (MTEPROBE_WATCH_DEBUG): what
@@ -640,7 +645,7 @@ int watchdog_open(struct watchdog *w)
 	w->armed = w->quit = w->busy = false;
 	w->calls = w->taken = 0;
 	w->debug = getenv("MTEPROBE_WATCH_DEBUG") != NULL;
-	w->schedstat_fd = -1;
+	w->caller = TASK_FILES_NONE;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -715,8 +720,7 @@ void watchdog_close(struct watchdog *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
-	if (w->schedstat_fd >= 0)
-		close(w->schedstat_fd);
+	task_files_close(&w->caller);
 	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);

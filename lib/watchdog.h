@@ -154,8 +154,7 @@ struct watchdog {
 	_Atomic int phase;
 	unsigned long start_us;
 	bool debug;		/* MTEPROBE_WATCH_DEBUG: print every sample */
-	int schedstat_fd;	/* the caller's schedstat, kept open (-1: none) */
-	pid_t schedstat_tid;	/* whose it is */
+	struct task_files caller;	/* the watched thread's, kept open */
 };
 
 /* Once, in the process that forks the cases: makes their watchdogs (and
