@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Thread sampling: a thread spinning in the kernel, one spinning in user
  * space and one asleep are told apart from two samples 300 ms of their own
- * time apart; a thread that is gone is -ENOENT. Only comparisons between the
- * threads are asserted, so a loaded machine does not fail it. */
+ * time apart; a thread that is gone is -ENOENT; files kept open are read
+ * anew. Only comparisons between the threads are asserted, so a loaded
+ * machine does not fail it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +78,40 @@ static void shares(void)
 	      act.kernel_share);
 }
 
+/* A thread's files kept open (task_files): read anew at each sample, the
+ * same as task_sample's; the thread counted by task_count while it lives;
+ * once it is gone, its files say so (no other thread's, even if its tid
+ * comes back). */
+static void kept_files(void)
+{
+	struct task_files f = TASK_FILES_NONE;
+	struct task_sample by_path, a, b;
+	int before = task_count(getpid()), err = 0;
+	pthread_t t;
+
+	CHECK(before >= 1, "this process's threads: %d", before);
+	spin_stop = 0;
+	spin_tid = 0;
+	CHECK(pthread_create(&t, NULL, sleep_on_pipe, NULL) == 0, "pthread_create");
+	while (!spin_tid)
+		sched_yield();
+	CHECK(task_count(getpid()) == before + 1, "one thread more: %d", task_count(getpid()));
+	task_files_use(&f, getpid(), spin_tid);
+	CHECK(task_files_sample(&f, &a) == 0 && task_sample(getpid(), spin_tid, &by_path) == 0 &&
+	      task_files_sample(&f, &b) == 0, "samples of the sleeper");
+	CHECK(strcmp(a.comm, by_path.comm) == 0 && b.state == by_path.state && b.has_runs &&
+	      b.runs >= a.runs && b.at_ns > a.at_ns, "kept files read anew: %s/%s %c/%c",
+	      a.comm, by_path.comm, b.state, by_path.state);
+	spin_stop = 1;
+	CHECK(write(spin_wake[1], "", 1) == 1, "wake the sleeper");
+	pthread_join(t, NULL);
+	for (int i = 0; i < 500 && (err = task_files_sample(&f, &b)) == 0; i++)
+		usleep(10 * 1000);
+	CHECK(err < 0, "the thread gone, its kept files say so: %d", err);
+	task_files_close(&f);
+	CHECK(f.stat_fd < 0 && f.schedstat_fd < 0, "closed");
+}
+
 int main(void)
 {
 	struct task_activity k, u, s;
@@ -84,6 +120,7 @@ int main(void)
 
 	shares();
 	CHECK(pipe(spin_wake) == 0, "pipe");
+	kept_files();
 	k = measure(spin_kernel, &tid);
 	u = measure(spin_user, &tid);
 	s = measure(sleep_on_pipe, &tid);
