@@ -57,25 +57,23 @@ int task_sample(pid_t pid, pid_t tid, struct task_sample *s)
 	return 0;
 }
 
-/* The file name of tid's, opened into *fd unless it is open: 0 or -errno. */
-static int open_task_file(const struct task_files *f, const char *name, int *fd)
+/* The text of the thread's file name (opened into *fd unless it is open),
+ * made anew: a seq_file read at offset 0. 0 or -errno. */
+static int read_task_file(const struct task_files *f, const char *name, int *fd, char *buf,
+			  size_t size)
 {
 	char path[64];
+	ssize_t n;
 
-	if (*fd >= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)f->pid, (int)f->tid, name);
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	return *fd < 0 ? -errno : 0;
-}
-
-/* The text of an open proc file, made anew: a seq_file read at offset 0. */
-static ssize_t read_again(int fd, char *buf, size_t size)
-{
-	ssize_t n = pread(fd, buf, size - 1, 0);
-
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
+	if (*fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)f->pid, (int)f->tid, name);
+		if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return -errno;
+	}
+	if ((n = pread(*fd, buf, size - 1, 0)) <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	return 0;
 }
 
 void task_files_use(struct task_files *f, pid_t pid, pid_t tid)
@@ -90,27 +88,19 @@ void task_files_use(struct task_files *f, pid_t pid, pid_t tid)
 int task_files_schedstat(struct task_files *f, struct task_sample *s)
 {
 	char buf[128];
-	int err = open_task_file(f, "schedstat", &f->schedstat_fd);
-	ssize_t n;
+	int err = read_task_file(f, "schedstat", &f->schedstat_fd, buf, sizeof(buf));
 
 	if (err)
 		return err;
-	if ((n = read_again(f->schedstat_fd, buf, sizeof(buf))) <= 0)
-		return n < 0 ? -errno : -EIO;
 	return task_schedstat(buf, s) ? 0 : -EINVAL;
 }
 
 int task_files_sample(struct task_files *f, struct task_sample *s)
 {
 	char buf[1024];
-	int err = open_task_file(f, "stat", &f->stat_fd);
-	ssize_t n;
+	int err = read_task_file(f, "stat", &f->stat_fd, buf, sizeof(buf));
 
-	if (err)
-		return err;
-	if ((n = read_again(f->stat_fd, buf, sizeof(buf))) <= 0)
-		return n < 0 ? -errno : -EIO;
-	if ((err = parse_stat(buf, s)))
+	if (err || (err = parse_stat(buf, s)))
 		return err;
 	if (task_files_schedstat(f, s))
 		task_schedstat(NULL, s);
