@@ -355,10 +355,23 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 	us->teardown = monotonic_us() - t;
 }
 
-/* A case on a thread of its own (driver kernel_threads): the kernel's
- * threads for the calling thread (io-wq) end when it exits, before the join
- * returns (do_exit cancels its io_uring work and waits for its io-wq
- * workers first), so the worker goes on as it was. */
+/* A case on a thread of its own, for what the kernel keeps per thread and a
+ * case's own process started without:
+ *  - threads the kernel made for the calling thread (driver kernel_threads:
+ *    io-wq) end when it exits, before the join returns (do_exit cancels its
+ *    io_uring work and waits for its io-wq workers first);
+ *  - a buffered write into a file is paced by what the thread dirtied
+ *    before (task_struct nr_dirtied against nr_dirtied_pause, which btrfs
+ *    also sizes its copy chunks by: where a 1 MiB write stops short moved
+ *    with the cases run before it); a new thread starts from none, as the
+ *    fork engine's process did.
+ * So the worker goes on as it was. */
+static bool own_thread(const struct case_spec *s)
+{
+	return s->drv->kernel_threads ||
+	       (s->drv->file_states && s->drv->dir == DRV_KERNEL_READS && s->io == IO_BUFFERED);
+}
+
 struct run_args {
 	const struct case_spec *s;
 	const char *dir;
@@ -380,8 +393,9 @@ static void run_case(const struct case_spec *s, const char *dir, int dirfd, int 
 	struct run_args a = { s, dir, dirfd, scratch_fd, us };
 	pthread_t t;
 
-	/* no thread: in place, and the worker retires after (threads left) */
-	if (!s->drv->kernel_threads || pthread_create(&t, NULL, run_thread, &a) != 0)
+	/* no thread: in place (a kernel_threads case then retires the worker:
+	 * threads left) */
+	if (!own_thread(s) || pthread_create(&t, NULL, run_thread, &a) != 0)
 		run(s, dir, dirfd, scratch_fd, us);
 	else
 		pthread_join(t, NULL);
