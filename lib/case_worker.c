@@ -395,7 +395,7 @@ static void run_case(const struct case_spec *s, const char *dir, int dirfd, int 
 
 	/* no thread: in place (a kernel_threads case then retires the worker:
 	 * threads left) */
-	if (!own_thread(s) || pthread_create(&t, NULL, run_thread, &a) != 0)
+	if (!own_thread(s) || thread_create(&t, CASE_THREAD_STACK, run_thread, &a) != 0)
 		run(s, dir, dirfd, scratch_fd, us);
 	else
 		pthread_join(t, NULL);

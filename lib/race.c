@@ -55,7 +55,7 @@ int race_start(struct race *r, struct layout *l)
 	atomic_store(&r->stop, false);
 	atomic_store(&r->state, RACE_IDLE);
 	r->caller_cpu = sched_getcpu();
-	err = thread_create_small(&r->thread, flip, r);
+	err = thread_create(&r->thread, HELPER_THREAD_STACK, flip, r);
 	if (err)
 		return -err;
 	/* after the thread exists: a stopper that sees RUNNING may join it */

@@ -256,13 +256,13 @@ pid_t fork_with_socket(int *fd)
 	return fork_with(fds, fd);
 }
 
-int thread_create_small(pthread_t *t, void *(*fn)(void *), void *arg)
+int thread_create(pthread_t *t, size_t stack, void *(*fn)(void *), void *arg)
 {
 	pthread_attr_t a;
 	int err;
 
 	pthread_attr_init(&a);
-	pthread_attr_setstacksize(&a, THREAD_STACK);
+	pthread_attr_setstacksize(&a, stack);
 	err = pthread_create(t, &a, fn, arg);
 	pthread_attr_destroy(&a);
 	return err;

@@ -80,12 +80,14 @@ pid_t fork_with_pipe(int *fd);
  * boundaries and may carry fds). */
 pid_t fork_with_socket(int *fd);
 
-/* A helper thread of a case (the watchdog, a retag race): a small stack,
- * taken from glibc's cache of freed thread stacks when one of that size is
- * there (a forked case inherits the cache). A thread costs milliseconds
- * under TCG; the cache saves the stack's mmap and guard page.
- * 0 or an errno value, like pthread_create. */
-#define THREAD_STACK	(64 * 1024)
-int thread_create_small(pthread_t *t, void *(*fn)(void *), void *arg);
+/* A thread with a stack of stack bytes, taken from glibc's cache of freed
+ * thread stacks when one of that size is there (a forked case inherits the
+ * cache). A thread costs milliseconds under TCG; the cache saves the
+ * stack's mmap and guard page. A case's buffer must still fit beside it
+ * under an RLIMIT_AS (tests/verify_nomem.c), so no thread takes the
+ * default 8 MiB. 0 or an errno value, like pthread_create. */
+#define HELPER_THREAD_STACK	(64 * 1024)	/* the watchdog, a retag race */
+#define CASE_THREAD_STACK	(1024 * 1024)	/* a whole case: its driver's calls and checks */
+int thread_create(pthread_t *t, size_t stack, void *(*fn)(void *), void *arg);
 
 #endif

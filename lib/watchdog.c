@@ -621,9 +621,9 @@ void watchdog_prepare(void)
 	pthread_t t[2];
 
 	/* two stacks in the cache: the watchdog's and a retag race's (race.h) */
-	if (done || thread_create_small(&t[0], nothing, NULL))
+	if (done || thread_create(&t[0], HELPER_THREAD_STACK, nothing, NULL))
 		return;
-	if (thread_create_small(&t[1], nothing, NULL) == 0)
+	if (thread_create(&t[1], HELPER_THREAD_STACK, nothing, NULL) == 0)
 		pthread_join(t[1], NULL);
 	pthread_join(t[0], NULL);
 	done = true;
@@ -659,7 +659,7 @@ int watchdog_open(struct watchdog *w)
 	pthread_cond_init(&w->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&w->idle, NULL);
-	err = thread_create_small(&w->thread, watch, w);
+	err = thread_create(&w->thread, HELPER_THREAD_STACK, watch, w);
 	if (err) {
 		pthread_cond_destroy(&w->idle);
 		pthread_cond_destroy(&w->wake);
