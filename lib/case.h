@@ -84,6 +84,19 @@ struct case_result {
 	char note[CASE_NOTE_SIZE];
 };
 
+/* A buffered write into a file: the kernel paces it by the pages the calling
+ * thread dirtied before (task_struct nr_dirtied), and btrfs sizes its copy
+ * chunks by them, so where a long write stops short depends on that count,
+ * which the case's own file creation adds to (btrfs charges the metadata
+ * blocks it dirties to the creating thread: fewer in a directory just made,
+ * whose blocks are dirty already). Such a case starts as a process of its
+ * own (the fork engine) does: on a new thread (case_worker.c), in a new
+ * worker directory (case.c). */
+static inline bool case_paced_by_dirtying(const struct case_spec *s)
+{
+	return s->drv->file_states && s->drv->dir == DRV_KERNEL_READS && s->io == IO_BUFFERED;
+}
+
 /* Why the case cannot run, decided without running it (NULL: it can).
  * Uses why for the text. */
 const char *case_precheck(const struct case_spec *s, char *why, size_t size);

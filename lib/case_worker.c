@@ -356,20 +356,15 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
 }
 
 /* A case on a thread of its own, for what the kernel keeps per thread and a
- * case's own process started without:
- *  - threads the kernel made for the calling thread (driver kernel_threads:
- *    io-wq) end when it exits, before the join returns (do_exit cancels its
- *    io_uring work and waits for its io-wq workers first);
- *  - a buffered write into a file is paced by what the thread dirtied
- *    before (task_struct nr_dirtied against nr_dirtied_pause, which btrfs
- *    also sizes its copy chunks by: where a 1 MiB write stops short moved
- *    with the cases run before it); a new thread starts from none, as the
- *    fork engine's process did.
- * So the worker goes on as it was. */
+ * case's own process started without: threads the kernel made for the
+ * calling thread (driver kernel_threads: io-wq) end when it exits, before
+ * the join returns (do_exit cancels its io_uring work and waits for its
+ * io-wq workers first), so the worker goes on as it was; and what the thread
+ * dirtied before, by which the kernel paces a buffered write
+ * (case_paced_by_dirtying: a new thread has dirtied nothing). */
 static bool own_thread(const struct case_spec *s)
 {
-	return s->drv->kernel_threads ||
-	       (s->drv->file_states && s->drv->dir == DRV_KERNEL_READS && s->io == IO_BUFFERED);
+	return s->drv->kernel_threads || case_paced_by_dirtying(s);
 }
 
 struct run_args {
