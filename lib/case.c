@@ -448,7 +448,7 @@ static int worker_take(const struct case_spec *s, struct case_place *p, char *no
 
 	if (worker_pid) {
 		/* the worker's directory made anew, as for a worker of its own */
-		if (p->sc && case_paced_by_dirtying(s))
+		if (p->sc && case_sized_by_dirtying(s))
 			scratch_worker_end(worker_number(), 0);
 		if (place_in(p, note, size))
 			return 1;

@@ -84,17 +84,18 @@ struct case_result {
 	char note[CASE_NOTE_SIZE];
 };
 
-/* A buffered write into a file: the kernel paces it by the pages the calling
- * thread dirtied before (task_struct nr_dirtied), and btrfs sizes its copy
- * chunks by them, so where a long write stops short depends on that count,
- * which the case's own file creation adds to (btrfs charges the metadata
- * blocks it dirties to the creating thread: fewer in a directory just made,
- * whose blocks are dirty already). Such a case starts as a process of its
- * own (the fork engine) does: on a new thread (case_worker.c), in a new
- * worker directory (case.c). */
-static inline bool case_paced_by_dirtying(const struct case_spec *s)
+/* btrfs and gfs2 size a call's work by the pages the calling thread dirtied
+ * before (task_struct nr_dirtied against nr_dirtied_pause): btrfs a buffered
+ * write's copy chunks, so where a long write stops short; gfs2 how far it
+ * faults in ahead of a read or write, so its fault_ins. A worker's thread
+ * has dirtied what the cases before did, and creating the case's file adds
+ * the metadata blocks it dirties, fewer in a directory just made, whose
+ * blocks are dirty already. So a case of a file driver there starts as a
+ * process of its own (the fork engine) does: on a new thread, which has
+ * dirtied nothing (case_worker.c), in a worker directory made anew (case.c). */
+static inline bool case_sized_by_dirtying(const struct case_spec *s)
 {
-	return s->drv->file_states && s->drv->dir == DRV_KERNEL_READS && s->io == IO_BUFFERED;
+	return s->drv->file_states && (s->fs == FS_BTRFS || s->fs == FS_GFS2);
 }
 
 /* Why the case cannot run, decided without running it (NULL: it can).

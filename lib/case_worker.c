@@ -360,11 +360,11 @@ static void run(const struct case_spec *s, const char *dir, int dirfd, int scrat
  * calling thread (driver kernel_threads: io-wq) end when it exits, before
  * the join returns (do_exit cancels its io_uring work and waits for its
  * io-wq workers first), so the worker goes on as it was; and what the thread
- * dirtied before, by which the kernel paces a buffered write
- * (case_paced_by_dirtying: a new thread has dirtied nothing). */
+ * dirtied before, by which btrfs and gfs2 size their work
+ * (case_sized_by_dirtying: a new thread has dirtied nothing). */
 static bool own_thread(const struct case_spec *s)
 {
-	return s->drv->kernel_threads || case_paced_by_dirtying(s);
+	return s->drv->kernel_threads || case_sized_by_dirtying(s);
 }
 
 struct run_args {
