@@ -84,18 +84,22 @@ struct case_result {
 	char note[CASE_NOTE_SIZE];
 };
 
-/* btrfs and gfs2 size a call's work by the pages the calling thread dirtied
- * before (task_struct nr_dirtied against nr_dirtied_pause): btrfs a buffered
- * write's copy chunks, so where a long write stops short; gfs2 how far it
- * faults in ahead of a read or write, so its fault_ins. A worker's thread
- * has dirtied what the cases before did, and creating the case's file adds
- * the metadata blocks it dirties, fewer in a directory just made, whose
- * blocks are dirty already. So a case of a file driver there starts as a
- * process of its own (the fork engine) does: on a new thread, which has
- * dirtied nothing (case_worker.c), in a worker directory made anew (case.c). */
+/* btrfs and gfs2 size a buffered write by the pages the calling thread
+ * dirtied before (task_struct nr_dirtied against nr_dirtied_pause): btrfs
+ * its copy chunks, so where a long write stops short; gfs2 how far it faults
+ * in ahead, so its fault_ins. A worker's thread has dirtied what the cases
+ * before did, and creating the case's file adds the metadata blocks it
+ * dirties, fewer in a directory just made, whose blocks are dirty already.
+ * So such a case starts as a process of its own (the fork engine) does: on
+ * a new thread, which has dirtied nothing (case_worker.c), in a worker
+ * directory made anew (case.c). Not reads: on 5.10 a gfs2 read into a
+ * mapping of its own file dies in a kernel BUG holding the mm's and the
+ * glock's locks, and a worker whose main thread goes on after its case's
+ * thread died there spins in the kernel when it exits. */
 static inline bool case_sized_by_dirtying(const struct case_spec *s)
 {
-	return s->drv->file_states && (s->fs == FS_BTRFS || s->fs == FS_GFS2);
+	return s->drv->file_states && s->drv->dir == DRV_KERNEL_READS && s->io == IO_BUFFERED &&
+	       (s->fs == FS_BTRFS || s->fs == FS_GFS2);
 }
 
 /* Why the case cannot run, decided without running it (NULL: it can).
