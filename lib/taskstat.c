@@ -85,7 +85,8 @@ void task_files_use(struct task_files *f, pid_t pid, pid_t tid)
 	f->tid = tid;
 }
 
-int task_files_schedstat(struct task_files *f, struct task_sample *s)
+/* schedstat alone into s (has_runs, runs, cpu_ns, wait_ns): 0 or -errno. */
+static int task_files_schedstat(struct task_files *f, struct task_sample *s)
 {
 	char buf[128];
 	int err = read_task_file(f, "schedstat", &f->schedstat_fd, buf, sizeof(buf));

@@ -55,8 +55,6 @@ struct task_files {
 void task_files_use(struct task_files *f, pid_t pid, pid_t tid);
 /* A whole sample (task_sample) through f: 0 or -errno. */
 int task_files_sample(struct task_files *f, struct task_sample *s);
-/* schedstat alone into s (has_runs, runs, cpu_ns, wait_ns): 0 or -errno. */
-int task_files_schedstat(struct task_files *f, struct task_sample *s);
 void task_files_close(struct task_files *f);
 
 /* The name io_uring gives the io-wq workers of thread tid: "iou-wrk-<tid>"

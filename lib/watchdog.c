@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,7 +17,6 @@ void watch_judge_init(struct watch_judge *j, bool events_known)
 {
 	j->n = 0;
 	j->events_known = events_known;
-	j->from_start = false;
 	j->spinner = 0;
 	j->why[0] = '\0';
 }
@@ -29,22 +27,10 @@ void watch_judge_feed(struct watch_judge *j, const struct watch_sample *s)
 	j->n++;
 }
 
-void watch_judge_start(struct watch_judge *j, const struct watch_sample *s)
-{
-	watch_judge_feed(j, s);
-	j->from_start = true;
-}
-
 /* The sample k steps before the newest. */
 static const struct watch_sample *back(const struct watch_judge *j, unsigned k)
 {
 	return &j->ring[(j->n - 1 - k) % WATCH_RING];
-}
-
-/* Is the sample k steps back the one of the call's start? */
-static bool at_start(const struct watch_judge *j, unsigned k)
-{
-	return j->from_start && k == j->n - 1;
 }
 
 /* The threads a verdict may be about: the caller (i 0, tid 0) and the io-wq
@@ -297,10 +283,6 @@ enum watch_verdict watch_judge_final(struct watch_judge *j)
 	unsigned i;
 	pid_t worker;
 
-	/* at its start the caller ran its own code, not yet the call: that
-	 * sample says nothing of a sleep in the call */
-	if (hang && at_start(j, hang))
-		hang--;
 	if (!k || !hang) {
 		snprintf(j->why, sizeof(j->why), "too few samples to judge");
 		return WATCH_SLOW;
@@ -437,47 +419,12 @@ static bool take_sample(struct watchdog *w, struct watch_sample *s)
 	return true;
 }
 
-/* A CPU time of getrusage in whole clock ticks, as /proc/.../stat has it. */
-static uint64_t in_ticks(const struct timeval *tv)
-{
-	uint64_t tick = 1000000000u / (uint64_t)sysconf(_SC_CLK_TCK);
-
-	return ((uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u) / tick * tick;
-}
-
-/* The watched thread at the start of its call, taken by itself: the
- * windows begin there rather than at the first sample, a period later. Every
- * case pays for it, so it is cheap (20 us under TCG, against 200 for
- * task_sample's two files opened): the CPU times from getrusage, split as
- * stat splits them (task_cputime_adjusted) and cut to its clock ticks, and
- * schedstat read again from a file kept open (a seq_file read at offset 0
- * is made anew). false from any other thread, or when schedstat is not
- * there. */
-static bool sample_start(struct watchdog *w, struct watch_sample *s)
-{
-	struct rusage ru;
-
-	if (w->tid != gettid() || getrusage(RUSAGE_THREAD, &ru))
-		return false;
-	*s = (struct watch_sample){ .io_in_flight = WATCH_IO_UNKNOWN };
-	s->t = (struct task_sample){
-		.state = 'R',	/* running this */
-		.user_ns = in_ticks(&ru.ru_utime),
-		.kernel_ns = in_ticks(&ru.ru_stime),
-		.at_ns = monotonic_ns(),
-	};
-	task_files_use(&w->caller, w->pid, w->tid);
-	return task_files_schedstat(&w->caller, &s->t) == 0;
-}
-
 /* One line per sample on standard error (MTEPROBE_WATCH_DEBUG): what
  * tests/watchdog.c replays as recorded sequences. */
 static void print_sample(const struct watchdog *w, const struct watch_sample *s)
 {
-	bool start = w->judge.from_start && w->judge.n == 1;
-
-	fprintf(stderr, "watchdog %s: at_ms %llu state %c kernel_ms %llu user_ms %llu runs %llu "
-		"cpu_ms %llu wait_ms %llu retries %llu io %llu\n", start ? "start" : "sample",
+	fprintf(stderr, "watchdog sample: at_ms %llu state %c kernel_ms %llu user_ms %llu runs %llu "
+		"cpu_ms %llu wait_ms %llu retries %llu io %llu\n",
 		(unsigned long long)(s->t.at_ns / 1000000u - w->start_us / 1000u), s->t.state,
 		(unsigned long long)(s->t.kernel_ns / 1000000u), (unsigned long long)(s->t.user_ns / 1000000u),
 		(unsigned long long)s->t.runs, (unsigned long long)(s->t.cpu_ns / 1000000u),
@@ -536,7 +483,7 @@ static void watch_call(struct watchdog *w)
 	const uint64_t period = WATCH_PERIOD_MS * 1000000u;
 	uint64_t next = (uint64_t)w->start_us * 1000u + period;	/* on the grid */
 	uint64_t limit = next - period + (uint64_t)w->limit_ms * 1000000u;
-	uint64_t due = next;	/* the next sample: on the grid, or one between */
+	uint64_t due = 0;	/* the next sample: the first at once, then on the grid or between */
 
 	for (;;) {
 		struct watch_sample s;
@@ -564,6 +511,11 @@ static void watch_call(struct watchdog *w)
 				next = s.t.at_ns;
 			if (on_grid)
 				next += period;
+			/* the first, taken when the thread found the call (up to
+			 * a period after it began): the next at least half a
+			 * period later, to cover the retry window */
+			if (!w->judge.n && next < s.t.at_ns + period / 2)
+				next = s.t.at_ns + period / 2;
 			due = next;
 			watch_judge_feed(&w->judge, &s);
 			if (w->debug)
@@ -672,26 +624,16 @@ int watchdog_open(struct watchdog *w)
 
 int watchdog_start(struct watchdog *w)
 {
-	struct watch_sample start;
-	unsigned long start_us;
-	bool from_start;
 	int err = watchdog_open(w);
 
 	if (err)
 		return err;
-	start_us = monotonic_us();
-	from_start = sample_start(w, &start);
 	pthread_mutex_lock(&w->lock);
 	w->verdict = WATCH_NONE;
 	w->verdict_us = 0;
 	atomic_store(&w->phase, PHASE_RUNNING);
 	watch_judge_init(&w->judge, w->loop_events != NULL);
-	w->start_us = start_us;
-	if (from_start) {
-		watch_judge_start(&w->judge, &start);
-		if (w->debug)
-			print_sample(w, &start);
-	}
+	w->start_us = monotonic_us();
 	w->armed = true;
 	w->calls++;
 	/* no wake-up: the thread looks within a period (watch) */

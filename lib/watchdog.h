@@ -10,10 +10,12 @@
  * How it decides is documented once, in man/mteprobe.1 (WATCHDOG), and the
  * rules are a pure function of the samples (watch_judge_*), unit-tested on
  * synthetic samples and on real threads (tests/watchdog.c):
- *  - the thread's own sample at the call's start (watchdog_start), then
- *    every WATCH_PERIOD_MS a sample of it (taskstat.h) and, when tracing is
- *    on, of the kernel's retry events (trace.h); the windows below may reach
- *    back to the start;
+ *  - a sample of the thread (taskstat.h) and, when tracing is on, of the
+ *    kernel's retry events (trace.h) as soon as the watchdog finds the call
+ *    (within a period of its start), then every WATCH_PERIOD_MS; nothing at
+ *    the start itself: reading a thread's files there costs every case a
+ *    cold path through the kernel (0.15-0.25 ms under TCG), more than
+ *    most calls take;
  *  - early livelock: over the last WATCH_LIVELOCK_MS the thread was on a
  *    CPU, at least WATCH_KERNEL_SHARE of the time in the kernel, hardly any
  *    in user space, and (with tracing) the kernel kept retrying; time spent
@@ -103,15 +105,11 @@ struct watch_judge {
 	struct watch_sample ring[WATCH_RING];
 	unsigned n;		/* samples fed */
 	bool events_known;	/* loop_events are counted (tracing on) */
-	bool from_start;	/* the first sample is the call's start (watch_judge_start) */
 	pid_t spinner;		/* a livelock's thread: 0 the caller, or an io-wq worker's tid */
 	char why[200];		/* the evidence behind the last verdict */
 };
 
 void watch_judge_init(struct watch_judge *j, bool events_known);
-/* The thread at the call's start, before any other sample: the windows may
- * begin there (its loop_events 0, its io_in_flight WATCH_IO_UNKNOWN). */
-void watch_judge_start(struct watch_judge *j, const struct watch_sample *s);
 void watch_judge_feed(struct watch_judge *j, const struct watch_sample *s);
 /* While the call runs: WATCH_LIVELOCK or WATCH_NONE. */
 enum watch_verdict watch_judge_early(struct watch_judge *j);
@@ -167,10 +165,9 @@ const char *watchdog_no_hangs(char *why, size_t size);
  * until watchdog_close (a thread costs milliseconds under TCG). It inherits
  * the calling thread's MTE mode: open it in mode none. 0 or -errno. */
 int watchdog_open(struct watchdog *w);
-/* Start watching (opening first when it is not open); call it right before
- * the call, in the thread that makes it (w->tid): its sample then is the
- * start of the windows (from another thread, they start at the first
- * sample, a period later). 0 or -errno. */
+/* Start watching w->tid (opening first when it is not open), right before
+ * the call: the thread finds it within a period (no wake-up, no thread
+ * switch per call) and samples it at once. 0 or -errno. */
 int watchdog_start(struct watchdog *w);
 
 /* After the call returned: stop the watchdog. What the return means. */
