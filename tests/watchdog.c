@@ -112,7 +112,7 @@ static void step(struct fake *f, char state, unsigned kernel_ms, unsigned user_m
 }
 
 /* The watchdog's first sample, taken as it finds the call right when the
- * call began (t 0): in state, no retries counted yet. */
+ * call began (t 0): the thread in state, no retries counted yet. */
 static void fake_found(struct fake *f, char state)
 {
 	struct watch_sample s = fake_sample(f, state);
@@ -403,8 +403,8 @@ static void from_start(void)
 	step(&f, 'D', 0, 0, 0, 0);
 	CHECK(watch_judge_lacks_ns(&f.j) == 0, "sleep: nothing to wait for");
 
-	/* retries from the start: judged on the retry window at the first
-	 * sample, a period after the start */
+	/* retries from the start: judged on the retry window at the next
+	 * sample, a period after the first */
 	fake_init(&f, true);
 	fake_found(&f, 'R');
 	v = run_early(&f, 'R', 48, 0, 2, 700, 3000, &at);
@@ -433,6 +433,11 @@ static void from_start(void)
 	snprintf(want, sizeof(want), "for %u ms", WATCH_HANG_MS);
 	CHECK(v == WATCH_HANG && strstr(f.j.why, want), "sleeper from the start at 1 s: %d %s (want %s)", v,
 	      f.j.why, want);
+	/* the first sample alone: too few to judge */
+	fake_init(&f, false);
+	fake_found(&f, 'S');
+	CHECK(watch_judge_final(&f.j) == WATCH_SLOW && strstr(f.j.why, "too few"), "one sample: %s",
+	      f.j.why);
 	/* found running, then asleep: the sample of it running is in the
 	 * window, so still no hang at the limit */
 	fake_init(&f, false);
